@@ -1,0 +1,7 @@
+namespace AuthForge.Demo
+{
+    internal static class Program
+    {
+        private static int Main() => 0;
+    }
+}

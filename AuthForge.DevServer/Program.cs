@@ -1,0 +1,7 @@
+namespace AuthForge.DevServer
+{
+    internal static class Program
+    {
+        private static int Main() => 0;
+    }
+}
