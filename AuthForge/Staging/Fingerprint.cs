@@ -52,7 +52,8 @@ namespace AuthForge
         internal static string ComposeGuarded(Func<string?>? mac, Func<string?>? cpu, Func<string?>? disk)
             => Compose(Guard(mac), Guard(cpu), Guard(disk));
 
-        private static string ProbeThisMachine()
+        /// <summary>Probes this machine without the cache and never throws; production code goes through <see cref="Current"/>.</summary>
+        internal static string ProbeThisMachine()
         {
             try
             {
