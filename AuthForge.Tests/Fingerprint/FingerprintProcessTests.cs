@@ -1,0 +1,102 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Xunit;
+
+namespace AuthForge.Tests.Fingerprint
+{
+    /// <summary>Tests that start or count tool processes; one collection so the run counter isn't raced.</summary>
+    [CollectionDefinition(Name)]
+    public sealed class FingerprintProcessCollection
+    {
+        public const string Name = "Fingerprint tool processes";
+    }
+
+    [Collection(FingerprintProcessCollection.Name)]
+    public class FingerprintProcessTests
+    {
+        private static bool OnLinux => RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
+
+        [Fact]
+        public void LinuxProbe_StartsNoProcess_AndMatchesCurrent()
+        {
+            if (!OnLinux) return;
+
+            int before = HardwareFingerprint.ToolProbe.RunCount;
+            string probed = HardwareFingerprint.ProbeThisMachine();
+            Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
+
+            var linux = new HardwareFingerprint.LinuxProbe("/");
+            Assert.Equal(HardwareFingerprint.Compose(linux.ReadMac(), linux.ReadCpu(), linux.ReadDisk()), probed);
+            Assert.Equal(probed, HardwareFingerprint.Current);
+            Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
+        }
+
+        [Fact]
+        public void Current_DoesNotContainTheRawMac()
+        {
+            string? mac = OnLinux ? new HardwareFingerprint.LinuxProbe("/").ReadMac() : HardwareFingerprint.ToolProbe.ReadNetworkInterfaceMac();
+            string hwid = HardwareFingerprint.Current;
+            if (mac != null)
+            {
+                Assert.DoesNotContain(mac, hwid, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(mac.Replace(":", ""), hwid, StringComparison.OrdinalIgnoreCase);
+            }
+            Assert.DoesNotContain("mac:", hwid);
+        }
+
+        [Fact]
+        public void RunTool_ReturnsStandardOutput_WithoutAShell()
+        {
+            if (!OnLinux) return;
+            Assert.Equal("hello\n", HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo hello\""));
+            // No shell in between: the argument reaches echo unexpanded.
+            Assert.Equal("$HOME;x\n", HardwareFingerprint.ToolProbe.RunTool("/bin/echo", "$HOME;x"));
+        }
+
+        [Fact]
+        public void RunTool_DrainsFloodedStdoutAndStderr()
+        {
+            if (!OnLinux) return;
+            // Both far beyond a 64 KiB pipe buffer: a runner that reads after waiting for exit deadlocks into the time-out.
+            string? stdout = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero | tr '\\\\000' a; echo; echo done\"");
+            Assert.NotNull(stdout);
+            Assert.EndsWith("\ndone\n", stdout);
+            Assert.True(stdout!.Length > 1000000);
+
+            string? quiet = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero >&2; echo ok\"");
+            Assert.Equal("ok\n", quiet);
+        }
+
+        [Fact]
+        public void RunTool_KillsAToolThatOverrunsItsLimit()
+        {
+            if (!OnLinux) return;
+            string marker = Path.Combine(Path.GetTempPath(), "af-fp-kill-" + Guid.NewGuid().ToString("N"));
+            var clock = Stopwatch.StartNew();
+            string? result = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", $"-c \"sleep 1; touch '{marker}'; sleep 30\"", 300);
+            clock.Stop();
+
+            Assert.Null(result);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the runner waited for the tool instead of timing out");
+            // A killed shell never reaches the touch; a merely abandoned one does after a second.
+            Thread.Sleep(2500);
+            bool touched = File.Exists(marker);
+            if (touched) File.Delete(marker);
+            Assert.False(touched, "the tool kept running after its time-out");
+        }
+
+        [Fact]
+        public void RunTool_FailureOrMissingTool_IsNull()
+        {
+            if (!OnLinux) return;
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo partial; exit 3\""));
+
+            int before = HardwareFingerprint.ToolProbe.RunCount;
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/nonexistent/tool", ""));
+            Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
+        }
+    }
+}
