@@ -1324,13 +1324,16 @@ namespace AuthForge
                     return new TransportResponse((int)response.StatusCode, body);
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
             catch (AuthForgeException)
             {
                 throw;
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested)
+            {
+                // Whatever aborting the exchange surfaced as (an IOException from a disposed stream, say), the
+                // caller asked for it: report cancellation, not a network failure.
+                if (ex is OperationCanceledException) throw;
+                throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
             }
             catch (Exception ex) when (deadline.IsCancellationRequested)
             {
