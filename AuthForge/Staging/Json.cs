@@ -110,6 +110,7 @@ namespace AuthForge
         }
 
         /// <summary>Member of an object by exact (ordinal) name; null when absent or when this is not an object.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
         public JsonValue? this[string name]
         {
             get
