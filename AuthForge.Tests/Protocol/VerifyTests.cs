@@ -72,7 +72,8 @@ namespace AuthForge.Tests.Protocol
         {
             string payload = Signed.Base64Json(PayloadJson());
             string signature = Signed.HmacHex(Secret, Nonce, payload);
-            string tampered = Signed.Base64Json(PayloadJson().Replace("1900000000", "1999999999"));
+            string tampered = Signed.Base64Json(PayloadJson().Replace("1850000000", "1999999999"));
+            Assert.NotEqual(payload, tampered);
             Assert.Equal(AuthForgeErrorCodes.SignatureMismatch, CodeOf(200, Signed.Envelope(tampered, signature)));
         }
 
