@@ -106,7 +106,7 @@ namespace AuthForge.DevServer
         {
             var naf = new sbyte[256];
             AuthForge.Ed25519.ToWnaf(n, 0, AuthForge.Ed25519.BaseWidth, naf);
-            AuthForge.Ed25519.DoubleScalarMulVar(out AuthForge.Ed25519.ProjectivePoint p, naf, naf, null, null);
+            AuthForge.Ed25519.StrausSplitVar(out AuthForge.Ed25519.ProjectivePoint p, naf, naf, null);
             var encoded = new byte[32];
             AuthForge.Ed25519.EncodePoint(encoded, 0, in p);
             return encoded;

@@ -16,15 +16,13 @@ namespace AuthForge
     {
         // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
         private readonly byte[] encoded;
-        // Odd multiples [1, 3, .., 31]·A and [1, 3, .., 31]·(2^128·A): Verify's half of the Straus tables.
-        private readonly Ed25519.NielsPoint[] low;
-        private readonly Ed25519.NielsPoint[] high;
+        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
+        private readonly Ed25519.NielsPoint[] table;
 
-        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] low, Ed25519.NielsPoint[] high)
+        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
         {
             this.encoded = encoded;
-            this.low = low;
-            this.high = high;
+            this.table = table;
         }
 
         /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
@@ -33,11 +31,7 @@ namespace AuthForge
             key = null;
             if (encoded == null || encoded.Length != 32) return false;
             if (!Ed25519.TryDecodePoint(encoded, 0, out Ed25519.ExtendedPoint a)) return false;
-            Ed25519.ExtendedPoint aHigh = Ed25519.TimesTwoPow128(in a);
-            key = new Ed25519PublicKey(
-                (byte[])encoded.Clone(),
-                Ed25519.OddMultiples(in a, Ed25519.KeyTableSize),
-                Ed25519.OddMultiples(in aHigh, Ed25519.KeyTableSize));
+            key = new Ed25519PublicKey((byte[])encoded.Clone(), Ed25519.SplitTable(in a, Ed25519.KeyTableSize));
             return true;
         }
 
@@ -46,7 +40,7 @@ namespace AuthForge
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return Ed25519.VerifyWithTables(encoded, low, high, message, signature);
+            return Ed25519.VerifyWithTable(encoded, table, message, signature);
         }
     }
 
@@ -59,51 +53,79 @@ namespace AuthForge
             if (publicKey == null) throw new ArgumentNullException(nameof(publicKey));
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            // The cheap rejections first, so garbage never pays for the key's tables.
-            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
-            return Ed25519PublicKey.TryCreate(publicKey, out Ed25519PublicKey? key) && key!.Verify(message, signature);
+            return VerifyOnce(publicKey, message, signature);
         }
 
         // Window widths of the signed sliding windows (wNAF). Base tables are static and shared, so they can be wide;
         // key tables are built per key, so they stay small enough that TryCreate stays cheap.
         internal const int BaseWidth = 8, BaseTableSize = 1 << (BaseWidth - 2);   // odd multiples 1..127
         internal const int KeyWidth = 6, KeyTableSize = 1 << (KeyWidth - 2);      // odd multiples 1..31
+        // A one-shot key is used once: a smaller table (no inversion, no 2^128·A) costs less than it saves.
+        internal const int OnceWidth = 5, OnceTableSize = 1 << (OnceWidth - 2);   // odd multiples 1..15
 
-        // RFC 8032 5.1.7. Pre: signature != null, message != null; the tables belong to encodedKey.
-        internal static bool VerifyWithTables(byte[] encodedKey, NielsPoint[] keyLow, NielsPoint[] keyHigh,
-            byte[] message, byte[] signature)
+        // RFC 8032 5.1.7 with a cached key. Pre: signature, message != null; table = SplitTable(A), A = encodedKey.
+        internal static bool VerifyWithTable(byte[] encodedKey, NielsPoint[] table, byte[] message, byte[] signature)
         {
             // Step 1: the signature is R (32 octets) || S (32 octets); S must be canonical, R must decode.
-            if (signature.Length != 64) return false;
-            if (!Scalar.IsCanonical(signature, 32)) return false;
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
             if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
 
-            // Step 2: k = SHA-512(R || A || M) mod L (dom2 is empty and PH the identity for plain Ed25519).
+            // Step 2: k = SHA-512(R || A || M) mod L.
             Scratch scratch = Scratch.Current;
+            HashToScalar(scratch, signature, encodedKey, message);
+
+            // Step 3, cofactorless: [S]B = R + [k]A  <=>  [S]B - [k]A = R, the left side in one Straus pass.
+            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(scratch.K, 0, KeyWidth, scratch.NafK);
+            StrausSplitVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, table);
+            return Matches(in check, in r);
+        }
+
+        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here and a per-call table of A.
+        private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
+        {
+            // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
+            if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
+            if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
+
+            Scratch scratch = Scratch.Current;
+            HashToScalar(scratch, signature, publicKey, message);
+
+            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(scratch.K, 0, OnceWidth, scratch.NafK);
+            OddMultiples(in a, scratch.OnceTable);
+            StrausFullVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, scratch.OnceTable);
+            return Matches(in check, in r);
+        }
+
+        // scratch.K = SHA-512(R || A || M) mod L (RFC 8032 5.1.7 step 2; dom2 is empty and PH the identity here).
+        private static void HashToScalar(Scratch scratch, byte[] signature, byte[] encodedKey, byte[] message)
+        {
             byte[] digest = scratch.Hash(signature, encodedKey, message);
             Scalar.Unpack21(digest, 0, 64, scratch.Limbs, 24);
             Scalar.Reduce(scratch.Limbs, scratch.K, 0);
+        }
 
-            // Step 3, cofactorless: [S]B = R + [k]A  <=>  [S]B - [k]A = R. The left side is one Straus pass;
-            // comparing it with the decoded R projectively costs two multiplications instead of an inversion.
-            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
-            ToWnaf(scratch.K, 0, KeyWidth, scratch.NafK);
-            DoubleScalarMulVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, keyLow, keyHigh);
+        // check = r as points, r affine: X/Z = x and Y/Z = y, compared without inverting Z. Pre: both tight.
+        private static bool Matches(in ProjectivePoint check, in ExtendedPoint r)
+        {
             Fe.Mul(out Fe rx, in r.X, in check.Z);
             if (!Fe.AreEqual(in rx, in check.X)) return false;
             Fe.Mul(out Fe ry, in r.Y, in check.Z);
             return Fe.AreEqual(in ry, in check.Y);
         }
 
-        /// <summary>Per-thread buffers so Verify allocates nothing but the digest the BCL hash API returns.</summary>
+        /// <summary>Per-thread buffers: Verify allocates nothing but the digest array netstandard2.0's hash API returns.</summary>
         private sealed class Scratch
         {
             [ThreadStatic] private static Scratch? current;
             internal static Scratch Current => current ?? (current = new Scratch());
 
-            // HashAlgorithm instances are not thread-safe: one per thread.
-            private readonly SHA512 sha = SHA512.Create();
+            // Hash objects are not thread-safe: one per thread.
+            private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
             internal readonly long[] Limbs = new long[24];
+            internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
             internal readonly byte[] K = new byte[32];
             internal readonly sbyte[] NafS = new sbyte[256];
             internal readonly sbyte[] NafK = new sbyte[256];
@@ -111,12 +133,10 @@ namespace AuthForge
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                sha.Initialize();
-                sha.TransformBlock(signature, 0, 32, null, 0);
-                sha.TransformBlock(key, 0, 32, null, 0);
-                sha.TransformBlock(message, 0, message.Length, null, 0);
-                sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-                return sha.Hash!;
+                sha.AppendData(signature, 0, 32);
+                sha.AppendData(key, 0, 32);
+                sha.AppendData(message, 0, message.Length);
+                return sha.GetHashAndReset();
             }
         }
 
@@ -170,49 +190,132 @@ namespace AuthForge
                 CarryOut(out h, f.L0, f.L1, f.L2, f.L3, f.L4, f.L5, f.L6, f.L7, f.L8, f.L9);
             }
 
-            // h = f·g mod p. Pre: f, g at most 4T. Post: tight. h may alias f or g (inputs are read first).
+            // h = f·g mod p. Pre: f, g at most 4T. Post: tight. h may alias f or g (h is written after the last read).
+            // Column k sums f_i·g_j over i + j = k (mod 10). A product past limb 9 wraps with a factor 19
+            // (2^255 = 19 mod p); two odd limbs carry a factor 2, since their weights 2^(25.5·i + 0.5) add up to one
+            // bit more than the column's. Operands are read from memory, not cached in locals: with twenty-odd live
+            // longs the JIT spills the running sum instead, which turns every column into a store/load chain.
+            // Bounds: |h0| <= 124.5·(4.04·2^25)^2 < 2^61 (its ten terms at most 1 + 76 + 47.5 squares of a 4T even
+            // limb); every other column is smaller.
             internal static void Mul(out Fe h, in Fe f, in Fe g)
             {
-                long f0 = f.L0, f1 = f.L1, f2 = f.L2, f3 = f.L3, f4 = f.L4, f5 = f.L5, f6 = f.L6, f7 = f.L7, f8 = f.L8, f9 = f.L9;
-                long g0 = g.L0, g1 = g.L1, g2 = g.L2, g3 = g.L3, g4 = g.L4, g5 = g.L5, g6 = g.L6, g7 = g.L7, g8 = g.L8, g9 = g.L9;
-                // Limb i+j overflowing past limb 9 wraps with a factor 19 (2^255 = 19 mod p); two odd limbs carry an
-                // extra factor 2 because their weights 2^(25.5·i + 0.5) sum to one bit more than the target limb's.
-                long g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4, g5_19 = 19 * g5;   // |g_19| < 2^32.3
-                long g6_19 = 19 * g6, g7_19 = 19 * g7, g8_19 = 19 * g8, g9_19 = 19 * g9;
-                long f1_2 = 2 * f1, f3_2 = 2 * f3, f5_2 = 2 * f5, f7_2 = 2 * f7, f9_2 = 2 * f9;
-                // |h0| <= 124.5·(4.04·2^25)^2 < 2^61; every other column is smaller.
-                long h0 = f0 * g0 + f1_2 * g9_19 + f2 * g8_19 + f3_2 * g7_19 + f4 * g6_19 + f5_2 * g5_19 + f6 * g4_19 + f7_2 * g3_19 + f8 * g2_19 + f9_2 * g1_19;
-                long h1 = f0 * g1 + f1 * g0 + f2 * g9_19 + f3 * g8_19 + f4 * g7_19 + f5 * g6_19 + f6 * g5_19 + f7 * g4_19 + f8 * g3_19 + f9 * g2_19;
-                long h2 = f0 * g2 + f1_2 * g1 + f2 * g0 + f3_2 * g9_19 + f4 * g8_19 + f5_2 * g7_19 + f6 * g6_19 + f7_2 * g5_19 + f8 * g4_19 + f9_2 * g3_19;
-                long h3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9_19 + f5 * g8_19 + f6 * g7_19 + f7 * g6_19 + f8 * g5_19 + f9 * g4_19;
-                long h4 = f0 * g4 + f1_2 * g3 + f2 * g2 + f3_2 * g1 + f4 * g0 + f5_2 * g9_19 + f6 * g8_19 + f7_2 * g7_19 + f8 * g6_19 + f9_2 * g5_19;
-                long h5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + f6 * g9_19 + f7 * g8_19 + f8 * g7_19 + f9 * g6_19;
-                long h6 = f0 * g6 + f1_2 * g5 + f2 * g4 + f3_2 * g3 + f4 * g2 + f5_2 * g1 + f6 * g0 + f7_2 * g9_19 + f8 * g8_19 + f9_2 * g7_19;
-                long h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9_19 + f9 * g8_19;
-                long h8 = f0 * g8 + f1_2 * g7 + f2 * g6 + f3_2 * g5 + f4 * g4 + f5_2 * g3 + f6 * g2 + f7_2 * g1 + f8 * g0 + f9_2 * g9_19;
-                long h9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
+                long h0 = (long)f.L0 * g.L0
+                    + f.L1 * (38L * g.L9)
+                    + f.L2 * (19L * g.L8)
+                    + f.L3 * (38L * g.L7)
+                    + f.L4 * (19L * g.L6)
+                    + f.L5 * (38L * g.L5)
+                    + f.L6 * (19L * g.L4)
+                    + f.L7 * (38L * g.L3)
+                    + f.L8 * (19L * g.L2)
+                    + f.L9 * (38L * g.L1);
+                long h1 = (long)f.L0 * g.L1
+                    + (long)f.L1 * g.L0
+                    + f.L2 * (19L * g.L9)
+                    + f.L3 * (19L * g.L8)
+                    + f.L4 * (19L * g.L7)
+                    + f.L5 * (19L * g.L6)
+                    + f.L6 * (19L * g.L5)
+                    + f.L7 * (19L * g.L4)
+                    + f.L8 * (19L * g.L3)
+                    + f.L9 * (19L * g.L2);
+                long h2 = (long)f.L0 * g.L2
+                    + f.L1 * (2L * g.L1)
+                    + (long)f.L2 * g.L0
+                    + f.L3 * (38L * g.L9)
+                    + f.L4 * (19L * g.L8)
+                    + f.L5 * (38L * g.L7)
+                    + f.L6 * (19L * g.L6)
+                    + f.L7 * (38L * g.L5)
+                    + f.L8 * (19L * g.L4)
+                    + f.L9 * (38L * g.L3);
+                long h3 = (long)f.L0 * g.L3
+                    + (long)f.L1 * g.L2
+                    + (long)f.L2 * g.L1
+                    + (long)f.L3 * g.L0
+                    + f.L4 * (19L * g.L9)
+                    + f.L5 * (19L * g.L8)
+                    + f.L6 * (19L * g.L7)
+                    + f.L7 * (19L * g.L6)
+                    + f.L8 * (19L * g.L5)
+                    + f.L9 * (19L * g.L4);
+                long h4 = (long)f.L0 * g.L4
+                    + f.L1 * (2L * g.L3)
+                    + (long)f.L2 * g.L2
+                    + f.L3 * (2L * g.L1)
+                    + (long)f.L4 * g.L0
+                    + f.L5 * (38L * g.L9)
+                    + f.L6 * (19L * g.L8)
+                    + f.L7 * (38L * g.L7)
+                    + f.L8 * (19L * g.L6)
+                    + f.L9 * (38L * g.L5);
+                long h5 = (long)f.L0 * g.L5
+                    + (long)f.L1 * g.L4
+                    + (long)f.L2 * g.L3
+                    + (long)f.L3 * g.L2
+                    + (long)f.L4 * g.L1
+                    + (long)f.L5 * g.L0
+                    + f.L6 * (19L * g.L9)
+                    + f.L7 * (19L * g.L8)
+                    + f.L8 * (19L * g.L7)
+                    + f.L9 * (19L * g.L6);
+                long h6 = (long)f.L0 * g.L6
+                    + f.L1 * (2L * g.L5)
+                    + (long)f.L2 * g.L4
+                    + f.L3 * (2L * g.L3)
+                    + (long)f.L4 * g.L2
+                    + f.L5 * (2L * g.L1)
+                    + (long)f.L6 * g.L0
+                    + f.L7 * (38L * g.L9)
+                    + f.L8 * (19L * g.L8)
+                    + f.L9 * (38L * g.L7);
+                long h7 = (long)f.L0 * g.L7
+                    + (long)f.L1 * g.L6
+                    + (long)f.L2 * g.L5
+                    + (long)f.L3 * g.L4
+                    + (long)f.L4 * g.L3
+                    + (long)f.L5 * g.L2
+                    + (long)f.L6 * g.L1
+                    + (long)f.L7 * g.L0
+                    + f.L8 * (19L * g.L9)
+                    + f.L9 * (19L * g.L8);
+                long h8 = (long)f.L0 * g.L8
+                    + f.L1 * (2L * g.L7)
+                    + (long)f.L2 * g.L6
+                    + f.L3 * (2L * g.L5)
+                    + (long)f.L4 * g.L4
+                    + f.L5 * (2L * g.L3)
+                    + (long)f.L6 * g.L2
+                    + f.L7 * (2L * g.L1)
+                    + (long)f.L8 * g.L0
+                    + f.L9 * (38L * g.L9);
+                long h9 = (long)f.L0 * g.L9
+                    + (long)f.L1 * g.L8
+                    + (long)f.L2 * g.L7
+                    + (long)f.L3 * g.L6
+                    + (long)f.L4 * g.L5
+                    + (long)f.L5 * g.L4
+                    + (long)f.L6 * g.L3
+                    + (long)f.L7 * g.L2
+                    + (long)f.L8 * g.L1
+                    + (long)f.L9 * g.L0;
                 CarryOut(out h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
             }
 
             // h = f^2 mod p. Pre: f at most 4T. Post: tight. h may alias f.
+            // Mul's columns with g = f, each cross product f_i·f_j (i < j) taken once with a factor 2. |h0| < 2^61.
             internal static void Sq(out Fe h, in Fe f)
             {
-                long f0 = f.L0, f1 = f.L1, f2 = f.L2, f3 = f.L3, f4 = f.L4, f5 = f.L5, f6 = f.L6, f7 = f.L7, f8 = f.L8, f9 = f.L9;
-                // Same columns as Mul with f = g: the cross terms f_i·f_j (i < j) appear twice, hence the _2 factors.
-                long f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3, f4_2 = 2 * f4, f5_2 = 2 * f5, f7_2 = 2 * f7;
-                long f5_38 = 38 * f5, f6_19 = 19 * f6, f6_38 = 38 * f6, f7_38 = 38 * f7;   // |f_38| < 2^33.3
-                long f8_19 = 19 * f8, f8_38 = 38 * f8, f9_38 = 38 * f9;
-                // |h0| < 2^61 as in Mul.
-                long h0 = f0 * f0 + f1_2 * f9_38 + f2 * f8_38 + f3_2 * f7_38 + f4 * f6_38 + f5 * f5_38;
-                long h1 = f0_2 * f1 + f2 * f9_38 + f3 * f8_38 + f4 * f7_38 + f5 * f6_38;
-                long h2 = f0_2 * f2 + f1_2 * f1 + f3_2 * f9_38 + f4 * f8_38 + f5_2 * f7_38 + f6 * f6_19;
-                long h3 = f0_2 * f3 + f1_2 * f2 + f4 * f9_38 + f5 * f8_38 + f6 * f7_38;
-                long h4 = f0_2 * f4 + f1_2 * f3_2 + f2 * f2 + f5_2 * f9_38 + f6 * f8_38 + f7 * f7_38;
-                long h5 = f0_2 * f5 + f1_2 * f4 + f2_2 * f3 + f6 * f9_38 + f7 * f8_38;
-                long h6 = f0_2 * f6 + f1_2 * f5_2 + f2_2 * f4 + f3_2 * f3 + f7_2 * f9_38 + f8 * f8_19;
-                long h7 = f0_2 * f7 + f1_2 * f6 + f2_2 * f5 + f3_2 * f4 + f8 * f9_38;
-                long h8 = f0_2 * f8 + f1_2 * f7_2 + f2_2 * f6 + f3_2 * f5_2 + f4 * f4 + f9 * f9_38;
-                long h9 = f0_2 * f9 + f1_2 * f8 + f2_2 * f7 + f3_2 * f6 + f4_2 * f5;
+                long h0 = (long)f.L0 * f.L0 + f.L1 * (76L * f.L9) + f.L2 * (38L * f.L8) + f.L3 * (76L * f.L7) + f.L4 * (38L * f.L6) + f.L5 * (38L * f.L5);
+                long h1 = f.L0 * (2L * f.L1) + f.L2 * (38L * f.L9) + f.L3 * (38L * f.L8) + f.L4 * (38L * f.L7) + f.L5 * (38L * f.L6);
+                long h2 = f.L0 * (2L * f.L2) + f.L1 * (2L * f.L1) + f.L3 * (76L * f.L9) + f.L4 * (38L * f.L8) + f.L5 * (76L * f.L7) + f.L6 * (19L * f.L6);
+                long h3 = f.L0 * (2L * f.L3) + f.L1 * (2L * f.L2) + f.L4 * (38L * f.L9) + f.L5 * (38L * f.L8) + f.L6 * (38L * f.L7);
+                long h4 = f.L0 * (2L * f.L4) + f.L1 * (4L * f.L3) + (long)f.L2 * f.L2 + f.L5 * (76L * f.L9) + f.L6 * (38L * f.L8) + f.L7 * (38L * f.L7);
+                long h5 = f.L0 * (2L * f.L5) + f.L1 * (2L * f.L4) + f.L2 * (2L * f.L3) + f.L6 * (38L * f.L9) + f.L7 * (38L * f.L8);
+                long h6 = f.L0 * (2L * f.L6) + f.L1 * (4L * f.L5) + f.L2 * (2L * f.L4) + f.L3 * (2L * f.L3) + f.L7 * (76L * f.L9) + f.L8 * (19L * f.L8);
+                long h7 = f.L0 * (2L * f.L7) + f.L1 * (2L * f.L6) + f.L2 * (2L * f.L5) + f.L3 * (2L * f.L4) + f.L8 * (38L * f.L9);
+                long h8 = f.L0 * (2L * f.L8) + f.L1 * (4L * f.L7) + f.L2 * (2L * f.L6) + f.L3 * (4L * f.L5) + (long)f.L4 * f.L4 + f.L9 * (38L * f.L9);
+                long h9 = f.L0 * (2L * f.L9) + f.L1 * (2L * f.L8) + f.L2 * (2L * f.L7) + f.L3 * (2L * f.L6) + f.L4 * (2L * f.L5);
                 CarryOut(out h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
             }
 
@@ -440,6 +543,9 @@ namespace AuthForge
         /// <summary>An affine point (y + x, y - x, 2d·x·y) prepared for mixed addition. Coordinates tight.</summary>
         internal struct NielsPoint { internal Fe YPlusX, YMinusX, XY2D; }
 
+        /// <summary>A projective point (Y + X, Y - X, Z, 2d·T) prepared for addition. Coordinates tight.</summary>
+        internal struct CachedPoint { internal Fe YPlusX, YMinusX, Z, T2D; }
+
         // r = 2·(x : y : z), dedicated doubling (HWCD 3.3, a = -1). Pre: x, y, z tight (x + y is then 2T). Post: see
         // CompletedPoint.
         private static void Double(out CompletedPoint r, in Fe x, in Fe y, in Fe z)
@@ -484,6 +590,49 @@ namespace AuthForge
             Fe.Add(out r.Y, in a, in b);
             Fe.Sub(out r.Z, in z2, in c);
             Fe.Add(out r.T, in z2, in c);
+        }
+
+        // r = p + q (HWCD 3.1). Pre: p, q tight. Post: X, Y 2T; Z, T 3T.
+        private static void Add(out CompletedPoint r, in ExtendedPoint p, in CachedPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Mul(out Fe a, in ypx, in q.YPlusX);           // (Y1 + X1)(Y2 + X2)
+            Fe.Mul(out Fe b, in ymx, in q.YMinusX);          // (Y1 - X1)(Y2 - X2)
+            Fe.Mul(out Fe c, in p.T, in q.T2D);              // 2d·T1·T2
+            Fe.Mul(out Fe zz, in p.Z, in q.Z);
+            Fe.Add(out Fe z2, in zz, in zz);                 // 2·Z1·Z2          2T
+            Fe.Sub(out r.X, in a, in b);
+            Fe.Add(out r.Y, in a, in b);
+            Fe.Add(out r.Z, in z2, in c);
+            Fe.Sub(out r.T, in z2, in c);
+        }
+
+        // r = p - q, as Add with -q = (-X : Y : Z : -T). Pre/post as Add.
+        private static void Sub(out CompletedPoint r, in ExtendedPoint p, in CachedPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Mul(out Fe a, in ypx, in q.YMinusX);
+            Fe.Mul(out Fe b, in ymx, in q.YPlusX);
+            Fe.Mul(out Fe c, in p.T, in q.T2D);
+            Fe.Mul(out Fe zz, in p.Z, in q.Z);
+            Fe.Add(out Fe z2, in zz, in zz);
+            Fe.Sub(out r.X, in a, in b);
+            Fe.Add(out r.Y, in a, in b);
+            Fe.Sub(out r.Z, in z2, in c);
+            Fe.Add(out r.T, in z2, in c);
+        }
+
+        // Pre: p tight. Post: tight (the sums are carried so they can meet a 2T operand in Add).
+        private static void ToCached(out CachedPoint r, in ExtendedPoint p)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Carry(out r.YPlusX, in ypx);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Carry(out r.YMinusX, in ymx);
+            r.Z = p.Z;
+            Fe.Mul(out r.T2D, in p.T, in Curve.D2);
         }
 
         // Three multiplications: enough for the next doubling, which never needs T. Post: tight.
@@ -592,24 +741,44 @@ namespace AuthForge
             return r;
         }
 
-        // [1, 3, 5, .., 2·count - 1]·p in affine Niels form, normalised with one shared inversion (Montgomery's trick).
-        // Pre: p tight, count >= 1. Post: tight entries.
-        internal static NielsPoint[] OddMultiples(in ExtendedPoint p, int count)
+        // table[0..count) = [1, 3, .., 2·count - 1]·p and table[count..2·count) = the same multiples of 2^128·p, affine,
+        // for StrausSplitVar. One inversion for all of them (Montgomery's trick). Pre: p tight, count >= 2.
+        internal static NielsPoint[] SplitTable(in ExtendedPoint p, int count)
         {
-            var points = new ExtendedPoint[count];
-            points[0] = p;
-            if (count > 1)
-            {
-                Double(out CompletedPoint t, in p.X, in p.Y, in p.Z);
-                ToExtended(out ExtendedPoint twice, in t);
-                NielsPoint twiceNiels = ToNiels(new[] { twice })[0];
-                for (int i = 1; i < count; i++)
-                {
-                    Add(out t, in points[i - 1], in twiceNiels);
-                    ToExtended(out points[i], in t);
-                }
-            }
+            var points = new ExtendedPoint[2 * count];
+            OddMultiples(in p, points, 0, count);
+            OddMultiples(TimesTwoPow128(in p), points, count, count);
             return ToNiels(points);
+        }
+
+        // dst[start + i] = (2i + 1)·p for i < count, projective. Pre: p tight, count >= 2. Post: tight.
+        private static void OddMultiples(in ExtendedPoint p, ExtendedPoint[] dst, int start, int count)
+        {
+            Double(out CompletedPoint t, in p.X, in p.Y, in p.Z);
+            ToExtended(out ExtendedPoint twice, in t);
+            ToCached(out CachedPoint twiceCached, in twice);
+            dst[start] = p;
+            for (int i = 1; i < count; i++)
+            {
+                Add(out t, in dst[start + i - 1], in twiceCached);
+                ToExtended(out dst[start + i], in t);
+            }
+        }
+
+        // dst[i] = (2i + 1)·p in cached form, without any inversion (the one-shot path). Pre: p tight, dst.Length >= 2.
+        private static void OddMultiples(in ExtendedPoint p, CachedPoint[] dst)
+        {
+            Double(out CompletedPoint t, in p.X, in p.Y, in p.Z);
+            ToExtended(out ExtendedPoint twice, in t);
+            ToCached(out CachedPoint twiceCached, in twice);
+            ExtendedPoint current = p;
+            ToCached(out dst[0], in current);
+            for (int i = 1; i < dst.Length; i++)
+            {
+                Add(out t, in current, in twiceCached);
+                ToExtended(out current, in t);
+                ToCached(out dst[i], in current);
+            }
         }
 
         // Affine Niels forms of points, with a single inversion for all their Z. Pre: coordinates tight, Z != 0.
@@ -650,8 +819,8 @@ namespace AuthForge
         /// exactly once, thread-safely).</summary>
         private static class BaseTables
         {
-            internal static readonly NielsPoint[] Low;
-            internal static readonly NielsPoint[] High;
+            // [1, 3, .., 127]·B; the same multiples of 2^128·B follow at BaseTableSize.
+            internal static readonly NielsPoint[] Table;
 
             static BaseTables()
             {
@@ -663,27 +832,23 @@ namespace AuthForge
                 var encoded = new byte[32];
                 Fe.ToBytes(encoded, 0, in y);
                 if (!TryDecodePoint(encoded, 0, out ExtendedPoint b)) throw new InvalidOperationException("Ed25519 base point");
-                Low = OddMultiples(in b, BaseTableSize);
-                High = OddMultiples(TimesTwoPow128(in b), BaseTableSize);
+                Table = SplitTable(in b, BaseTableSize);
             }
         }
 
         // r = [s]B - [k]A (variable time, Straus/Shamir with signed sliding windows). Each scalar's wNAF is split at
         // bit 128 so one pass of 128 doublings serves four half-length scalars: digits 0..127 use the tables of B and A,
         // digits 128..255 those of 2^128·B and 2^128·A.
-        // Pre: nafS from ToWnaf(width BaseWidth), nafK from ToWnaf(width KeyWidth) over tables from OddMultiples;
-        // keyLow == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
-        internal static void DoubleScalarMulVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK,
-            NielsPoint[]? keyLow, NielsPoint[]? keyHigh)
+        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, KeyWidth), keyTable = SplitTable(A, KeyTableSize);
+        // keyTable == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
+        internal static void StrausSplitVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, NielsPoint[]? keyTable)
         {
-            NielsPoint[] baseLow = BaseTables.Low, baseHigh = BaseTables.High;
-            bool withKey = keyLow != null && keyHigh != null;
+            NielsPoint[] baseTable = BaseTables.Table;
             int i = 127;
-            while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0 && (!withKey || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
+            while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0
+                && (keyTable == null || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
 
-            r = default;                                              // the identity (0 : 1 : 1)
-            Fe.FromInt(out r.Y, 1);
-            Fe.FromInt(out r.Z, 1);
+            Identity(out r);
             CompletedPoint t;
             ExtendedPoint u;
             for (; i >= 0; i--)
@@ -693,35 +858,75 @@ namespace AuthForge
                 if (d != 0)
                 {
                     ToExtended(out u, in t);
-                    if (d > 0) Add(out t, in u, in baseLow[d >> 1]);
-                    else Sub(out t, in u, in baseLow[-d >> 1]);
+                    if (d > 0) Add(out t, in u, in baseTable[d >> 1]);
+                    else Sub(out t, in u, in baseTable[-d >> 1]);
                 }
                 d = nafS[i + 128];
                 if (d != 0)
                 {
                     ToExtended(out u, in t);
-                    if (d > 0) Add(out t, in u, in baseHigh[d >> 1]);
-                    else Sub(out t, in u, in baseHigh[-d >> 1]);
+                    if (d > 0) Add(out t, in u, in baseTable[BaseTableSize + (d >> 1)]);
+                    else Sub(out t, in u, in baseTable[BaseTableSize + (-d >> 1)]);
                 }
-                if (withKey)
+                if (keyTable != null)
                 {
-                    d = nafK[i];                                      // subtracted: the k stream computes -[k]A
+                    d = nafK[i];                                      // subtracted: this stream computes -[k]A
                     if (d != 0)
                     {
                         ToExtended(out u, in t);
-                        if (d > 0) Sub(out t, in u, in keyLow![d >> 1]);
-                        else Add(out t, in u, in keyLow![-d >> 1]);
+                        if (d > 0) Sub(out t, in u, in keyTable[d >> 1]);
+                        else Add(out t, in u, in keyTable[-d >> 1]);
                     }
                     d = nafK[i + 128];
                     if (d != 0)
                     {
                         ToExtended(out u, in t);
-                        if (d > 0) Sub(out t, in u, in keyHigh![d >> 1]);
-                        else Add(out t, in u, in keyHigh![-d >> 1]);
+                        if (d > 0) Sub(out t, in u, in keyTable[KeyTableSize + (d >> 1)]);
+                        else Add(out t, in u, in keyTable[KeyTableSize + (-d >> 1)]);
                     }
                 }
                 ToProjective(out r, in t);
             }
+        }
+
+        // r = [s]B - [k]A as StrausSplitVar, but with k unsplit: 253 doublings, and A's table needs no 2^128·A.
+        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, OnceWidth), keyTable = OddMultiples(A). Post: r tight.
+        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, CachedPoint[] keyTable)
+        {
+            NielsPoint[] baseTable = BaseTables.Table;
+            int i = 255;
+            while (i >= 0 && nafS[i] == 0 && nafK[i] == 0) i--;
+
+            Identity(out r);
+            CompletedPoint t;
+            ExtendedPoint u;
+            for (; i >= 0; i--)
+            {
+                Double(out t, in r.X, in r.Y, in r.Z);
+                int d = nafS[i];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Add(out t, in u, in baseTable[d >> 1]);
+                    else Sub(out t, in u, in baseTable[-d >> 1]);
+                }
+                d = nafK[i];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Sub(out t, in u, in keyTable[d >> 1]);
+                    else Add(out t, in u, in keyTable[-d >> 1]);
+                }
+                ToProjective(out r, in t);
+            }
+        }
+
+        // r = the neutral element (0 : 1 : 1).
+        private static void Identity(out ProjectivePoint r)
+        {
+            r = default;
+            Fe.FromInt(out r.Y, 1);
+            Fe.FromInt(out r.Z, 1);
         }
 
         // naf = the width-w non-adjacent form of the 256-bit little-endian scalar s[off..off+32]:
