@@ -52,28 +52,30 @@ namespace AuthForge.Tests.Crypto
             BcEd25519.Sign(seed, 0, message, 0, message.Length, bcSignature, 0);
             if (!bcPublicKey.AsSpan().SequenceEqual(publicKey)) return $"case {i}: public keys differ";
             if (!bcSignature.AsSpan().SequenceEqual(signature)) return $"case {i}: signatures differ";
-            // Cross-verification: each side's signature under the other side's verifier (the same bytes, per above).
-            if (!BcVerify(publicKey, message, signature)) return $"case {i}: BouncyCastle rejects our signature";
-            if (!Ed25519.Verify(bcPublicKey, message, bcSignature)) return $"case {i}: we reject BouncyCastle's signature";
+            // The two signatures are the same bytes, so the "original" comparison below is the cross-verification in
+            // both directions: BouncyCastle must accept ours, we must accept BouncyCastle's (counted in `valid`).
 
             byte[] flippedSignature = Flip(signature, random);
             byte[] flippedKey = Flip(publicKey, random);
             byte[] flippedMessage = Flip(message, random);
             Ed25519PublicKey.TryCreate(publicKey, out Ed25519PublicKey? key);
             Ed25519PublicKey.TryCreate(flippedKey, out Ed25519PublicKey? flippedKeyDecoded);
-            return Compare(i, "original", publicKey, key, message, signature, ref valid, ref rejected)
-                ?? Compare(i, "signature flip", publicKey, key, message, flippedSignature, ref valid, ref rejected)
-                ?? Compare(i, "key flip", flippedKey, flippedKeyDecoded, message, signature, ref valid, ref rejected)
-                ?? Compare(i, "message flip", publicKey, key, flippedMessage, signature, ref valid, ref rejected);
+            // The cached path sees every variant; the one-shot path (same checks, its own tables) every variant of
+            // every fourth case, which keeps the run to a few seconds.
+            bool oneShot = i % 4 == 0;
+            return Compare(i, "original", publicKey, key, message, signature, true, ref valid, ref rejected)
+                ?? Compare(i, "signature flip", publicKey, key, message, flippedSignature, oneShot, ref valid, ref rejected)
+                ?? Compare(i, "key flip", flippedKey, flippedKeyDecoded, message, signature, oneShot, ref valid, ref rejected)
+                ?? Compare(i, "message flip", publicKey, key, flippedMessage, signature, oneShot, ref valid, ref rejected);
         }
 
         // key: the cached form of publicKey, or null when TryCreate rejected it.
         private static string? Compare(int i, string what, byte[] publicKey, Ed25519PublicKey? key, byte[] message,
-            byte[] signature, ref int valid, ref int rejected)
+            byte[] signature, bool withOneShot, ref int valid, ref int rejected)
         {
             bool expected = BcVerify(publicKey, message, signature);
-            bool oneShot = Ed25519.Verify(publicKey, message, signature);
             bool cached = key != null && key.Verify(message, signature);
+            bool oneShot = withOneShot ? Ed25519.Verify(publicKey, message, signature) : cached;
             if (oneShot != expected || cached != expected)
             {
                 return $"case {i} {what}: BouncyCastle {expected}, one-shot {oneShot}, cached {cached}, "
