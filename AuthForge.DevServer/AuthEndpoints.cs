@@ -19,6 +19,8 @@ namespace AuthForge.DevServer
         public const string HeartbeatPath = "/auth/heartbeat";
         public const string SelfBanPath = "/auth/selfban";
 
+        private static readonly byte[] s_serverError = ErrorBody.Create("server_error");
+
         private readonly DevServerState _state;
         private readonly AuthService _service;
         private readonly ResponseComposer _composer;
@@ -68,6 +70,21 @@ namespace AuthForge.DevServer
                 // The client left (e.g. its time-out cut a delay) or the server is stopping: nothing to answer.
                 entry.Complete(0, null, entry.ToRecord().Fault);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug in the server, not a protocol answer. Said even when quiet: a dev server must not hide its
+                // own faults behind a bare 500.
+                Console.Error.WriteLine($"AuthForge DevServer: {path} failed: {e}");
+                entry.Complete(500, "server_error", entry.ToRecord().Fault);
+                if (!context.Response.HasStarted)
+                {
+                    await FaultResponder.WriteAsync(context, 500, "application/json", s_serverError, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    context.Abort();
+                }
+            }
         }
 
         private async Task<(int Status, string? Error, string? Fault)> AnswerAsync(
@@ -80,8 +97,8 @@ namespace AuthForge.DevServer
                 entry.MarkFault(faultName!);
                 if (DevFaultKindNames.ReplacesAnswer(fault.Kind))
                 {
-                    int sent = await FaultResponder.RespondAsync(context, fault, cancellationToken).ConfigureAwait(false);
-                    return (sent, null, faultName);
+                    (int sent, string? code) = await FaultResponder.RespondAsync(context, fault, cancellationToken).ConfigureAwait(false);
+                    return (sent, code, faultName);
                 }
 
                 if (fault.Kind == DevFaultKind.Replay && _state.LastResponses.Get(path) is { } previous)

@@ -26,49 +26,54 @@ namespace AuthForge.DevServer
         private static readonly byte[] s_hello = Encoding.ASCII.GetBytes("hello");
         private static readonly byte[] s_array = Encoding.ASCII.GetBytes("[1,2,3]");
 
-        /// <summary>Answers with <paramref name="fault"/> instead of a real answer; returns the status sent (0 for none).</summary>
-        public static async Task<int> RespondAsync(HttpContext context, DevFault fault, CancellationToken cancellationToken)
+        /// <summary>
+        /// Answers with <paramref name="fault"/> instead of a real answer; returns the status sent (0 for none) and the
+        /// error code the body carries, for the request log.
+        /// </summary>
+        public static async Task<(int Status, string? Error)> RespondAsync(HttpContext context, DevFault fault, CancellationToken cancellationToken)
         {
             switch (fault.Kind)
             {
                 case DevFaultKind.Drop:
                     context.Abort();
-                    return 0;
+                    return (0, null);
                 case DevFaultKind.Html500:
                     await WriteAsync(context, 500, "text/html; charset=utf-8", s_html, cancellationToken).ConfigureAwait(false);
-                    return 500;
+                    return (500, null);
                 case DevFaultKind.Status:
                     await WriteAsync(context, fault.Status, "application/json", ErrorBody.Create(fault.Error), cancellationToken).ConfigureAwait(false);
-                    return fault.Status;
+                    return (fault.Status, fault.Error);
                 case DevFaultKind.RateLimit:
                     await WriteAsync(context, 429, "application/json", s_rateLimited, cancellationToken).ConfigureAwait(false);
-                    return 429;
+                    return (429, "rate_limited");
                 case DevFaultKind.RateLimit200:
                     await WriteAsync(context, 200, "application/json", s_rateLimited, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, "rate_limited");
                 case DevFaultKind.ErrorIn200:
                     await WriteAsync(context, 200, "application/json", s_invalidKey, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, "invalid_key");
                 case DevFaultKind.NonJson:
                     await WriteAsync(context, 200, "text/plain", s_hello, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, null);
                 case DevFaultKind.JsonArray:
                     await WriteAsync(context, 200, "application/json", s_array, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, null);
                 case DevFaultKind.Endless:
                     await StreamAsync(context, long.MaxValue, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, null);
                 case DevFaultKind.Huge:
                     await StreamAsync(context, HugeBodyBytes, cancellationToken).ConfigureAwait(false);
-                    return 200;
+                    return (200, null);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "This fault does not replace the answer.");
             }
         }
 
         /// <summary>
-        /// <c>truncate</c>: announces the whole body's length, sends its first half, then aborts the connection, so the
-        /// client sees a body that ends early.
+        /// <c>truncate</c>: announces the whole body's length, sends its first half, and ends the response there.
+        /// Kestrel then closes the connection (it cannot be reused with broken framing): gracefully, so the client
+        /// receives the half body and then the end of the stream, as from a server that died mid-answer. An abort
+        /// (RST) instead would make the client's kernel discard the half body before the client read it.
         /// </summary>
         public static async Task TruncateAsync(HttpContext context, int statusCode, byte[] body, CancellationToken cancellationToken)
         {
@@ -78,7 +83,6 @@ namespace AuthForge.DevServer
             response.ContentLength = body.Length;
             await response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-            context.Abort();
         }
 
         /// <summary>Writes a complete answer with its Content-Length.</summary>

@@ -110,13 +110,14 @@ namespace AuthForge.DevServer
 
         private static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
         {
-            bytes = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-            if (!Base64Url.TryDecodeFromChars(text, bytes, out int written))
+            // TryDecodeFromChars only reports a short destination; it throws on bad input, so check first.
+            if (!Base64Url.IsValid(text))
             {
+                bytes = [];
                 return false;
             }
 
-            Array.Resize(ref bytes, written);
+            bytes = Base64Url.DecodeFromChars(text);
             return true;
         }
 
