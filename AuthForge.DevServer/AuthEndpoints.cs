@@ -63,7 +63,9 @@ namespace AuthForge.DevServer
             {
                 (int status, string? error, string? faultName) = await AnswerAsync(context, path, request, remote, entry, cancellationToken).ConfigureAwait(false);
                 entry.Complete(status, error, faultName);
-                _logger?.LogInformation("{Path} {Status} {Error} {Fault} hwid={Hwid} key={Key}", path, status, error, faultName, request.Hwid, licenseKey);
+                _logger?.LogInformation(
+                    "{Path} {Status} error={Error} fault={Fault} key={Key} hwid={Hwid}",
+                    path, status, error ?? "-", faultName ?? "-", licenseKey ?? "-", request.Hwid ?? "-");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

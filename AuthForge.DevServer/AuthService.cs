@@ -75,7 +75,7 @@ namespace AuthForge.DevServer
             // one too, as the hosted service's do (PROTOCOL.md: "sigKey (v2+)"); v3 clients ignore it.
             string? sigKey = _state.Mode == SigningMode.HmacV1 ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
             var claims = new SessionClaims(appId, licenseKey, hwid, sigKey, now.ToUnixTimeSeconds() + ttl, _state.NextSid());
-            return new SessionGrant(claims, _state.Tokens.Issue(claims), license, IsHeartbeat: false);
+            return new SessionGrant(claims, _state.Tokens.Issue(claims), license, IsHeartbeat: false, now);
         }
 
         /// <summary>
@@ -120,12 +120,13 @@ namespace AuthForge.DevServer
                 return AuthError.InvalidKey;
             }
 
-            if (license.TryHeartbeat(_state.Time.GetUtcNow()) is { } refused)
+            DateTimeOffset now = _state.Time.GetUtcNow();
+            if (license.TryHeartbeat(now) is { } refused)
             {
                 return refused;
             }
 
-            return new SessionGrant(claims, token, license, IsHeartbeat: true);
+            return new SessionGrant(claims, token, license, IsHeartbeat: true, now);
         }
 
         /// <summary>

@@ -14,6 +14,8 @@ namespace AuthForge.DevServer
         public const int HeartbeatsPerCredit = 10;
 
         private readonly object _gate = new();
+        // Membership is checked on every validate; a benchmark licence may hold thousands of slots.
+        private readonly HashSet<string> _hwidSet = new(StringComparer.Ordinal);
         private readonly List<string> _hwids = new();
         private long _credits;
         private bool _revoked;
@@ -81,7 +83,7 @@ namespace AuthForge.DevServer
                     return error;
                 }
 
-                bool bound = _hwids.Contains(hwid);
+                bool bound = _hwidSet.Contains(hwid);
                 if (!bound && _hwids.Count >= MaxHwidSlots)
                 {
                     return AuthError.HwidMismatch;
@@ -96,6 +98,7 @@ namespace AuthForge.DevServer
                 _validateCount++;
                 if (!bound)
                 {
+                    _hwidSet.Add(hwid);
                     _hwids.Add(hwid);
                 }
 

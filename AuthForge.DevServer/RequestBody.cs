@@ -12,7 +12,7 @@ namespace AuthForge.DevServer
         /// <summary>Largest body read; protocol requests are a few hundred bytes.</summary>
         public const int MaxBytes = 64 * 1024;
 
-        /// <summary>The body's bytes; null when it is longer than <see cref="MaxBytes"/>.</summary>
+        /// <summary>The body's bytes; null when it is longer than <see cref="MaxBytes"/> (the caller answers <c>bad_request</c>).</summary>
         public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
         {
             if (request.ContentLength > MaxBytes)
@@ -23,7 +23,17 @@ namespace AuthForge.DevServer
             PipeReader reader = request.BodyReader;
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadResult result;
+                try
+                {
+                    result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException)
+                {
+                    // Kestrel's own limit (a chunked body past MaxRequestBodySize): the same answer as ours.
+                    return null;
+                }
+
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 if (buffer.Length > MaxBytes)
                 {

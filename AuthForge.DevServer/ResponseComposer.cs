@@ -29,7 +29,7 @@ namespace AuthForge.DevServer
         /// <summary>The signed answer to the request with <paramref name="nonce"/>, bent by <paramref name="fault"/> if given.</summary>
         public byte[] Compose(SessionGrant grant, string nonce, DevFaultKind? fault)
         {
-            DateTimeOffset now = _state.Time.GetUtcNow();
+            DateTimeOffset now = grant.Now;
             string token = grant.Token;
             bool omitExpiry = fault == DevFaultKind.MissingExpires;
             if (omitExpiry)

@@ -31,6 +31,21 @@ namespace AuthForge.Tests.DevServer
             (await _server.Api.PostRawAsync(path, body)).AssertError(400, "bad_request");
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task BadRequest_ForAnOversizedBody_WithOrWithoutContentLength(bool chunked)
+        {
+            string json = "{\"appId\":\"" + new string('a', 100_000) + "\"}";
+            using var content = new System.Net.Http.StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, "/auth/validate") { Content = content };
+            request.Headers.TransferEncodingChunked = chunked;
+            using System.Net.Http.HttpResponseMessage response = await _server.Http.SendAsync(request);
+
+            Assert.Equal(400, (int)response.StatusCode);
+            Assert.Equal("{\"status\":\"error\",\"error\":\"bad_request\"}", await response.Content.ReadAsStringAsync());
+        }
+
         [Fact]
         public async Task InvalidApp_ForWrongSecret()
         {
