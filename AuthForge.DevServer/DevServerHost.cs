@@ -144,8 +144,11 @@ namespace AuthForge.DevServer
         /// <summary>Ends every session issued so far (<c>session_expired</c>). Mirrors <c>POST /admin/sessions/expire</c>.</summary>
         public void ExpireAllSessions() => _state.ExpireAllSessions();
 
-        /// <summary>The recorded <c>/auth/*</c> requests, oldest first (the last 10,000). Mirrors <c>GET /admin/requests</c>.</summary>
-        public IReadOnlyList<DevRequestRecord> GetRequests() => _state.Requests.Snapshot();
+        /// <summary>
+        /// A snapshot of the recorded <c>/auth/*</c> requests, oldest first (the last 10,000); each read takes a new
+        /// snapshot. Mirrors <c>GET /admin/requests</c>.
+        /// </summary>
+        public IReadOnlyList<DevRequestRecord> Requests => _state.Requests.Snapshot();
 
         /// <summary>Empties the request log. Mirrors <c>DELETE /admin/requests</c>.</summary>
         public void ClearRequests() => _state.Requests.Clear();
@@ -153,6 +156,13 @@ namespace AuthForge.DevServer
         /// <summary>Queues a fault (the server copies it). Mirrors <c>POST /admin/faults</c>.</summary>
         /// <exception cref="ArgumentOutOfRangeException">Count is 0 or below -1, a delay is negative, or a status is not an HTTP status.</exception>
         public void AddFault(DevFault fault) => _state.Faults.Add(fault);
+
+        /// <summary>Queues a fault of <paramref name="kind"/> for the next <paramref name="count"/> matching requests.</summary>
+        /// <param name="kind">What the server does.</param>
+        /// <param name="count">How many requests it applies to; -1 for every one until <see cref="ClearFaults"/>.</param>
+        /// <param name="path">The exact path it applies to, e.g. <c>/auth/heartbeat</c>; null for any <c>/auth/*</c> path.</param>
+        public void AddFault(DevFaultKind kind, int count = 1, string? path = null) =>
+            _state.Faults.Add(new DevFault(kind) { Count = count, Path = path });
 
         /// <summary>Drops every queued fault. Mirrors <c>DELETE /admin/faults</c>.</summary>
         public void ClearFaults() => _state.Faults.Clear();

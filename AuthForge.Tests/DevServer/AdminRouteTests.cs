@@ -188,7 +188,7 @@ namespace AuthForge.Tests.DevServer
                 Assert.Equal(200, (int)cleared.StatusCode);
             }
 
-            Assert.Empty(_server.Host.GetRequests());
+            Assert.Empty(_server.Host.Requests);
         }
 
         [Fact]

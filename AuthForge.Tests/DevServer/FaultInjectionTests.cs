@@ -27,8 +27,7 @@ namespace AuthForge.Tests.DevServer
 
         private Task<ApiResponse> ValidateAsync() => _server.Api.ValidateAsync(_server.NewLicense(), "h");
 
-        private void Add(DevFaultKind kind, string? path = null, int count = 1) =>
-            _server.Host.AddFault(new DevFault(kind) { Path = path, Count = count });
+        private void Add(DevFaultKind kind, string? path = null, int count = 1) => _server.Host.AddFault(kind, count, path);
 
         private static StringContent ValidateBody(HmacV1Fixture server, string key)
         {
@@ -49,7 +48,7 @@ namespace AuthForge.Tests.DevServer
             using StringContent body = ValidateBody(_server, _server.NewLicense());
 
             await Assert.ThrowsAsync<HttpRequestException>(() => _server.Http.PostAsync("/auth/validate", body));
-            DevRequestRecord record = _server.Host.GetRequests()[^1];
+            DevRequestRecord record = _server.Host.Requests[^1];
             Assert.Equal(("drop", 0), (record.Fault, record.StatusCode));
         }
 
@@ -74,7 +73,7 @@ namespace AuthForge.Tests.DevServer
             using StringContent body = ValidateBody(_server, _server.NewLicense());
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _server.Http.PostAsync("/auth/validate", body, cts.Token));
-            Assert.Equal("delay", _server.Host.GetRequests()[^1].Fault);
+            Assert.Equal("delay", _server.Host.Requests[^1].Fault);
         }
 
         [Fact]

@@ -218,7 +218,7 @@ namespace AuthForge.Tests.DevServer
             ApiResponse login = await _server.Api.LoginAsync(key, "hwid-rec");
             ApiResponse beat = await _server.Api.HeartbeatAsync(login.SessionToken, "hwid-other");
 
-            IReadOnlyList<DevRequestRecord> records = _server.Host.GetRequests();
+            IReadOnlyList<DevRequestRecord> records = _server.Host.Requests;
             DevRequestRecord validate = Assert.Single(records, r => r.Nonce == login.SentNonce);
             Assert.Equal(("/auth/validate", key, "hwid-rec", 200, (string?)null), (validate.Path, validate.LicenseKey, validate.Hwid, validate.StatusCode, validate.Error));
             DevRequestRecord heartbeat = Assert.Single(records, r => r.Nonce == beat.SentNonce);
