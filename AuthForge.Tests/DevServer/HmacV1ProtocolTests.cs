@@ -122,6 +122,19 @@ namespace AuthForge.Tests.DevServer
         }
 
         [Fact]
+        public async Task Credits_UnderConcurrentValidates_AreSpentExactlyOnceEach()
+        {
+            string key = _server.NewLicense(credits: 20, slots: 100);
+
+            ApiResponse[] responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => _server.Api.ValidateAsync(key, "hwid-" + i)));
+
+            Assert.Equal(20, responses.Count(r => r.Status == 200));
+            Assert.Equal(40, responses.Count(r => r.Error == "no_credits"));
+            DevLicenseStatus status = _server.Host.GetLicense(key)!;
+            Assert.Equal((0L, 20L, 20), (status.Credits, status.ValidateCount, status.BoundHwids.Count));
+        }
+
+        [Fact]
         public async Task NoCredits_RefusesValidate()
         {
             string key = _server.NewLicense(credits: 1);
