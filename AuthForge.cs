@@ -2535,14 +2535,14 @@ namespace AuthForge
     internal sealed class Ed25519PublicKey
     {
         // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
-        private readonly byte[] encoded;
+        private readonly byte[] _encoded;
         // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
-        private readonly Ed25519.NielsPoint[] table;
+        private readonly Ed25519.NielsPoint[] _table;
 
         private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
         {
-            this.encoded = encoded;
-            this.table = table;
+            _encoded = encoded;
+            _table = table;
         }
 
         /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
@@ -2560,7 +2560,7 @@ namespace AuthForge
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return Ed25519.VerifyWithTable(encoded, table, message, signature);
+            return Ed25519.VerifyWithTable(_encoded, _table, message, signature);
         }
     }
 
@@ -2639,11 +2639,11 @@ namespace AuthForge
         /// <summary>Per-thread buffers: Verify allocates nothing but the digest array netstandard2.0's hash API returns.</summary>
         private sealed class Scratch
         {
-            [ThreadStatic] private static Scratch? current;
-            internal static Scratch Current => current ?? (current = new Scratch());
+            [ThreadStatic] private static Scratch? t_current;
+            internal static Scratch Current => t_current ?? (t_current = new Scratch());
 
             // Hash objects are not thread-safe: one per thread.
-            private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
             internal readonly long[] Limbs = new long[24];
             internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
             internal readonly byte[] K = new byte[32];
@@ -2653,10 +2653,10 @@ namespace AuthForge
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                sha.AppendData(signature, 0, 32);
-                sha.AppendData(key, 0, 32);
-                sha.AppendData(message, 0, message.Length);
-                return sha.GetHashAndReset();
+                _sha.AppendData(signature, 0, 32);
+                _sha.AppendData(key, 0, 32);
+                _sha.AppendData(message, 0, message.Length);
+                return _sha.GetHashAndReset();
             }
         }
 
