@@ -179,7 +179,8 @@ namespace AuthForge
         /// <summary>The HTTP status of the response that failed, when there was one.</summary>
         public int? HttpStatusCode { get; }
 
-        /// <summary>True when the server refused the request with one of its error codes.</summary>
+        /// <summary>True when <see cref="Code"/> is one of the server's known error codes (PROTOCOL.md); false for
+        /// client-side codes and for <see cref="AuthForgeErrorCodes.UnknownError"/>.</summary>
         public bool IsServerError => AuthForgeErrorCodes.IsServerCode(Code);
 
         /// <summary>The code, then the usual exception text.</summary>
@@ -348,7 +349,8 @@ namespace AuthForge
     /// </summary>
     /// <remarks>
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
-    /// spent per client. The failure callback runs on a thread-pool thread for heartbeats.
+    /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
+    /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
     /// </remarks>
     public sealed class AuthForgeClient : IDisposable
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER
@@ -459,9 +461,15 @@ namespace AuthForge
         internal bool UsesEd25519 => _ed25519 != null;
 
         /// <summary>
-        /// Validates <paramref name="licenseKey"/>, verifies the signed response, stores the session and starts the
-        /// heartbeat. On failure calls the failure callback (or ends the process) and returns false.
+        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response, stores the session and
+        /// starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
+        /// session from an earlier successful login is then left as it was.
         /// </summary>
+        /// <remarks>
+        /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default): when
+        /// it ends, the heartbeat reports <c>heartbeat_failed</c> with <see cref="AuthForgeErrorCodes.SessionExpired"/>
+        /// and the app may log in again. <see cref="HeartbeatMode.Local"/> re-validates by itself at expiry.
+        /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null or empty.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
@@ -592,6 +600,8 @@ namespace AuthForge
         {
             ThrowIfDisposed();
             ActiveSession? active = Volatile.Read(ref _active);
+            // An expired session can't be used for the session form (the server would answer session_expired).
+            if (active != null && active.Session.IsExpired(_clock)) active = null;
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string hwid = HardwareId;
             Func<string, string> body;
