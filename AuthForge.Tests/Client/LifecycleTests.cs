@@ -36,15 +36,9 @@ namespace AuthForge.Tests.Client
 
             await client.LogoutAsync();
 
-            // What the client sent is final once LogoutAsync completes: a heartbeat in flight was awaited (and
-            // cancelled), and none is scheduled. The server may still be logging one the client abandoned mid-way,
-            // so its log is held to "never more than was sent".
-            int sent = tap.Count;
             Assert.Equal(0, options.Scheduler.ScheduledCount);
             LoginTests.AssertLoggedOut(client);
-            await System.Threading.Tasks.Task.Delay(s_quietWindow);
-            Assert.Equal(sent, tap.Count);
-            Assert.True(ServerLog.For(server, ServerLog.Heartbeat, key).Count <= tap.Sent.Count(r => r.Path == ServerLog.Heartbeat));
+            await AssertClientSilentAsync(tap, server, key);
             Assert.Equal(0, failures.Count);
 
             // Logged out is not disposed: the client can log in again, and heartbeats resume for the new session.
@@ -53,6 +47,19 @@ namespace AuthForge.Tests.Client
             int beatsBefore = ServerLog.For(server, ServerLog.Heartbeat, key).Count;
             await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, beatsBefore + 2);
             Assert.Equal(0, failures.Count);
+        }
+
+        /// <summary>
+        /// What the client sent is final once LogoutAsync/DisposeAsync completes: a heartbeat in flight was cancelled
+        /// and awaited, and none is scheduled, so the tap must not see another request. The server may still be
+        /// logging one the client abandoned mid-way, so its log is held to "never more than was sent".
+        /// </summary>
+        private static async Task AssertClientSilentAsync(WireTap tap, DevServerHost server, string key)
+        {
+            int sent = tap.Count;
+            await Task.Delay(s_quietWindow);
+            Assert.Equal(sent, tap.Count);
+            Assert.True(ServerLog.For(server, ServerLog.Heartbeat, key).Count <= tap.Sent.Count(r => r.Path == ServerLog.Heartbeat));
         }
 
         [Fact]
@@ -80,7 +87,10 @@ namespace AuthForge.Tests.Client
             DevServerHost server = _servers[mode];
             string key = ServerTrio.NewLicense(server);
             var failures = new FailureRecorder();
+            using var tap = new WireTap();
+            using var http = tap.CreateClient();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: s_interval);
+            options.HttpClient = http;
             var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(key));
             await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 2);
@@ -89,7 +99,7 @@ namespace AuthForge.Tests.Client
 
             Assert.Equal(0, options.Scheduler.ScheduledCount);
             Assert.False(client.IsAuthenticated());
-            await ServerLog.AssertQuietAsync(server, ServerLog.Heartbeat, key, s_quietWindow);
+            await AssertClientSilentAsync(tap, server, key);
             client.Dispose();
             await client.DisposeAsync();
             Assert.Equal(0, failures.Count);
