@@ -80,6 +80,49 @@ namespace AuthForge.Tests.Client
             Assert.Equal(1, failures.Count);
         }
 
+        [Theory]
+        [InlineData(DevFaultKind.RateLimit)]
+        [InlineData(DevFaultKind.Drop)]
+        public async Task ATransientHeartbeatFailureIsRetriedNotReported(DevFaultKind fault)
+        {
+            DevServerHost server = _servers[SigningMode.Ed25519];
+            server.ClearFaults();
+            string key = ServerTrio.NewLicense(server);
+            var failures = new FailureRecorder();
+            using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures, interval: s_interval));
+            Assert.True(await client.LoginAsync(key));
+            server.AddFault(fault, 1, ServerLog.Heartbeat);
+
+            // The faulted beat, its retry, and one more regular beat after it.
+            IReadOnlyList<DevRequestRecord> beats = await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 3);
+
+            int faulted = beats.Select((b, i) => (b, i)).Single(x => x.b.Fault != null).i;
+            Assert.True(faulted + 1 < beats.Count);
+            Assert.Equal(200, beats[faulted + 1].StatusCode);
+            Assert.NotEqual(beats[faulted].Nonce, beats[faulted + 1].Nonce);
+            Assert.Equal(0, failures.Count);
+            Assert.True(client.IsAuthenticated());
+        }
+
+        [Fact]
+        public async Task ASecondLoginReplacesTheSessionAndItsHeartbeat()
+        {
+            DevServerHost server = _servers[SigningMode.HmacV2];
+            string key = ServerTrio.NewLicense(server);
+            // An hour's interval: no beat runs during the test, so the scheduler's count is exact (a running beat is
+            // out of the queue while it runs).
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, new FailureRecorder());
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(key));
+            string first = (string)client.GetSessionData()!["sessionToken"]!;
+
+            Assert.True(await client.LoginAsync(key));
+
+            Assert.NotEqual(first, client.GetSessionData()!["sessionToken"]);
+            // One session, one heartbeat: the first session's registration was removed, not left running beside it.
+            Assert.Equal(1, options.Scheduler.ScheduledCount);
+        }
+
         [Fact]
         public async Task ALicenceOutOfCreditsEndsTheSessionOnItsTenthHeartbeat()
         {
