@@ -140,7 +140,7 @@ namespace AuthForge.Tests.Client
             using var client = new AuthForgeClient(options);
             options.PublicKeys.Add("garbage");
             options.AppId = "";
-            // Nothing to observe but that the client was built and kept its own copy: it still describes itself.
+            // A client that kept a reference to the options (instead of copying them) would now describe the new values.
             Assert.Contains("AppId=app", client.ToString());
             Assert.Contains("v1/v2", client.ToString());
         }
