@@ -9,9 +9,15 @@ namespace AuthForge.Tests.Support
     {
         public const string LicenseKey = "TEST-KEY";
 
-        public static Task<DevServerHost> StartAsync(SigningMode mode, params DevLicense[] licenses)
+        public static Task<DevServerHost> StartAsync(SigningMode mode, params DevLicense[] licenses) =>
+            StartAsync(mode, null, licenses);
+
+        /// <summary>As <see cref="StartAsync(SigningMode, DevLicense[])"/>, letting the test adjust the options first
+        /// (app variables, a known signing seed, a server clock).</summary>
+        public static Task<DevServerHost> StartAsync(SigningMode mode, Action<DevServerOptions>? configure, params DevLicense[] licenses)
         {
             var options = new DevServerOptions { Mode = mode, AppId = "test-app", AppSecret = "test-secret-value" };
+            configure?.Invoke(options);
             if (licenses.Length == 0) options.Licenses.Add(new DevLicense(LicenseKey));
             foreach (DevLicense license in licenses) options.Licenses.Add(license);
             return DevServerHost.StartAsync(options);
