@@ -18,11 +18,14 @@
 
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
+using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -176,7 +179,8 @@ namespace AuthForge
         /// <summary>The HTTP status of the response that failed, when there was one.</summary>
         public int? HttpStatusCode { get; }
 
-        /// <summary>True when the server refused the request with one of its error codes.</summary>
+        /// <summary>True when <see cref="Code"/> is one of the server's known error codes (PROTOCOL.md); false for
+        /// client-side codes and for <see cref="AuthForgeErrorCodes.UnknownError"/>.</summary>
         public bool IsServerError => AuthForgeErrorCodes.IsServerCode(Code);
 
         /// <summary>The code, then the usual exception text.</summary>
@@ -345,7 +349,8 @@ namespace AuthForge
     /// </summary>
     /// <remarks>
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
-    /// spent per client. The failure callback runs on a thread-pool thread for heartbeats.
+    /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
+    /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
     /// </remarks>
     public sealed class AuthForgeClient : IDisposable
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER
@@ -456,9 +461,15 @@ namespace AuthForge
         internal bool UsesEd25519 => _ed25519 != null;
 
         /// <summary>
-        /// Validates <paramref name="licenseKey"/>, verifies the signed response, stores the session and starts the
-        /// heartbeat. On failure calls the failure callback (or ends the process) and returns false.
+        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response, stores the session and
+        /// starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
+        /// session from an earlier successful login is then left as it was.
         /// </summary>
+        /// <remarks>
+        /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default): when
+        /// it ends, the heartbeat reports <c>heartbeat_failed</c> with <see cref="AuthForgeErrorCodes.SessionExpired"/>
+        /// and the app may log in again. <see cref="HeartbeatMode.Local"/> re-validates by itself at expiry.
+        /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null or empty.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
@@ -589,6 +600,8 @@ namespace AuthForge
         {
             ThrowIfDisposed();
             ActiveSession? active = Volatile.Read(ref _active);
+            // An expired session can't be used for the session form (the server would answer session_expired).
+            if (active != null && active.Session.IsExpired(_clock)) active = null;
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string hwid = HardwareId;
             Func<string, string> body;
@@ -1796,6 +1809,2926 @@ namespace AuthForge
             int difference = 0;
             for (int i = 0; i < left.Length; i++) difference |= left[i] ^ right[i];
             return difference == 0;
+        }
+    }
+
+    // =================================================================================================
+    // 8. Fingerprint
+    //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once
+    //    per process. Linux reads /sys and /proc only; Windows and macOS ask system tools (2 s limit each).
+    //    Raw hardware text never leaves this section unhashed: no logging, no exception messages.
+    // =================================================================================================
+
+    /// <summary>This machine's hardware id: SHA-256 of "mac:…|cpu:…|disk:…", computed at most once per process.</summary>
+    internal static class HardwareFingerprint
+    {
+        private const string MacFallback = "mac-unavailable";
+        private const string CpuFallback = "cpu-unavailable";
+        private const string DiskFallback = "disk-unavailable";
+
+        private static readonly ProbeCache s_cache = new ProbeCache(ProbeThisMachine);
+
+        /// <summary>The lowercase hex HWID; the first call probes the hardware, later calls return the cached value.</summary>
+        public static string Current => s_cache.Value;
+
+        /// <summary>How many times this process has probed the hardware (0 or 1): lets tests prove the cache.</summary>
+        public static int ProbeCount => s_cache.ProbeCount;
+
+        /// <summary>Pure: applies the PROTOCOL.md fallbacks to empty parts and hashes the composed text.</summary>
+        public static string Compose(string? mac, string? cpu, string? disk)
+        {
+            string text = "mac:" + OrFallback(mac, MacFallback)
+                + "|cpu:" + OrFallback(cpu, CpuFallback)
+                + "|disk:" + OrFallback(disk, DiskFallback);
+            using (SHA256 sha = SHA256.Create())
+            {
+                return Hex.Encode(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
+            }
+        }
+
+        /// <summary>
+        /// Reads each part through its own guard and composes the HWID: a part whose reader throws or yields
+        /// nothing gets its fallback, so one broken source never costs the other two.
+        /// </summary>
+        internal static string ComposeGuarded(Func<string?>? mac, Func<string?>? cpu, Func<string?>? disk)
+            => Compose(Guard(mac), Guard(cpu), Guard(disk));
+
+        /// <summary>Probes this machine without the cache and never throws; production code goes through <see cref="Current"/>.</summary>
+        internal static string ProbeThisMachine()
+        {
+            try
+            {
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                {
+                    var linux = new LinuxProbe("/");
+                    return ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk);
+                }
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                {
+                    return ComposeGuarded(ToolProbe.ReadWindowsMac, ToolProbe.ReadWindowsCpu, ToolProbe.ReadWindowsDisk);
+                }
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+                {
+                    return ComposeGuarded(ToolProbe.ReadMacOSMac, ToolProbe.ReadMacOSCpu, ToolProbe.ReadMacOSPlatformSerial);
+                }
+                return ComposeGuarded(ToolProbe.ReadNetworkInterfaceMac, null, null);
+            }
+            catch
+            {
+                // A cached exception would make every later Current throw; an all-fallback id keeps login possible.
+                return Compose(null, null, null);
+            }
+        }
+
+        private static string? Guard(Func<string?>? read)
+        {
+            if (read == null) return null;
+            try { return read(); }
+            catch { return null; }
+        }
+
+        private static string OrFallback(string? part, string fallback)
+        {
+            string? trimmed = part?.Trim();
+            return trimmed == null || trimmed.Length == 0 ? fallback : trimmed;
+        }
+
+        /// <summary>Runs a probe at most once, however many threads ask at the same time, and counts the runs.</summary>
+        internal sealed class ProbeCache
+        {
+            private readonly Lazy<string> _value;
+            private int _probeCount;
+
+            /// <summary>Wraps <paramref name="probe"/>, which must not throw (a throw would be cached by <see cref="Lazy{T}"/>).</summary>
+            public ProbeCache(Func<string> probe)
+            {
+                _value = new Lazy<string>(() =>
+                {
+                    Interlocked.Increment(ref _probeCount);
+                    return probe();
+                }, LazyThreadSafetyMode.ExecutionAndPublication);
+            }
+
+            /// <summary>The probe's result; only the first call runs the probe.</summary>
+            public string Value => _value.Value;
+
+            /// <summary>How many times the probe has run (0 or 1).</summary>
+            public int ProbeCount => Volatile.Read(ref _probeCount);
+        }
+
+        /// <summary>One network interface that could supply the MAC part.</summary>
+        internal sealed class MacCandidate
+        {
+            /// <summary>Creates a candidate; <paramref name="rank"/> 0 is the most preferred.</summary>
+            public MacCandidate(string key, string mac, int rank)
+            {
+                Key = key;
+                Mac = mac;
+                Rank = rank;
+            }
+
+            /// <summary>A stable per-interface key (the interface name, or its id on Windows).</summary>
+            public string Key { get; }
+
+            /// <summary>The normalised MAC.</summary>
+            public string Mac { get; }
+
+            /// <summary>0 = wired physical, 1 = wireless physical, 2 = anything else that survived the filters.</summary>
+            public int Rank { get; }
+        }
+
+        /// <summary>Pure text helpers shared by every platform; kept free of I/O so tests can feed them samples.</summary>
+        internal static class HardwareText
+        {
+            // Interfaces whose MAC is created at random or per boot/container/VPN session, so it can't identify a machine.
+            private static readonly string[] s_virtualInterfacePrefixes =
+            {
+                "lo", "docker", "veth", "br-", "virbr", "vnet", "vmnet", "vboxnet", "tun", "tap", "wg", "ifb", "dummy",
+                "zt", "tailscale", "cni", "flannel", "cali", "kube", "utun", "awdl", "llw", "bridge", "anpi", "gif",
+                "stf", "ipsec", "feth", "ppp", "sit", "gre", "ip6tnl", "nlmon",
+            };
+
+            // Windows names adapters by friendly name; the description is where hypervisors and VPNs say what they are.
+            private static readonly string[] s_virtualDescriptionHints =
+            {
+                "virtual", "hyper-v", "vmware", "virtualbox", "vpn", "tap-", "wan miniport", "pseudo", "loopback",
+            };
+
+            /// <summary>True for interface names that are loopback, container, bridge, tunnel or VPN devices.</summary>
+            public static bool IsVirtualInterfaceName(string name)
+            {
+                foreach (string prefix in s_virtualInterfacePrefixes)
+                {
+                    if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
+                }
+                return false;
+            }
+
+            /// <summary>True when a Windows adapter description names a hypervisor, VPN or other software adapter.</summary>
+            public static bool IsVirtualDescription(string description)
+            {
+                foreach (string hint in s_virtualDescriptionHints)
+                {
+                    if (description.IndexOf(hint, StringComparison.OrdinalIgnoreCase) >= 0) return true;
+                }
+                return false;
+            }
+
+            /// <summary>
+            /// Normalises "00:1A:2b:…", "00-1A-…", "001A.2B3C.4D5E", "001A2B3C4D5E" and unpadded "0:1a:…" to
+            /// "00:1a:2b:3c:4d:5e"; null for anything else and for the all-zero or broadcast address.
+            /// </summary>
+            public static string? NormaliseMac(string? raw)
+            {
+                string? text = raw?.Trim();
+                if (text == null || text.Length == 0) return null;
+
+                string? hex = null;
+                char separator = text.IndexOf(':') >= 0 ? ':' : text.IndexOf('-') >= 0 ? '-' : text.IndexOf('.') >= 0 ? '.' : '\0';
+                if (separator == '\0')
+                {
+                    if (text.Length == 12 && IsHex(text)) hex = text;
+                }
+                else
+                {
+                    string[] groups = text.Split(new[] { separator });
+                    if (separator != '.' && groups.Length == 6)
+                    {
+                        var sb = new StringBuilder(12);
+                        foreach (string g in groups)
+                        {
+                            if (g.Length < 1 || g.Length > 2 || !IsHex(g)) return null;
+                            sb.Append(g.Length == 1 ? "0" + g : g);
+                        }
+                        hex = sb.ToString();
+                    }
+                    else if (separator == '.' && groups.Length == 3 && groups[0].Length == 4 && groups[1].Length == 4
+                        && groups[2].Length == 4 && IsHex(groups[0] + groups[1] + groups[2]))
+                    {
+                        hex = groups[0] + groups[1] + groups[2];
+                    }
+                }
+                if (hex == null) return null;
+
+                hex = hex.ToLowerInvariant();
+                if (hex == "000000000000" || hex == "ffffffffffff") return null;
+
+                var result = new StringBuilder(17);
+                for (int i = 0; i < 12; i += 2)
+                {
+                    if (i > 0) result.Append(':');
+                    result.Append(hex, i, 2);
+                }
+                return result.ToString();
+            }
+
+            /// <summary>Every well-formed MAC among the whitespace/quote/comma separated tokens of a tool's output.</summary>
+            public static List<string> FindMacs(string? text)
+            {
+                var macs = new List<string>();
+                if (text == null) return macs;
+                foreach (string token in text.Split(new[] { ' ', '\t', '\r', '\n', '"', ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string? mac = NormaliseMac(token);
+                    if (mac != null) macs.Add(mac);
+                }
+                return macs;
+            }
+
+            /// <summary>
+            /// Picks the best candidate: lowest rank, then ordinal key, then MAC, so the same set of interfaces always
+            /// gives the same answer regardless of enumeration order.
+            /// </summary>
+            public static string? ChooseMac(IEnumerable<MacCandidate> candidates)
+            {
+                MacCandidate? best = null;
+                foreach (MacCandidate c in candidates)
+                {
+                    if (best == null || Compare(c, best) < 0) best = c;
+                }
+                return best?.Mac;
+            }
+
+            private static int Compare(MacCandidate a, MacCandidate b)
+            {
+                int byRank = a.Rank.CompareTo(b.Rank);
+                if (byRank != 0) return byRank;
+                int byKey = string.CompareOrdinal(a.Key, b.Key);
+                return byKey != 0 ? byKey : string.CompareOrdinal(a.Mac, b.Mac);
+            }
+
+            // Keys from /proc/cpuinfo that describe the processor model (and, on some ARM boards, the SoC serial).
+            // Clock speeds, bogomips, flags and microcode are left out: they move with load, kernel and firmware.
+            private static readonly string[] s_cpuInfoKeys =
+            {
+                "vendor_id", "cpu family", "model", "model name",                          // x86
+                "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", // ARM, per core
+                "Hardware", "Model", "Serial",                                              // ARM boards, at the end
+                "cpu", "machine",                                                           // POWER, s390x
+            };
+
+            /// <summary>
+            /// Turns /proc/cpuinfo text into "key=value;…" over the stable keys, taking the first occurrence of each
+            /// (the first core's block, plus board lines that appear once); null when none is present.
+            /// </summary>
+            public static string? ParseCpuInfo(string? cpuInfo)
+            {
+                if (cpuInfo == null) return null;
+                var found = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (string line in cpuInfo.Split('\n'))
+                {
+                    int colon = line.IndexOf(':');
+                    if (colon <= 0) continue;
+                    string key = line.Substring(0, colon).Trim();
+                    string value = line.Substring(colon + 1).Trim();
+                    if (value.Length > 0 && !found.ContainsKey(key)) found[key] = value;
+                }
+
+                var sb = new StringBuilder();
+                foreach (string key in s_cpuInfoKeys)
+                {
+                    if (!found.TryGetValue(key, out string? value)) continue;
+                    if (sb.Length > 0) sb.Append(';');
+                    sb.Append(key).Append('=').Append(value);
+                }
+                return sb.Length == 0 ? null : sb.ToString();
+            }
+
+            /// <summary>
+            /// The first non-empty value of <paramref name="key"/> in "key=value" lines: wmic's /value output and
+            /// sysfs uevent files share this shape.
+            /// </summary>
+            public static string? ParseKeyValue(string? text, string key)
+            {
+                if (text == null) return null;
+                foreach (string raw in text.Split('\n'))
+                {
+                    string line = raw.Trim('\r', '\0', ' ', '\t');
+                    int eq = line.IndexOf('=');
+                    if (eq <= 0 || !string.Equals(line.Substring(0, eq).Trim(), key, StringComparison.OrdinalIgnoreCase)) continue;
+                    string value = line.Substring(eq + 1).Trim();
+                    if (value.Length > 0) return value;
+                }
+                return null;
+            }
+
+            /// <summary>The value of a quoted string property in ioreg output: <c>"key" = "value"</c>.</summary>
+            public static string? ParseIoregString(string? text, string key)
+            {
+                if (text == null) return null;
+                string marker = "\"" + key + "\"";
+                foreach (string line in text.Split('\n'))
+                {
+                    int at = line.IndexOf(marker, StringComparison.Ordinal);
+                    if (at < 0) continue;
+                    int eq = line.IndexOf('=', at + marker.Length);
+                    if (eq < 0) continue;
+                    int open = line.IndexOf('"', eq);
+                    int close = open < 0 ? -1 : line.IndexOf('"', open + 1);
+                    if (close <= open + 1) continue;
+                    return line.Substring(open + 1, close - open - 1).Trim();
+                }
+                return null;
+            }
+
+            /// <summary>The first line with text in it, trimmed; tools such as sysctl -n and PowerShell print one value per line.</summary>
+            public static string? FirstLine(string? text)
+            {
+                if (text == null) return null;
+                foreach (string raw in text.Split('\n'))
+                {
+                    string line = raw.Trim('\r', '\0', ' ', '\t');
+                    if (line.Length > 0) return line;
+                }
+                return null;
+            }
+
+            /// <summary>
+            /// The unit serial number from a SCSI VPD page 0x80 (sysfs <c>device/vpd_pg80</c>): a 4-byte header whose
+            /// bytes 2–3 give the length, then space-padded ASCII. Null for any other page or a blank serial.
+            /// </summary>
+            public static string? ParseVpdPage80(byte[]? page)
+            {
+                if (page == null || page.Length < 4 || page[1] != 0x80) return null;
+                int length = (page[2] << 8) | page[3];
+                length = Math.Min(length, page.Length - 4);
+                var sb = new StringBuilder(length);
+                for (int i = 4; i < 4 + length; i++)
+                {
+                    byte b = page[i];
+                    if (b >= 0x20 && b < 0x7F) sb.Append((char)b);
+                }
+                string serial = sb.ToString().Trim();
+                return serial.Length == 0 ? null : serial;
+            }
+
+            /// <summary>
+            /// The major:minor of the topmost mount on "/" in /proc/self/mountinfo (field 3 device, field 5 mount point).
+            /// </summary>
+            public static string? FindRootDeviceNumber(string? mountInfo)
+            {
+                if (mountInfo == null) return null;
+                string? device = null;
+                foreach (string line in mountInfo.Split('\n'))
+                {
+                    string[] fields = line.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                    // Later lines mount over earlier ones, so the last "/" is the one this process sees.
+                    if (fields.Length >= 5 && fields[4] == "/") device = fields[2];
+                }
+                return device;
+            }
+
+            private static bool IsHex(string s)
+            {
+                foreach (char c in s)
+                {
+                    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                    if (!hex) return false;
+                }
+                return s.Length > 0;
+            }
+        }
+
+        /// <summary>
+        /// Linux: reads files under /sys and /proc only, and deliberately has no process spawning, so the probe is
+        /// fast and works in locked-down containers.
+        /// Sources, in order:
+        /// MAC — /sys/class/net/*/address, skipping virtual names, random (addr_assign_type 1) and non-Ethernet
+        /// (type ≠ 1) interfaces; physical ones (a device link exists) first, wired before wireless, then by name.
+        /// CPU — /proc/cpuinfo model keys (<see cref="HardwareText.ParseCpuInfo"/>).
+        /// Disk — the disk under "/" (/proc/self/mountinfo → /sys/dev/block/M:m/uevent, through partitions and
+        /// device-mapper/md slaves), else the first non-removable disk in /sys/block by name (skipping loop, ram, zram,
+        /// dm, md, sr, fd, nbd); its id from device/serial, serial, device/vpd_pg80, wwid or device/wwid; else the
+        /// first ata-/nvme-/scsi-/virtio- name in /dev/disk/by-id.
+        /// </summary>
+        internal sealed class LinuxProbe
+        {
+            private static readonly string[] s_skippedDiskPrefixes = { "loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd" };
+            private static readonly string[] s_diskByIdPrefixes = { "ata-", "nvme-", "scsi-", "virtio-" };
+
+            private readonly string _root;
+
+            /// <summary>Probes the tree under <paramref name="root"/> ("/" in production; a fake tree in tests).</summary>
+            public LinuxProbe(string root) => _root = root;
+
+            /// <summary>The chosen interface's normalised MAC, or null.</summary>
+            public string? ReadMac()
+            {
+                string net = At("sys/class/net");
+                var candidates = new List<MacCandidate>();
+                foreach (string name in ListNames(net))
+                {
+                    if (HardwareText.IsVirtualInterfaceName(name)) continue;
+                    string dir = Path.Combine(net, name);
+                    if (ReadText(Path.Combine(dir, "addr_assign_type")) == "1") continue;
+                    string? type = ReadText(Path.Combine(dir, "type"));
+                    if (type != null && type != "1") continue;
+                    string? mac = HardwareText.NormaliseMac(ReadText(Path.Combine(dir, "address")));
+                    if (mac == null) continue;
+
+                    bool physical = Directory.Exists(Path.Combine(dir, "device"));
+                    // Wireless MACs are the ones desktop network managers randomise, so a wired NIC wins when there is one.
+                    bool wireless = Directory.Exists(Path.Combine(dir, "wireless")) || Directory.Exists(Path.Combine(dir, "phy80211"));
+                    int rank = !physical ? 2 : wireless ? 1 : 0;
+                    candidates.Add(new MacCandidate(name, mac, rank));
+                }
+                return HardwareText.ChooseMac(candidates);
+            }
+
+            /// <summary>The stable /proc/cpuinfo keys, or null.</summary>
+            public string? ReadCpu() => HardwareText.ParseCpuInfo(ReadText(At("proc/cpuinfo")));
+
+            /// <summary>An id of the root disk or, failing that, of the first real disk; null when none is readable.</summary>
+            public string? ReadDisk()
+            {
+                string? rootDisk = FindRootDisk();
+                string? id = rootDisk == null ? null : ReadDiskId(rootDisk);
+                if (id != null) return id;
+
+                foreach (string disk in ListNames(At("sys/block")))
+                {
+                    if (disk == rootDisk || IsSkippedDisk(disk)) continue;
+                    // Removable media come and go, so they would make the id depend on what is plugged in.
+                    if (ReadText(At("sys/block", disk, "removable")) == "1") continue;
+                    id = ReadDiskId(disk);
+                    if (id != null) return id;
+                }
+
+                foreach (string name in ListNames(At("dev/disk/by-id")))
+                {
+                    if (name.IndexOf("-part", StringComparison.Ordinal) >= 0) continue;
+                    foreach (string prefix in s_diskByIdPrefixes)
+                    {
+                        if (name.StartsWith(prefix, StringComparison.Ordinal)) return name;
+                    }
+                }
+                return null;
+            }
+
+            /// <summary>The /sys/block name of the whole disk holding "/", or null (e.g. overlay roots in containers).</summary>
+            internal string? FindRootDisk()
+            {
+                string? number = HardwareText.FindRootDeviceNumber(ReadText(At("proc/self/mountinfo")));
+                if (number == null) return null;
+                string? devName = HardwareText.ParseKeyValue(ReadText(At("sys/dev/block", number, "uevent")), "DEVNAME");
+                return devName == null ? null : ResolveDisk(devName, 0);
+            }
+
+            // Follows a partition to its disk and a device-mapper/md device to its first slave; the depth cap stops
+            // a malformed tree from looping.
+            private string? ResolveDisk(string name, int depth)
+            {
+                if (depth > 8 || name.IndexOf('/') >= 0) return null;
+                string blockDir = At("sys/block", name);
+                if (!Directory.Exists(blockDir))
+                {
+                    foreach (string disk in ListNames(At("sys/block")))
+                    {
+                        if (Directory.Exists(At("sys/block", disk, name))) return ResolveDisk(disk, depth + 1);
+                    }
+                    return null;
+                }
+                List<string> slaves = ListNames(Path.Combine(blockDir, "slaves"));
+                return slaves.Count > 0 ? ResolveDisk(slaves[0], depth + 1) : name;
+            }
+
+            private string? ReadDiskId(string disk)
+            {
+                return NonBlank(ReadText(At("sys/block", disk, "device", "serial")))
+                    ?? NonBlank(ReadText(At("sys/block", disk, "serial")))
+                    ?? HardwareText.ParseVpdPage80(ReadBytes(At("sys/block", disk, "device", "vpd_pg80")))
+                    ?? NonBlank(ReadText(At("sys/block", disk, "wwid")))
+                    ?? NonBlank(ReadText(At("sys/block", disk, "device", "wwid")));
+            }
+
+            private static bool IsSkippedDisk(string name)
+            {
+                foreach (string prefix in s_skippedDiskPrefixes)
+                {
+                    if (name.StartsWith(prefix, StringComparison.Ordinal)) return true;
+                }
+                return false;
+            }
+
+            private string At(params string[] parts)
+            {
+                string path = _root;
+                foreach (string part in parts) path = Path.Combine(path, part);
+                return path;
+            }
+
+            private static string? NonBlank(string? s) => s == null || s.Length == 0 ? null : s;
+
+            private static List<string> ListNames(string dir)
+            {
+                var names = new List<string>();
+                try
+                {
+                    if (!Directory.Exists(dir)) return names;
+                    // Entries of /sys/class/net and /dev/disk/by-id are symlinks; a file listing covers dangling ones too.
+                    foreach (string entry in Directory.GetFileSystemEntries(dir)) names.Add(Path.GetFileName(entry));
+                }
+                catch
+                {
+                    names.Clear();
+                }
+                names.Sort(StringComparer.Ordinal);
+                return names;
+            }
+
+            private static string? ReadText(string path)
+            {
+                try
+                {
+                    return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+                }
+                catch
+                {
+                    return null;
+                }
+            }
+
+            private static byte[]? ReadBytes(string path)
+            {
+                try
+                {
+                    if (!File.Exists(path)) return null;
+                    // sysfs reports a nominal size, so read to end of file instead of trusting the length.
+                    using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+                    using (var buffer = new MemoryStream())
+                    {
+                        var chunk = new byte[4096];
+                        int read;
+                        while (buffer.Length < 65536 && (read = stream.Read(chunk, 0, chunk.Length)) > 0) buffer.Write(chunk, 0, read);
+                        return buffer.ToArray();
+                    }
+                }
+                catch
+                {
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Windows and macOS: the in-process network interface list for the MAC, system tools for the rest. Tools are
+        /// started by absolute path (a PATH entry can't stand in for them), without a shell or window, and each gets
+        /// <see cref="ToolTimeoutMilliseconds"/> before it is killed.
+        /// </summary>
+        internal static class ToolProbe
+        {
+            /// <summary>How long one tool may run, output included, before it is killed and its part falls back.</summary>
+            public const int ToolTimeoutMilliseconds = 2000;
+
+            private static int s_runCount;
+
+            /// <summary>How many tool processes this process has tried to start: the seam that shows Linux starts none.</summary>
+            public static int RunCount => Volatile.Read(ref s_runCount);
+
+            /// <summary>Windows MAC: the interface list, else getmac's first address by sort order.</summary>
+            public static string? ReadWindowsMac()
+                => ReadNetworkInterfaceMac() ?? FirstSorted(HardwareText.FindMacs(RunTool(System32("getmac.exe"), "/fo csv /nh")));
+
+            /// <summary>Windows CPU: Win32_Processor.ProcessorId via wmic, else PowerShell (wmic is gone from newer Windows).</summary>
+            public static string? ReadWindowsCpu()
+                => HardwareText.ParseKeyValue(RunTool(System32("wbem", "wmic.exe"), "cpu get ProcessorId /value"), "ProcessorId")
+                ?? HardwareText.FirstLine(RunPowerShell("(Get-CimInstance -ClassName Win32_Processor).ProcessorId"));
+
+            /// <summary>Windows disk: Win32_DiskDrive.SerialNumber of disk index 0 (the boot disk on almost every machine).</summary>
+            public static string? ReadWindowsDisk()
+                => HardwareText.ParseKeyValue(RunTool(System32("wbem", "wmic.exe"), "diskdrive where Index=0 get SerialNumber /value"), "SerialNumber")
+                ?? HardwareText.FirstLine(RunPowerShell("(Get-CimInstance -ClassName Win32_DiskDrive -Filter 'Index=0').SerialNumber"));
+
+            /// <summary>macOS MAC: the interface list (en0 sorts first), else <c>ifconfig en0</c>.</summary>
+            public static string? ReadMacOSMac()
+                => ReadNetworkInterfaceMac() ?? FirstSorted(HardwareText.FindMacs(RunTool("/sbin/ifconfig", "en0")));
+
+            /// <summary>macOS CPU: the brand string ("Apple M2", "Intel(R) Core(TM) …").</summary>
+            public static string? ReadMacOSCpu()
+                => HardwareText.FirstLine(RunTool("/usr/sbin/sysctl", "-n machdep.cpu.brand_string"));
+
+            /// <summary>
+            /// macOS disk part: the platform serial from the IOPlatformExpertDevice, else its UUID. Internal disks
+            /// can't be swapped on current Macs, so the platform serial is the steadier id.
+            /// </summary>
+            public static string? ReadMacOSPlatformSerial()
+            {
+                string? ioreg = RunTool("/usr/sbin/ioreg", "-rd1 -c IOPlatformExpertDevice");
+                return HardwareText.ParseIoregString(ioreg, "IOPlatformSerialNumber")
+                    ?? HardwareText.ParseIoregString(ioreg, "IOPlatformUUID");
+            }
+
+            /// <summary>The best MAC from <see cref="NetworkInterface.GetAllNetworkInterfaces"/>, ranked like the Linux probe.</summary>
+            public static string? ReadNetworkInterfaceMac()
+            {
+                var candidates = new List<MacCandidate>();
+                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                {
+                    NetworkInterfaceType type = nic.NetworkInterfaceType;
+                    if (type == NetworkInterfaceType.Loopback || type == NetworkInterfaceType.Tunnel || type == NetworkInterfaceType.Ppp) continue;
+                    if (HardwareText.IsVirtualInterfaceName(nic.Name) || HardwareText.IsVirtualDescription(nic.Description)) continue;
+                    string? mac = HardwareText.NormaliseMac(nic.GetPhysicalAddress().ToString());
+                    if (mac == null) continue;
+                    // Operational status is ignored on purpose: Wi-Fi going up and down must not change the choice.
+                    int rank = type == NetworkInterfaceType.Wireless80211 ? 1
+                        : type == NetworkInterfaceType.Ethernet || type == NetworkInterfaceType.GigabitEthernet
+                          || type == NetworkInterfaceType.FastEthernetT || type == NetworkInterfaceType.FastEthernetFx ? 0 : 2;
+                    // Id is a GUID that survives renaming on Windows and equals the interface name elsewhere.
+                    candidates.Add(new MacCandidate(nic.Id, mac, rank));
+                }
+                return HardwareText.ChooseMac(candidates);
+            }
+
+            /// <summary>
+            /// Runs a tool and returns its standard output, or null when it can't start, exits non-zero or overruns
+            /// the time limit (then it is killed). Both output streams are drained asynchronously so a chatty tool
+            /// can't block on a full pipe; standard input is closed at once because wmic waits for it otherwise.
+            /// </summary>
+            internal static string? RunTool(string fileName, string arguments, int timeoutMilliseconds = ToolTimeoutMilliseconds)
+            {
+                if (!File.Exists(fileName)) return null;
+                Interlocked.Increment(ref s_runCount);
+                try
+                {
+                    var start = new ProcessStartInfo(fileName, arguments)
+                    {
+                        UseShellExecute = false,
+                        CreateNoWindow = true,
+                        RedirectStandardInput = true,
+                        RedirectStandardOutput = true,
+                        RedirectStandardError = true,
+                    };
+                    var output = new StringBuilder();
+                    using (var outputClosed = new ManualResetEventSlim(false))
+                    using (var process = new Process { StartInfo = start })
+                    {
+                        process.OutputDataReceived += (_, e) =>
+                        {
+                            // Runs on a pool thread, possibly after we gave up and disposed the event: a throw here
+                            // would take the whole process down.
+                            try
+                            {
+                                if (e.Data == null) outputClosed.Set();
+                                else lock (output) output.Append(e.Data).Append('\n');
+                            }
+                            catch (ObjectDisposedException)
+                            {
+                            }
+                        };
+                        process.ErrorDataReceived += (_, e) => { };
+
+                        Stopwatch clock = Stopwatch.StartNew();
+                        if (!process.Start()) return null;
+                        process.BeginOutputReadLine();
+                        process.BeginErrorReadLine();
+                        try { process.StandardInput.Close(); }
+                        catch { /* a tool that has already exited needs no input */ }
+
+                        // WaitForExit(int) doesn't wait for the async readers, so wait for end of output separately,
+                        // inside the same budget (a grandchild holding the pipe must not stall us either).
+                        bool exited = process.WaitForExit(timeoutMilliseconds);
+                        int left = timeoutMilliseconds - (int)clock.ElapsedMilliseconds;
+                        if (!exited || !outputClosed.Wait(Math.Max(left, 0)))
+                        {
+                            Kill(process);
+                            return null;
+                        }
+                        if (process.ExitCode != 0) return null;
+                        lock (output) return output.ToString();
+                    }
+                }
+                catch
+                {
+                    return null;
+                }
+            }
+
+            private static void Kill(Process process)
+            {
+                try
+                {
+                    if (!process.HasExited) process.Kill();
+                }
+                catch
+                {
+                    // It exited between the check and the kill, or we may not kill it; either way we stop waiting.
+                }
+            }
+
+            private static string? RunPowerShell(string command)
+                => RunTool(System32("WindowsPowerShell", "v1.0", "powershell.exe"), "-NoProfile -NonInteractive -Command \"" + command + "\"");
+
+            private static string System32(params string[] parts)
+            {
+                string path = Environment.SystemDirectory;
+                foreach (string part in parts) path = Path.Combine(path, part);
+                return path;
+            }
+
+            private static string? FirstSorted(List<string> values)
+            {
+                if (values.Count == 0) return null;
+                values.Sort(StringComparer.Ordinal);
+                return values[0];
+            }
+        }
+    }
+
+    // =================================================================================================
+    // 9. Ed25519
+    //    RFC 8032 signature verification (5.1.7), strict and cofactorless.
+    //    Owns: GF(2^255 - 19) field elements, edwards25519 points, scalars mod L, key decoding and Verify.
+    //    Variable time on purpose: it only ever handles public data (keys, messages, signatures).
+    // =================================================================================================
+
+    /// <summary>A decoded, validated Ed25519 public key, ready to verify many signatures (thread-safe).</summary>
+    internal sealed class Ed25519PublicKey
+    {
+        // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
+        private readonly byte[] _encoded;
+        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
+        private readonly Ed25519.NielsPoint[] _table;
+
+        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
+        {
+            _encoded = encoded;
+            _table = table;
+        }
+
+        /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
+        public static bool TryCreate(byte[] encoded, out Ed25519PublicKey? key)
+        {
+            key = null;
+            if (encoded == null || encoded.Length != 32) return false;
+            if (!Ed25519.TryDecodePoint(encoded, 0, out Ed25519.ExtendedPoint a)) return false;
+            key = new Ed25519PublicKey((byte[])encoded.Clone(), Ed25519.SplitTable(in a, Ed25519.KeyTableSize));
+            return true;
+        }
+
+        /// <summary>RFC 8032 5.1.7 verification, cofactorless, strict: false for any signature length but 64 or S ≥ L.</summary>
+        public bool Verify(byte[] message, byte[] signature)
+        {
+            if (message == null) throw new ArgumentNullException(nameof(message));
+            if (signature == null) throw new ArgumentNullException(nameof(signature));
+            return Ed25519.VerifyWithTable(_encoded, _table, message, signature);
+        }
+    }
+
+    /// <summary>Ed25519 (RFC 8032) verification and the arithmetic behind it.</summary>
+    internal static class Ed25519
+    {
+        /// <summary>One-shot verification: decodes the key, then verifies.</summary>
+        public static bool Verify(byte[] publicKey, byte[] message, byte[] signature)
+        {
+            if (publicKey == null) throw new ArgumentNullException(nameof(publicKey));
+            if (message == null) throw new ArgumentNullException(nameof(message));
+            if (signature == null) throw new ArgumentNullException(nameof(signature));
+            return VerifyOnce(publicKey, message, signature);
+        }
+
+        // Window widths of the signed sliding windows (wNAF). Base tables are static and shared, so they can be wide;
+        // key tables are built per key, so they stay small enough that TryCreate stays cheap.
+        internal const int BaseWidth = 8, BaseTableSize = 1 << (BaseWidth - 2);   // odd multiples 1..127
+        internal const int KeyWidth = 6, KeyTableSize = 1 << (KeyWidth - 2);      // odd multiples 1..31
+        // A one-shot key is used once: a smaller table (no inversion, no 2^128·A) costs less than it saves.
+        internal const int OnceWidth = 5, OnceTableSize = 1 << (OnceWidth - 2);   // odd multiples 1..15
+
+        // RFC 8032 5.1.7 with a cached key. Pre: signature, message != null; table = SplitTable(A), A = encodedKey.
+        internal static bool VerifyWithTable(byte[] encodedKey, NielsPoint[] table, byte[] message, byte[] signature)
+        {
+            // Step 1: the signature is R (32 octets) || S (32 octets); S must be canonical, R must decode.
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
+            if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
+
+            // Step 2: k = SHA-512(R || A || M) mod L.
+            Scratch scratch = Scratch.Current;
+            HashToScalar(scratch, signature, encodedKey, message);
+
+            // Step 3, cofactorless: [S]B = R + [k]A  <=>  [S]B - [k]A = R, the left side in one Straus pass.
+            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(scratch.K, 0, KeyWidth, scratch.NafK);
+            StrausSplitVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, table);
+            return Matches(in check, in r);
+        }
+
+        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here and a per-call table of A.
+        private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
+        {
+            // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
+            if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
+            if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
+
+            Scratch scratch = Scratch.Current;
+            HashToScalar(scratch, signature, publicKey, message);
+
+            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(scratch.K, 0, OnceWidth, scratch.NafK);
+            OddMultiples(in a, scratch.OnceTable);
+            StrausFullVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, scratch.OnceTable);
+            return Matches(in check, in r);
+        }
+
+        // scratch.K = SHA-512(R || A || M) mod L (RFC 8032 5.1.7 step 2; dom2 is empty and PH the identity here).
+        private static void HashToScalar(Scratch scratch, byte[] signature, byte[] encodedKey, byte[] message)
+        {
+            byte[] digest = scratch.Hash(signature, encodedKey, message);
+            Scalar.Unpack21(digest, 0, 64, scratch.Limbs, 24);
+            Scalar.Reduce(scratch.Limbs, scratch.K, 0);
+        }
+
+        // check = r as points, r affine: X/Z = x and Y/Z = y, compared without inverting Z. Pre: both tight.
+        private static bool Matches(in ProjectivePoint check, in ExtendedPoint r)
+        {
+            Fe.Mul(out Fe rx, in r.X, in check.Z);
+            if (!Fe.AreEqual(in rx, in check.X)) return false;
+            Fe.Mul(out Fe ry, in r.Y, in check.Z);
+            return Fe.AreEqual(in ry, in check.Y);
+        }
+
+        /// <summary>Per-thread buffers: Verify allocates nothing but the digest array netstandard2.0's hash API returns.</summary>
+        private sealed class Scratch
+        {
+            [ThreadStatic] private static Scratch? t_current;
+            internal static Scratch Current => t_current ?? (t_current = new Scratch());
+
+            // Hash objects are not thread-safe: one per thread.
+            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            internal readonly long[] Limbs = new long[24];
+            internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
+            internal readonly byte[] K = new byte[32];
+            internal readonly sbyte[] NafS = new sbyte[256];
+            internal readonly sbyte[] NafK = new sbyte[256];
+
+            // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
+            internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
+            {
+                _sha.AppendData(signature, 0, 32);
+                _sha.AppendData(key, 0, 32);
+                _sha.AppendData(message, 0, message.Length);
+                return _sha.GetHashAndReset();
+            }
+        }
+
+        // ===== Field GF(p), p = 2^255 - 19 (RFC 8032 5.1) ============================================================
+
+        /// <summary>
+        /// An element of GF(2^255 - 19) in ten signed limbs, radix 2^25.5 (ref10 layout):
+        /// value = L0 + L1·2^26 + L2·2^51 + L3·2^77 + L4·2^102 + L5·2^128 + L6·2^153 + L7·2^179 + L8·2^204 + L9·2^230.
+        /// Bounds, used in every pre/postcondition below ("even" = limbs 0,2,..,8; "odd" = limbs 1,3,..,9):
+        ///   tight:  |even| &lt;= 1.01·2^25, |odd| &lt;= 1.01·2^24   (what Mul, Sq, Carry return)
+        ///   nT:     n times the tight bounds (the sum of n tight elements is nT).
+        /// Mul and Sq accept up to 4T: their largest column, h0, then sums at most 124.5·(4.04·2^25)^2 &lt; 2^61.
+        /// </summary>
+        internal struct Fe
+        {
+            internal int L0, L1, L2, L3, L4, L5, L6, L7, L8, L9;
+
+            // h = v for a small v. Post: tight when |v| <= 2^25.
+            internal static void FromInt(out Fe h, int v)
+            {
+                h = default;
+                h.L0 = v;
+            }
+
+            // h = f + g. Pre: f, g are mT and nT. Post: (m+n)T. No carry: the next Mul absorbs it.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static void Add(out Fe h, in Fe f, in Fe g)
+            {
+                h.L0 = f.L0 + g.L0; h.L1 = f.L1 + g.L1; h.L2 = f.L2 + g.L2; h.L3 = f.L3 + g.L3; h.L4 = f.L4 + g.L4;
+                h.L5 = f.L5 + g.L5; h.L6 = f.L6 + g.L6; h.L7 = f.L7 + g.L7; h.L8 = f.L8 + g.L8; h.L9 = f.L9 + g.L9;
+            }
+
+            // h = f - g. Pre: f, g are mT and nT. Post: (m+n)T.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            internal static void Sub(out Fe h, in Fe f, in Fe g)
+            {
+                h.L0 = f.L0 - g.L0; h.L1 = f.L1 - g.L1; h.L2 = f.L2 - g.L2; h.L3 = f.L3 - g.L3; h.L4 = f.L4 - g.L4;
+                h.L5 = f.L5 - g.L5; h.L6 = f.L6 - g.L6; h.L7 = f.L7 - g.L7; h.L8 = f.L8 - g.L8; h.L9 = f.L9 - g.L9;
+            }
+
+            // h = -f. Post: same bound as f.
+            internal static void Neg(out Fe h, in Fe f)
+            {
+                h.L0 = -f.L0; h.L1 = -f.L1; h.L2 = -f.L2; h.L3 = -f.L3; h.L4 = -f.L4;
+                h.L5 = -f.L5; h.L6 = -f.L6; h.L7 = -f.L7; h.L8 = -f.L8; h.L9 = -f.L9;
+            }
+
+            // h = f, limbs brought back to tight. Pre: |limbs| < 2^31 (any int). Post: tight.
+            internal static void Carry(out Fe h, in Fe f)
+            {
+                CarryOut(out h, f.L0, f.L1, f.L2, f.L3, f.L4, f.L5, f.L6, f.L7, f.L8, f.L9);
+            }
+
+            // h = f·g mod p. Pre: f, g at most 4T. Post: tight. h may alias f or g (h is written after the last read).
+            // Column k sums f_i·g_j over i + j = k (mod 10). A product past limb 9 wraps with a factor 19
+            // (2^255 = 19 mod p); two odd limbs carry a factor 2, since their weights 2^(25.5·i + 0.5) add up to one
+            // bit more than the column's. Operands are read from memory, not cached in locals: with twenty-odd live
+            // longs the JIT spills the running sum instead, which turns every column into a store/load chain.
+            // Bounds: |h0| <= 124.5·(4.04·2^25)^2 < 2^61 (its ten terms at most 1 + 76 + 47.5 squares of a 4T even
+            // limb); every other column is smaller.
+            internal static void Mul(out Fe h, in Fe f, in Fe g)
+            {
+                long h0 = (long)f.L0 * g.L0
+                    + f.L1 * (38L * g.L9)
+                    + f.L2 * (19L * g.L8)
+                    + f.L3 * (38L * g.L7)
+                    + f.L4 * (19L * g.L6)
+                    + f.L5 * (38L * g.L5)
+                    + f.L6 * (19L * g.L4)
+                    + f.L7 * (38L * g.L3)
+                    + f.L8 * (19L * g.L2)
+                    + f.L9 * (38L * g.L1);
+                long h1 = (long)f.L0 * g.L1
+                    + (long)f.L1 * g.L0
+                    + f.L2 * (19L * g.L9)
+                    + f.L3 * (19L * g.L8)
+                    + f.L4 * (19L * g.L7)
+                    + f.L5 * (19L * g.L6)
+                    + f.L6 * (19L * g.L5)
+                    + f.L7 * (19L * g.L4)
+                    + f.L8 * (19L * g.L3)
+                    + f.L9 * (19L * g.L2);
+                long h2 = (long)f.L0 * g.L2
+                    + f.L1 * (2L * g.L1)
+                    + (long)f.L2 * g.L0
+                    + f.L3 * (38L * g.L9)
+                    + f.L4 * (19L * g.L8)
+                    + f.L5 * (38L * g.L7)
+                    + f.L6 * (19L * g.L6)
+                    + f.L7 * (38L * g.L5)
+                    + f.L8 * (19L * g.L4)
+                    + f.L9 * (38L * g.L3);
+                long h3 = (long)f.L0 * g.L3
+                    + (long)f.L1 * g.L2
+                    + (long)f.L2 * g.L1
+                    + (long)f.L3 * g.L0
+                    + f.L4 * (19L * g.L9)
+                    + f.L5 * (19L * g.L8)
+                    + f.L6 * (19L * g.L7)
+                    + f.L7 * (19L * g.L6)
+                    + f.L8 * (19L * g.L5)
+                    + f.L9 * (19L * g.L4);
+                long h4 = (long)f.L0 * g.L4
+                    + f.L1 * (2L * g.L3)
+                    + (long)f.L2 * g.L2
+                    + f.L3 * (2L * g.L1)
+                    + (long)f.L4 * g.L0
+                    + f.L5 * (38L * g.L9)
+                    + f.L6 * (19L * g.L8)
+                    + f.L7 * (38L * g.L7)
+                    + f.L8 * (19L * g.L6)
+                    + f.L9 * (38L * g.L5);
+                long h5 = (long)f.L0 * g.L5
+                    + (long)f.L1 * g.L4
+                    + (long)f.L2 * g.L3
+                    + (long)f.L3 * g.L2
+                    + (long)f.L4 * g.L1
+                    + (long)f.L5 * g.L0
+                    + f.L6 * (19L * g.L9)
+                    + f.L7 * (19L * g.L8)
+                    + f.L8 * (19L * g.L7)
+                    + f.L9 * (19L * g.L6);
+                long h6 = (long)f.L0 * g.L6
+                    + f.L1 * (2L * g.L5)
+                    + (long)f.L2 * g.L4
+                    + f.L3 * (2L * g.L3)
+                    + (long)f.L4 * g.L2
+                    + f.L5 * (2L * g.L1)
+                    + (long)f.L6 * g.L0
+                    + f.L7 * (38L * g.L9)
+                    + f.L8 * (19L * g.L8)
+                    + f.L9 * (38L * g.L7);
+                long h7 = (long)f.L0 * g.L7
+                    + (long)f.L1 * g.L6
+                    + (long)f.L2 * g.L5
+                    + (long)f.L3 * g.L4
+                    + (long)f.L4 * g.L3
+                    + (long)f.L5 * g.L2
+                    + (long)f.L6 * g.L1
+                    + (long)f.L7 * g.L0
+                    + f.L8 * (19L * g.L9)
+                    + f.L9 * (19L * g.L8);
+                long h8 = (long)f.L0 * g.L8
+                    + f.L1 * (2L * g.L7)
+                    + (long)f.L2 * g.L6
+                    + f.L3 * (2L * g.L5)
+                    + (long)f.L4 * g.L4
+                    + f.L5 * (2L * g.L3)
+                    + (long)f.L6 * g.L2
+                    + f.L7 * (2L * g.L1)
+                    + (long)f.L8 * g.L0
+                    + f.L9 * (38L * g.L9);
+                long h9 = (long)f.L0 * g.L9
+                    + (long)f.L1 * g.L8
+                    + (long)f.L2 * g.L7
+                    + (long)f.L3 * g.L6
+                    + (long)f.L4 * g.L5
+                    + (long)f.L5 * g.L4
+                    + (long)f.L6 * g.L3
+                    + (long)f.L7 * g.L2
+                    + (long)f.L8 * g.L1
+                    + (long)f.L9 * g.L0;
+                CarryOut(out h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+            }
+
+            // h = f^2 mod p. Pre: f at most 4T. Post: tight. h may alias f.
+            // Mul's columns with g = f, each cross product f_i·f_j (i < j) taken once with a factor 2. |h0| < 2^61.
+            internal static void Sq(out Fe h, in Fe f)
+            {
+                long h0 = (long)f.L0 * f.L0 + f.L1 * (76L * f.L9) + f.L2 * (38L * f.L8) + f.L3 * (76L * f.L7) + f.L4 * (38L * f.L6) + f.L5 * (38L * f.L5);
+                long h1 = f.L0 * (2L * f.L1) + f.L2 * (38L * f.L9) + f.L3 * (38L * f.L8) + f.L4 * (38L * f.L7) + f.L5 * (38L * f.L6);
+                long h2 = f.L0 * (2L * f.L2) + f.L1 * (2L * f.L1) + f.L3 * (76L * f.L9) + f.L4 * (38L * f.L8) + f.L5 * (76L * f.L7) + f.L6 * (19L * f.L6);
+                long h3 = f.L0 * (2L * f.L3) + f.L1 * (2L * f.L2) + f.L4 * (38L * f.L9) + f.L5 * (38L * f.L8) + f.L6 * (38L * f.L7);
+                long h4 = f.L0 * (2L * f.L4) + f.L1 * (4L * f.L3) + (long)f.L2 * f.L2 + f.L5 * (76L * f.L9) + f.L6 * (38L * f.L8) + f.L7 * (38L * f.L7);
+                long h5 = f.L0 * (2L * f.L5) + f.L1 * (2L * f.L4) + f.L2 * (2L * f.L3) + f.L6 * (38L * f.L9) + f.L7 * (38L * f.L8);
+                long h6 = f.L0 * (2L * f.L6) + f.L1 * (4L * f.L5) + f.L2 * (2L * f.L4) + f.L3 * (2L * f.L3) + f.L7 * (76L * f.L9) + f.L8 * (19L * f.L8);
+                long h7 = f.L0 * (2L * f.L7) + f.L1 * (2L * f.L6) + f.L2 * (2L * f.L5) + f.L3 * (2L * f.L4) + f.L8 * (38L * f.L9);
+                long h8 = f.L0 * (2L * f.L8) + f.L1 * (4L * f.L7) + f.L2 * (2L * f.L6) + f.L3 * (4L * f.L5) + (long)f.L4 * f.L4 + f.L9 * (38L * f.L9);
+                long h9 = f.L0 * (2L * f.L9) + f.L1 * (2L * f.L8) + f.L2 * (2L * f.L7) + f.L3 * (2L * f.L6) + f.L4 * (2L * f.L5);
+                CarryOut(out h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+            }
+
+            // h = f^(2^n). Pre: f at most 4T, n >= 1. Post: tight.
+            internal static void SqTimes(out Fe h, in Fe f, int n)
+            {
+                Sq(out h, in f);
+                for (int i = 1; i < n; i++) Sq(out h, in h);
+            }
+
+            // Rounded (signed) carries: each step leaves its limb in [-2^25, 2^25) or [-2^24, 2^24).
+            // Pre: |h_i| < 2^62. Post: tight (|h1|, |h5| pick up at most 2^17 from the second carries; the rest exact).
+            private static void CarryOut(out Fe r, long h0, long h1, long h2, long h3, long h4,
+                long h5, long h6, long h7, long h8, long h9)
+            {
+                long c;
+                // Two interleaved chains (0→1→2→3→4, 4→5→…→9) halve the dependency length.
+                c = (h0 + (1L << 25)) >> 26; h1 += c; h0 -= c << 26;   // |h0| <= 2^25
+                c = (h4 + (1L << 25)) >> 26; h5 += c; h4 -= c << 26;   // |h4| <= 2^25
+                c = (h1 + (1L << 24)) >> 25; h2 += c; h1 -= c << 25;   // |h1| <= 2^24
+                c = (h5 + (1L << 24)) >> 25; h6 += c; h5 -= c << 25;   // |h5| <= 2^24
+                c = (h2 + (1L << 25)) >> 26; h3 += c; h2 -= c << 26;   // |h2| <= 2^25
+                c = (h6 + (1L << 25)) >> 26; h7 += c; h6 -= c << 26;   // |h6| <= 2^25
+                c = (h3 + (1L << 24)) >> 25; h4 += c; h3 -= c << 25;   // |h3| <= 2^24
+                c = (h7 + (1L << 24)) >> 25; h8 += c; h7 -= c << 25;   // |h7| <= 2^24
+                c = (h4 + (1L << 25)) >> 26; h5 += c; h4 -= c << 26;   // |h4| <= 2^25, |h5| <= 1.01·2^24
+                c = (h8 + (1L << 25)) >> 26; h9 += c; h8 -= c << 26;   // |h8| <= 2^25
+                c = (h9 + (1L << 24)) >> 25; h0 += c * 19; h9 -= c << 25; // |h9| <= 2^24, |19c| < 2^42
+                c = (h0 + (1L << 25)) >> 26; h1 += c; h0 -= c << 26;   // |h0| <= 2^25, |h1| <= 1.01·2^24
+                r.L0 = (int)h0; r.L1 = (int)h1; r.L2 = (int)h2; r.L3 = (int)h3; r.L4 = (int)h4;
+                r.L5 = (int)h5; r.L6 = (int)h6; r.L7 = (int)h7; r.L8 = (int)h8; r.L9 = (int)h9;
+            }
+
+            // r = z^(2^250 - 1) and z11 = z^11: the shared prefix of Invert's and Pow22523's addition chains.
+            // Pre: z at most 4T. Post: tight.
+            private static void Pow2250Minus1(out Fe r, out Fe z11, in Fe z)
+            {
+                Fe t0, t1, t2, t3;
+                Sq(out t0, in z);                                       // z^2
+                SqTimes(out t1, in t0, 2);                              // z^8
+                Mul(out t1, in z, in t1);                               // z^9
+                Mul(out z11, in t0, in t1);                             // z^11
+                Sq(out t2, in z11);                                     // z^22
+                Mul(out t1, in t1, in t2);                              // z^31        = z^(2^5 - 1)
+                SqTimes(out t2, in t1, 5); Mul(out t1, in t2, in t1);   // z^(2^10 - 1)
+                SqTimes(out t2, in t1, 10); Mul(out t2, in t2, in t1);  // z^(2^20 - 1)
+                SqTimes(out t3, in t2, 20); Mul(out t2, in t3, in t2);  // z^(2^40 - 1)
+                SqTimes(out t2, in t2, 10); Mul(out t1, in t2, in t1);  // z^(2^50 - 1)
+                SqTimes(out t2, in t1, 50); Mul(out t2, in t2, in t1);  // z^(2^100 - 1)
+                SqTimes(out t3, in t2, 100); Mul(out t2, in t3, in t2); // z^(2^200 - 1)
+                SqTimes(out t2, in t2, 50); Mul(out r, in t2, in t1);   // z^(2^250 - 1)
+            }
+
+            // h = 1/z = z^(p - 2) = z^(2^255 - 21) (Fermat; 0 maps to 0). Pre: z at most 4T. Post: tight.
+            internal static void Invert(out Fe h, in Fe z)
+            {
+                Pow2250Minus1(out Fe t, out Fe z11, in z);
+                SqTimes(out t, in t, 5);                                // z^(2^255 - 32)
+                Mul(out h, in t, in z11);                               // z^(2^255 - 21)
+            }
+
+            // h = z^((p - 5) / 8) = z^(2^252 - 3), the exponent of RFC 8032 5.1.3 step 3. Pre: 4T. Post: tight.
+            internal static void Pow22523(out Fe h, in Fe z)
+            {
+                Pow2250Minus1(out Fe t, out _, in z);
+                SqTimes(out t, in t, 2);                                // z^(2^252 - 4)
+                Mul(out h, in t, in z);                                 // z^(2^252 - 3)
+            }
+
+            // r = f with its limbs canonical: 0 <= r.L_i < 2^26 (even) / 2^25 (odd) and value < p.
+            // Pre: |limbs| < 2^31. Post: the unique representation; equal elements give equal limbs.
+            internal static void Reduce(out Fe r, in Fe f)
+            {
+                long h0 = f.L0, h1 = f.L1, h2 = f.L2, h3 = f.L3, h4 = f.L4, h5 = f.L5, h6 = f.L6, h7 = f.L7, h8 = f.L8, h9 = f.L9;
+                long c;
+                // Floor carries, folding bits >= 255 back in with 2^255 = 19: afterwards 0 <= value < 2^255.
+                // The value only moves by multiples of p, and at most three passes are needed (the fold is tiny).
+                do
+                {
+                    c = h0 >> 26; h1 += c; h0 -= c << 26;
+                    c = h1 >> 25; h2 += c; h1 -= c << 25;
+                    c = h2 >> 26; h3 += c; h2 -= c << 26;
+                    c = h3 >> 25; h4 += c; h3 -= c << 25;
+                    c = h4 >> 26; h5 += c; h4 -= c << 26;
+                    c = h5 >> 25; h6 += c; h5 -= c << 25;
+                    c = h6 >> 26; h7 += c; h6 -= c << 26;
+                    c = h7 >> 25; h8 += c; h7 -= c << 25;
+                    c = h8 >> 26; h9 += c; h8 -= c << 26;
+                    c = h9 >> 25; h9 -= c << 25; h0 += 19 * c;
+                } while (c != 0);
+                // Now value < 2^255; it is >= p exactly when value + 19 reaches 2^255: q is that carry (0 or 1).
+                long q = (h0 + 19) >> 26;
+                q = (h1 + q) >> 25; q = (h2 + q) >> 26; q = (h3 + q) >> 25; q = (h4 + q) >> 26;
+                q = (h5 + q) >> 25; q = (h6 + q) >> 26; q = (h7 + q) >> 25; q = (h8 + q) >> 26; q = (h9 + q) >> 25;
+                // value - q·p = value + 19q - q·2^255: add 19q, carry, drop bit 255.
+                h0 += 19 * q;
+                c = h0 >> 26; h1 += c; h0 -= c << 26;
+                c = h1 >> 25; h2 += c; h1 -= c << 25;
+                c = h2 >> 26; h3 += c; h2 -= c << 26;
+                c = h3 >> 25; h4 += c; h3 -= c << 25;
+                c = h4 >> 26; h5 += c; h4 -= c << 26;
+                c = h5 >> 25; h6 += c; h5 -= c << 25;
+                c = h6 >> 26; h7 += c; h6 -= c << 26;
+                c = h7 >> 25; h8 += c; h7 -= c << 25;
+                c = h8 >> 26; h9 += c; h8 -= c << 26;
+                h9 &= (1L << 25) - 1;
+                r.L0 = (int)h0; r.L1 = (int)h1; r.L2 = (int)h2; r.L3 = (int)h3; r.L4 = (int)h4;
+                r.L5 = (int)h5; r.L6 = (int)h6; r.L7 = (int)h7; r.L8 = (int)h8; r.L9 = (int)h9;
+            }
+
+            // f == g in GF(p). Pre: f, g at most 2T (their difference then fits Reduce).
+            internal static bool AreEqual(in Fe f, in Fe g)
+            {
+                Sub(out Fe d, in f, in g);
+                return IsZero(in d);
+            }
+
+            // f == 0 in GF(p). Pre: |limbs| < 2^31.
+            internal static bool IsZero(in Fe f)
+            {
+                Reduce(out Fe r, in f);
+                return (r.L0 | r.L1 | r.L2 | r.L3 | r.L4 | r.L5 | r.L6 | r.L7 | r.L8 | r.L9) == 0;
+            }
+
+            // RFC 8032 5.1.2: x is "negative" when its canonical value is odd. Pre: |limbs| < 2^31.
+            internal static bool IsNegative(in Fe f)
+            {
+                Reduce(out Fe r, in f);
+                return (r.L0 & 1) != 0;
+            }
+
+            // h = the low 255 bits of s[off..off+32] (little-endian; bit 255 ignored, canonicity not checked).
+            // Post: 0 <= limbs < 2^26 (even) / 2^25 (odd), i.e. at most 2T.
+            internal static void FromBytes(out Fe h, byte[] s, int off)
+            {
+                h.L0 = (int)(Load32(s, off) & 0x3ffffff);               // bits   0..25
+                h.L1 = (int)((Load32(s, off + 3) >> 2) & 0x1ffffff);    // bits  26..50
+                h.L2 = (int)((Load32(s, off + 6) >> 3) & 0x3ffffff);    // bits  51..76
+                h.L3 = (int)((Load32(s, off + 9) >> 5) & 0x1ffffff);    // bits  77..101
+                h.L4 = (int)((Load32(s, off + 12) >> 6) & 0x3ffffff);   // bits 102..127
+                h.L5 = (int)(Load32(s, off + 16) & 0x1ffffff);          // bits 128..152
+                h.L6 = (int)((Load32(s, off + 19) >> 1) & 0x3ffffff);   // bits 153..178
+                h.L7 = (int)((Load32(s, off + 22) >> 3) & 0x1ffffff);   // bits 179..203
+                h.L8 = (int)((Load32(s, off + 25) >> 4) & 0x3ffffff);   // bits 204..229
+                h.L9 = (int)((Load32(s, off + 28) >> 6) & 0x1ffffff);   // bits 230..254
+            }
+
+            // s[off..off+32] = the canonical little-endian encoding of f (bit 255 clear). Pre: |limbs| < 2^31.
+            internal static void ToBytes(byte[] s, int off, in Fe f)
+            {
+                Reduce(out Fe r, in f);
+                ulong acc = 0;
+                int bits = 0, o = off;
+                Emit(s, ref o, ref acc, ref bits, r.L0, 26); Emit(s, ref o, ref acc, ref bits, r.L1, 25);
+                Emit(s, ref o, ref acc, ref bits, r.L2, 26); Emit(s, ref o, ref acc, ref bits, r.L3, 25);
+                Emit(s, ref o, ref acc, ref bits, r.L4, 26); Emit(s, ref o, ref acc, ref bits, r.L5, 25);
+                Emit(s, ref o, ref acc, ref bits, r.L6, 26); Emit(s, ref o, ref acc, ref bits, r.L7, 25);
+                Emit(s, ref o, ref acc, ref bits, r.L8, 26); Emit(s, ref o, ref acc, ref bits, r.L9, 25);
+                s[o] = (byte)acc;                                       // the last 7 bits (255 = 31·8 + 7)
+            }
+
+            private static void Emit(byte[] s, ref int o, ref ulong acc, ref int bits, int limb, int width)
+            {
+                acc |= (ulong)(uint)limb << bits;
+                for (bits += width; bits >= 8; bits -= 8)
+                {
+                    s[o++] = (byte)acc;
+                    acc >>= 8;
+                }
+            }
+
+            private static uint Load32(byte[] s, int i) =>
+                s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
+        }
+
+        // ===== Curve constants (RFC 8032 5.1), derived rather than pasted so each one is checkable by reading ========
+
+        private static class Curve
+        {
+            internal static readonly Fe D = ComputeD();          // d = -121665 / 121666
+            internal static readonly Fe D2 = Times2(in D);       // 2d, as used by the addition formulas
+            internal static readonly Fe SqrtM1 = ComputeSqrtM1(); // 2^((p - 1) / 4), a square root of -1
+
+            private static Fe ComputeD()
+            {
+                Fe.FromInt(out Fe num, -121665);
+                Fe.FromInt(out Fe den, 121666);
+                Fe.Invert(out Fe inv, in den);
+                Fe.Mul(out Fe d, in num, in inv);
+                return d;
+            }
+
+            private static Fe Times2(in Fe f)
+            {
+                Fe.Add(out Fe t, in f, in f);
+                Fe.Carry(out Fe r, in t);
+                return r;
+            }
+
+            // (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so 2^((p-1)/4) = (2^(2^252-3))^2 · 2.
+            private static Fe ComputeSqrtM1()
+            {
+                Fe.FromInt(out Fe two, 2);
+                Fe.Pow22523(out Fe t, in two);
+                Fe.Sq(out t, in t);
+                Fe.Mul(out Fe r, in t, in two);
+                return r;
+            }
+        }
+
+        // ===== Points on edwards25519: -x^2 + y^2 = 1 + d·x^2·y^2 (RFC 8032 5.1) =====================================
+        // Formulas: Hisil, Wong, Carter, Dawson, "Twisted Edwards Curves Revisited" (2008), a = -1. They are complete
+        // here (d is not a square), so no input needs a special case, including the identity and small-order points.
+
+        /// <summary>(X : Y : Z) with x = X/Z, y = Y/Z. Coordinates tight.</summary>
+        internal struct ProjectivePoint { internal Fe X, Y, Z; }
+
+        /// <summary>(X : Y : Z : T) with x = X/Z, y = Y/Z, x·y = T/Z (RFC 8032 5.1.4). Coordinates tight.</summary>
+        internal struct ExtendedPoint { internal Fe X, Y, Z, T; }
+
+        /// <summary>((X : Z), (Y : T)) with x = X/Z, y = Y/T: the output of Double and Add before normalising.
+        /// X at most 3T, Y at most 2T, Z at most 3T, T at most 4T.</summary>
+        internal struct CompletedPoint { internal Fe X, Y, Z, T; }
+
+        /// <summary>An affine point (y + x, y - x, 2d·x·y) prepared for mixed addition. Coordinates tight.</summary>
+        internal struct NielsPoint { internal Fe YPlusX, YMinusX, XY2D; }
+
+        /// <summary>A projective point (Y + X, Y - X, Z, 2d·T) prepared for addition. Coordinates tight.</summary>
+        internal struct CachedPoint { internal Fe YPlusX, YMinusX, Z, T2D; }
+
+        // r = 2·(x : y : z), dedicated doubling (HWCD 3.3, a = -1). Pre: x, y, z tight (x + y is then 2T). Post: see
+        // CompletedPoint.
+        private static void Double(out CompletedPoint r, in Fe x, in Fe y, in Fe z)
+        {
+            Fe.Sq(out Fe xx, in x);
+            Fe.Sq(out Fe yy, in y);
+            Fe.Sq(out Fe zz2, in z);
+            Fe.Add(out zz2, in zz2, in zz2);                  // 2·Z^2            2T
+            Fe.Add(out Fe xy, in x, in y);                    //                  2T
+            Fe.Sq(out Fe a, in xy);                           // (X + Y)^2
+            Fe.Add(out r.Y, in yy, in xx);                    // Y^2 + X^2         2T
+            Fe.Sub(out r.Z, in yy, in xx);                    // Y^2 - X^2         2T
+            Fe.Sub(out r.X, in a, in r.Y);                    // 2·X·Y             3T
+            Fe.Sub(out r.T, in zz2, in r.Z);                  // 2Z^2 - Y^2 + X^2  4T
+        }
+
+        // r = p + q (mixed addition, HWCD 3.1 with Z2 = 1). Pre: p coordinates tight, q tight. Post: X, Y 2T; Z, T 3T.
+        private static void Add(out CompletedPoint r, in ExtendedPoint p, in NielsPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);              // 2T
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);              // 2T
+            Fe.Mul(out Fe a, in ypx, in q.YPlusX);           // (Y1 + X1)(y2 + x2)
+            Fe.Mul(out Fe b, in ymx, in q.YMinusX);          // (Y1 - X1)(y2 - x2)
+            Fe.Mul(out Fe c, in p.T, in q.XY2D);             // 2d·T1·x2·y2
+            Fe.Add(out Fe z2, in p.Z, in p.Z);               // 2·Z1              2T
+            Fe.Sub(out r.X, in a, in b);                      // 2(X1·y2 + Y1·x2)
+            Fe.Add(out r.Y, in a, in b);                      // 2(Y1·y2 + X1·x2)
+            Fe.Add(out r.Z, in z2, in c);
+            Fe.Sub(out r.T, in z2, in c);
+        }
+
+        // r = p - q: adding -q = (-x, y) swaps y + x with y - x and negates 2d·x·y. Pre/post as Add.
+        private static void Sub(out CompletedPoint r, in ExtendedPoint p, in NielsPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Mul(out Fe a, in ypx, in q.YMinusX);
+            Fe.Mul(out Fe b, in ymx, in q.YPlusX);
+            Fe.Mul(out Fe c, in p.T, in q.XY2D);
+            Fe.Add(out Fe z2, in p.Z, in p.Z);
+            Fe.Sub(out r.X, in a, in b);
+            Fe.Add(out r.Y, in a, in b);
+            Fe.Sub(out r.Z, in z2, in c);
+            Fe.Add(out r.T, in z2, in c);
+        }
+
+        // r = p + q (HWCD 3.1). Pre: p, q tight. Post: X, Y 2T; Z, T 3T.
+        private static void Add(out CompletedPoint r, in ExtendedPoint p, in CachedPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Mul(out Fe a, in ypx, in q.YPlusX);           // (Y1 + X1)(Y2 + X2)
+            Fe.Mul(out Fe b, in ymx, in q.YMinusX);          // (Y1 - X1)(Y2 - X2)
+            Fe.Mul(out Fe c, in p.T, in q.T2D);              // 2d·T1·T2
+            Fe.Mul(out Fe zz, in p.Z, in q.Z);
+            Fe.Add(out Fe z2, in zz, in zz);                 // 2·Z1·Z2          2T
+            Fe.Sub(out r.X, in a, in b);
+            Fe.Add(out r.Y, in a, in b);
+            Fe.Add(out r.Z, in z2, in c);
+            Fe.Sub(out r.T, in z2, in c);
+        }
+
+        // r = p - q, as Add with -q = (-X : Y : Z : -T). Pre/post as Add.
+        private static void Sub(out CompletedPoint r, in ExtendedPoint p, in CachedPoint q)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Mul(out Fe a, in ypx, in q.YMinusX);
+            Fe.Mul(out Fe b, in ymx, in q.YPlusX);
+            Fe.Mul(out Fe c, in p.T, in q.T2D);
+            Fe.Mul(out Fe zz, in p.Z, in q.Z);
+            Fe.Add(out Fe z2, in zz, in zz);
+            Fe.Sub(out r.X, in a, in b);
+            Fe.Add(out r.Y, in a, in b);
+            Fe.Sub(out r.Z, in z2, in c);
+            Fe.Add(out r.T, in z2, in c);
+        }
+
+        // Pre: p tight. Post: tight (the sums are carried so they can meet a 2T operand in Add).
+        private static void ToCached(out CachedPoint r, in ExtendedPoint p)
+        {
+            Fe.Add(out Fe ypx, in p.Y, in p.X);
+            Fe.Carry(out r.YPlusX, in ypx);
+            Fe.Sub(out Fe ymx, in p.Y, in p.X);
+            Fe.Carry(out r.YMinusX, in ymx);
+            r.Z = p.Z;
+            Fe.Mul(out r.T2D, in p.T, in Curve.D2);
+        }
+
+        // Three multiplications: enough for the next doubling, which never needs T. Post: tight.
+        private static void ToProjective(out ProjectivePoint r, in CompletedPoint p)
+        {
+            Fe.Mul(out r.X, in p.X, in p.T);
+            Fe.Mul(out r.Y, in p.Y, in p.Z);
+            Fe.Mul(out r.Z, in p.Z, in p.T);
+        }
+
+        // Four multiplications: needed before an addition. Post: tight.
+        private static void ToExtended(out ExtendedPoint r, in CompletedPoint p)
+        {
+            Fe.Mul(out r.X, in p.X, in p.T);
+            Fe.Mul(out r.Y, in p.Y, in p.Z);
+            Fe.Mul(out r.Z, in p.Z, in p.T);
+            Fe.Mul(out r.T, in p.X, in p.Y);
+        }
+
+        // RFC 8032 5.1.3, strict. False for y >= p, for x^2 = (y^2 - 1)/(d·y^2 + 1) without a root, and for x = 0 with
+        // the sign bit set (the three non-canonical or off-curve cases). Post on success: p affine (Z = 1), tight.
+        internal static bool TryDecodePoint(byte[] s, int off, out ExtendedPoint p)
+        {
+            p = default;
+            if (!IsCanonicalFieldEncoding(s, off)) return false;                        // step 1: y < p
+            int sign = s[off + 31] >> 7;
+            Fe.FromBytes(out Fe y0, s, off);
+            Fe.Carry(out Fe y, in y0);
+
+            // Step 2: u = y^2 - 1, v = d·y^2 + 1; candidate x = u·v^3·(u·v^7)^((p - 5)/8).
+            Fe.FromInt(out Fe one, 1);
+            Fe.Sq(out Fe yy, in y);
+            Fe.Sub(out Fe u, in yy, in one);                                            // 2T
+            Fe.Mul(out Fe dyy, in yy, in Curve.D);
+            Fe.Add(out Fe v, in dyy, in one);                                           // 2T
+            Fe.Sq(out Fe v2, in v);
+            Fe.Mul(out Fe v3, in v2, in v);
+            Fe.Sq(out Fe v6, in v3);
+            Fe.Mul(out Fe v7, in v6, in v);
+            Fe.Mul(out Fe uv7, in u, in v7);
+            Fe.Pow22523(out Fe pw, in uv7);
+            Fe.Mul(out Fe uv3, in u, in v3);
+            Fe.Mul(out Fe x, in uv3, in pw);
+
+            // Step 3: v·x^2 = u: x is a root; v·x^2 = -u: x·sqrt(-1) is; otherwise no square root exists.
+            Fe.Sq(out Fe xx, in x);
+            Fe.Mul(out Fe vxx, in v, in xx);
+            if (!Fe.AreEqual(in vxx, in u))
+            {
+                Fe.Add(out Fe sum, in vxx, in u);
+                if (!Fe.IsZero(in sum)) return false;
+                Fe.Mul(out x, in x, in Curve.SqrtM1);
+            }
+
+            // Step 4: x = 0 has no negative twin, so a set sign bit there is a second encoding of the same point.
+            if (Fe.IsZero(in x))
+            {
+                if (sign == 1) return false;
+            }
+            else if (Fe.IsNegative(in x) != (sign == 1))
+            {
+                Fe.Neg(out x, in x);
+            }
+
+            p.X = x;
+            p.Y = y;
+            Fe.FromInt(out p.Z, 1);
+            Fe.Mul(out p.T, in x, in y);
+            return true;
+        }
+
+        // The low 255 bits of s[off..off+32] encode an integer below p = 2^255 - 19. Rejecting y >= p is what makes
+        // each point's encoding unique (RFC 8032 5.1.3 step 1).
+        private static bool IsCanonicalFieldEncoding(byte[] s, int off)
+        {
+            // y >= p exactly when bits 8..254 are all ones and the low byte is >= 0xED (p's low byte).
+            if ((s[off + 31] & 0x7f) != 0x7f) return true;
+            for (int i = 30; i >= 1; i--)
+            {
+                if (s[off + i] != 0xff) return true;
+            }
+            return s[off] < 0xed;
+        }
+
+        // RFC 8032 5.1.2 encoding. Pre: p coordinates tight. Variable time (the signer only encodes public points).
+        internal static void EncodePoint(byte[] s, int off, in ProjectivePoint p)
+        {
+            Fe.Invert(out Fe zInv, in p.Z);
+            Fe.Mul(out Fe x, in p.X, in zInv);
+            Fe.Mul(out Fe y, in p.Y, in zInv);
+            Fe.ToBytes(s, off, in y);
+            if (Fe.IsNegative(in x)) s[off + 31] |= 0x80;
+        }
+
+        // 2^128·p, by 128 doublings: the second half of the key's Straus tables. Post: tight.
+        internal static ExtendedPoint TimesTwoPow128(in ExtendedPoint p)
+        {
+            CompletedPoint t;
+            Double(out t, in p.X, in p.Y, in p.Z);
+            for (int i = 1; i < 128; i++)
+            {
+                ToProjective(out ProjectivePoint q, in t);
+                Double(out t, in q.X, in q.Y, in q.Z);
+            }
+            ToExtended(out ExtendedPoint r, in t);
+            return r;
+        }
+
+        // table[0..count) = [1, 3, .., 2·count - 1]·p and table[count..2·count) = the same multiples of 2^128·p, affine,
+        // for StrausSplitVar. One inversion for all of them (Montgomery's trick). Pre: p tight, count >= 2.
+        internal static NielsPoint[] SplitTable(in ExtendedPoint p, int count)
+        {
+            var points = new ExtendedPoint[2 * count];
+            OddMultiples(in p, points, 0, count);
+            OddMultiples(TimesTwoPow128(in p), points, count, count);
+            return ToNiels(points);
+        }
+
+        // dst[start + i] = (2i + 1)·p for i < count, projective. Pre: p tight, count >= 2. Post: tight.
+        private static void OddMultiples(in ExtendedPoint p, ExtendedPoint[] dst, int start, int count)
+        {
+            Double(out CompletedPoint t, in p.X, in p.Y, in p.Z);
+            ToExtended(out ExtendedPoint twice, in t);
+            ToCached(out CachedPoint twiceCached, in twice);
+            dst[start] = p;
+            for (int i = 1; i < count; i++)
+            {
+                Add(out t, in dst[start + i - 1], in twiceCached);
+                ToExtended(out dst[start + i], in t);
+            }
+        }
+
+        // dst[i] = (2i + 1)·p in cached form, without any inversion (the one-shot path). Pre: p tight, dst.Length >= 2.
+        private static void OddMultiples(in ExtendedPoint p, CachedPoint[] dst)
+        {
+            Double(out CompletedPoint t, in p.X, in p.Y, in p.Z);
+            ToExtended(out ExtendedPoint twice, in t);
+            ToCached(out CachedPoint twiceCached, in twice);
+            ExtendedPoint current = p;
+            ToCached(out dst[0], in current);
+            for (int i = 1; i < dst.Length; i++)
+            {
+                Add(out t, in current, in twiceCached);
+                ToExtended(out current, in t);
+                ToCached(out dst[i], in current);
+            }
+        }
+
+        // Affine Niels forms of points, with a single inversion for all their Z. Pre: coordinates tight, Z != 0.
+        private static NielsPoint[] ToNiels(ExtendedPoint[] points)
+        {
+            int n = points.Length;
+            var prefix = new Fe[n];                                   // prefix[i] = Z0·Z1·…·Zi
+            prefix[0] = points[0].Z;
+            for (int i = 1; i < n; i++) Fe.Mul(out prefix[i], in prefix[i - 1], in points[i].Z);
+            Fe.Invert(out Fe inv, in prefix[n - 1]);                  // 1 / (Z0·…·Z(n-1))
+
+            var result = new NielsPoint[n];
+            for (int i = n - 1; i >= 0; i--)
+            {
+                Fe zInv;
+                if (i > 0)
+                {
+                    Fe.Mul(out zInv, in inv, in prefix[i - 1]);       // 1 / Zi
+                    Fe.Mul(out inv, in inv, in points[i].Z);          // 1 / (Z0·…·Z(i-1))
+                }
+                else
+                {
+                    zInv = inv;
+                }
+                Fe.Mul(out Fe x, in points[i].X, in zInv);
+                Fe.Mul(out Fe y, in points[i].Y, in zInv);
+                Fe.Add(out Fe ypx, in y, in x);
+                Fe.Carry(out result[i].YPlusX, in ypx);
+                Fe.Sub(out Fe ymx, in y, in x);
+                Fe.Carry(out result[i].YMinusX, in ymx);
+                Fe.Mul(out Fe xy, in x, in y);
+                Fe.Mul(out result[i].XY2D, in xy, in Curve.D2);
+            }
+            return result;
+        }
+
+        /// <summary>Odd multiples of B and of 2^128·B, built once on first use (the CLR runs a type initializer
+        /// exactly once, thread-safely).</summary>
+        private static class BaseTables
+        {
+            // [1, 3, .., 127]·B; the same multiples of 2^128·B follow at BaseTableSize.
+            internal static readonly NielsPoint[] Table;
+
+            static BaseTables()
+            {
+                // RFC 8032 5.1: B = (x, 4/5) with x positive (even); decode its encoding rather than paste coordinates.
+                Fe.FromInt(out Fe four, 4);
+                Fe.FromInt(out Fe five, 5);
+                Fe.Invert(out Fe inv5, in five);
+                Fe.Mul(out Fe y, in four, in inv5);
+                var encoded = new byte[32];
+                Fe.ToBytes(encoded, 0, in y);
+                if (!TryDecodePoint(encoded, 0, out ExtendedPoint b)) throw new InvalidOperationException("Ed25519 base point");
+                Table = SplitTable(in b, BaseTableSize);
+            }
+        }
+
+        // r = [s]B - [k]A (variable time, Straus/Shamir with signed sliding windows). Each scalar's wNAF is split at
+        // bit 128 so one pass of 128 doublings serves four half-length scalars: digits 0..127 use the tables of B and A,
+        // digits 128..255 those of 2^128·B and 2^128·A.
+        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, KeyWidth), keyTable = SplitTable(A, KeyTableSize);
+        // keyTable == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
+        internal static void StrausSplitVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, NielsPoint[]? keyTable)
+        {
+            NielsPoint[] baseTable = BaseTables.Table;
+            int i = 127;
+            while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0
+                && (keyTable == null || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
+
+            Identity(out r);
+            CompletedPoint t;
+            ExtendedPoint u;
+            for (; i >= 0; i--)
+            {
+                Double(out t, in r.X, in r.Y, in r.Z);
+                int d = nafS[i];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Add(out t, in u, in baseTable[d >> 1]);
+                    else Sub(out t, in u, in baseTable[-d >> 1]);
+                }
+                d = nafS[i + 128];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Add(out t, in u, in baseTable[BaseTableSize + (d >> 1)]);
+                    else Sub(out t, in u, in baseTable[BaseTableSize + (-d >> 1)]);
+                }
+                if (keyTable != null)
+                {
+                    d = nafK[i];                                      // subtracted: this stream computes -[k]A
+                    if (d != 0)
+                    {
+                        ToExtended(out u, in t);
+                        if (d > 0) Sub(out t, in u, in keyTable[d >> 1]);
+                        else Add(out t, in u, in keyTable[-d >> 1]);
+                    }
+                    d = nafK[i + 128];
+                    if (d != 0)
+                    {
+                        ToExtended(out u, in t);
+                        if (d > 0) Sub(out t, in u, in keyTable[KeyTableSize + (d >> 1)]);
+                        else Add(out t, in u, in keyTable[KeyTableSize + (-d >> 1)]);
+                    }
+                }
+                ToProjective(out r, in t);
+            }
+        }
+
+        // r = [s]B - [k]A as StrausSplitVar, but with k unsplit: 253 doublings, and A's table needs no 2^128·A.
+        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, OnceWidth), keyTable = OddMultiples(A). Post: r tight.
+        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, CachedPoint[] keyTable)
+        {
+            NielsPoint[] baseTable = BaseTables.Table;
+            int i = 255;
+            while (i >= 0 && nafS[i] == 0 && nafK[i] == 0) i--;
+
+            Identity(out r);
+            CompletedPoint t;
+            ExtendedPoint u;
+            for (; i >= 0; i--)
+            {
+                Double(out t, in r.X, in r.Y, in r.Z);
+                int d = nafS[i];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Add(out t, in u, in baseTable[d >> 1]);
+                    else Sub(out t, in u, in baseTable[-d >> 1]);
+                }
+                d = nafK[i];
+                if (d != 0)
+                {
+                    ToExtended(out u, in t);
+                    if (d > 0) Sub(out t, in u, in keyTable[d >> 1]);
+                    else Add(out t, in u, in keyTable[-d >> 1]);
+                }
+                ToProjective(out r, in t);
+            }
+        }
+
+        // r = the neutral element (0 : 1 : 1).
+        private static void Identity(out ProjectivePoint r)
+        {
+            r = default;
+            Fe.FromInt(out r.Y, 1);
+            Fe.FromInt(out r.Z, 1);
+        }
+
+        // naf = the width-w non-adjacent form of the 256-bit little-endian scalar s[off..off+32]:
+        // s = Σ naf[i]·2^i, every nonzero digit odd with |digit| < 2^(w-1), any w consecutive digits hold at most one
+        // nonzero. Pre: s < 2^253 (so the top digit lands at index <= 253), 2 <= w <= 8, naf.Length == 256.
+        internal static void ToWnaf(byte[] s, int off, int width, sbyte[] naf)
+        {
+            Array.Clear(naf, 0, 256);
+            int full = 1 << width, half = full >> 1, mask = full - 1;
+            int carry = 0, pos = 0;
+            while (pos < 256)
+            {
+                // The next w bits at pos (w <= 8: they span at most two bytes), plus the carry owed to this position.
+                int b = pos >> 3, shift = pos & 7;
+                int bits = s[off + b] >> shift;
+                if (b + 1 < 32) bits |= s[off + b + 1] << (8 - shift);
+                int window = carry + (bits & mask);
+                if ((window & 1) == 0)
+                {
+                    pos++;                                            // zero digit; an owed carry moves up with us
+                    continue;
+                }
+                if (window < half)
+                {
+                    naf[pos] = (sbyte)window;
+                    carry = 0;
+                }
+                else
+                {
+                    naf[pos] = (sbyte)(window - full);                // negative digit, owe 2^w back
+                    carry = 1;
+                }
+                pos += width;
+            }
+        }
+
+        // ===== Scalars mod L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032 5.1) ==========================
+
+        internal static class Scalar
+        {
+            private static readonly byte[] LBytes =
+            {
+                0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+            };
+            private const long Mask21 = (1L << 21) - 1;
+            // L in 21-bit limbs (limb 11 holds bits 231..252, i.e. exactly 2^21), and c = L - 2^252 < 2^125 in the
+            // six limbs it needs: reducing uses 2^252 = -c (mod L).
+            private static readonly long[] L21 = UnpackL();
+            private static readonly long[] C21 = { L21[0], L21[1], L21[2], L21[3], L21[4], L21[5] };
+
+            private static long[] UnpackL()
+            {
+                var limbs = new long[12];
+                Unpack21(LBytes, 0, 32, limbs, 12);
+                return limbs;
+            }
+
+            // s[off..off+32] < L (RFC 8032 5.1.7 step 1: reject S >= L, the malleable encodings).
+            internal static bool IsCanonical(byte[] s, int off)
+            {
+                for (int i = 31; i >= 0; i--)
+                {
+                    if (s[off + i] != LBytes[i]) return s[off + i] < LBytes[i];
+                }
+                return false;                                         // S = L
+            }
+
+            // limbs[0..count) = 21-bit limbs of the little-endian bytes src[off..off+len), the last limb taking all
+            // remaining high bits. Pre: those remaining bits, 8·len - 21·(count - 1), number at most 56.
+            internal static void Unpack21(byte[] src, int off, int len, long[] limbs, int count)
+            {
+                ulong acc = 0;
+                int bits = 0, limb = 0;
+                for (int i = 0; i < len; i++)
+                {
+                    acc |= (ulong)src[off + i] << bits;
+                    bits += 8;
+                    if (bits >= 21 && limb < count - 1)
+                    {
+                        limbs[limb++] = (long)(acc & Mask21);
+                        acc >>= 21;
+                        bits -= 21;
+                    }
+                }
+                limbs[limb++] = (long)acc;
+                while (limb < count) limbs[limb++] = 0;
+            }
+
+            // dst[off..off+32] = (Σ a[i]·2^(21i)) mod L, canonical. Clobbers a.
+            // Pre: a.Length == 24, 0 <= a[i] < 2^52, value < 2^512 (a SHA-512 digest, or r + k·s for the signer).
+            internal static void Reduce(long[] a, byte[] dst, int off)
+            {
+                // Floor carries: a[0..22] in [0, 2^21), a[23] < 2^29 (bits 483..511).
+                for (int i = 0; i < 23; i++)
+                {
+                    a[i + 1] += a[i] >> 21;
+                    a[i] &= Mask21;
+                }
+                // Fold limbs 23..12 down: a[i]·2^(21i) = a[i]·2^(21(i-12))·2^252 = -a[i]·c·2^(21(i-12)) (mod L).
+                for (int i = 23; i >= 12; i--)
+                {
+                    long t = a[i];                                    // |t| < 2^29 first, then < 2^22
+                    a[i] = 0;
+                    for (int j = 0; j < 6; j++) a[i - 12 + j] -= t * C21[j];   // |t·c_j| < 2^50
+                    // Re-centre limbs i-12 .. i-2 into [-2^20, 2^20]; the excess climbs into a[i-1], folded next.
+                    for (int k = i - 12; k < i - 1; k++)
+                    {
+                        long carry = (a[k] + (1L << 20)) >> 21;
+                        a[k] -= carry << 21;
+                        a[k + 1] += carry;
+                    }
+                }
+                // Now |value| < 2^254 < 4L: normalise and add or subtract L until 0 <= value < L.
+                Normalize12(a);
+                while (a[11] < 0)
+                {
+                    for (int i = 0; i < 12; i++) a[i] += L21[i];
+                    Normalize12(a);
+                }
+                while (AtLeastL(a))
+                {
+                    for (int i = 0; i < 12; i++) a[i] -= L21[i];
+                    Normalize12(a);
+                }
+                // Pack 21-bit limbs (a[11] < 2^22) into 32 bytes.
+                ulong acc = 0;
+                int bits = 0, o = off;
+                for (int i = 0; i < 12; i++)
+                {
+                    acc |= (ulong)a[i] << bits;
+                    for (bits += 21; bits >= 8 && o < off + 32; bits -= 8)
+                    {
+                        dst[o++] = (byte)acc;
+                        acc >>= 8;
+                    }
+                }
+                while (o < off + 32)
+                {
+                    dst[o++] = (byte)acc;
+                    acc >>= 8;
+                }
+            }
+
+            // Floor carries over limbs 0..10: they land in [0, 2^21); limb 11 keeps the sign of the whole value.
+            private static void Normalize12(long[] a)
+            {
+                for (int i = 0; i < 11; i++)
+                {
+                    a[i + 1] += a[i] >> 21;
+                    a[i] &= Mask21;
+                }
+            }
+
+            // Pre: normalised (limbs 0..10 in [0, 2^21), limb 11 >= 0).
+            private static bool AtLeastL(long[] a)
+            {
+                for (int i = 11; i >= 0; i--)
+                {
+                    if (a[i] != L21[i]) return a[i] > L21[i];
+                }
+                return true;
+            }
+        }
+    }
+
+    // =================================================================================================
+    // 10. Json
+    //    The strict RFC 8259 reader (UTF-8 bytes or a string -> an immutable JsonValue tree) and the compact
+    //    writer used for request bodies. Everything the reader sees (server responses, decoded payloads, session
+    //    token bodies) is attacker-controlled, so it is strict where a lenient parser would let two parsers disagree
+    //    (duplicate keys, invalid UTF-8, lone surrogates, trailing data), bounded in depth and in time (linear in
+    //    the input, no recursion), and its errors name a rule and a byte position but never echo input text,
+    //    because that text can hold secrets.
+    // =================================================================================================
+
+    /// <summary>The kind of a <see cref="JsonValue"/>.</summary>
+    internal enum JsonKind : byte { Null, False, True, Number, String, Array, Object }
+
+    /// <summary>Malformed or over-limit JSON. The message names the position and the rule, never the input text.</summary>
+    internal sealed class JsonFormatException : Exception
+    {
+        /// <summary>Creates the exception; <paramref name="message"/> must not contain input text.</summary>
+        public JsonFormatException(string message, int position) : base(message) { Position = position; }
+
+        /// <summary>Byte offset of the offending input in its UTF-8 form (for a string input, of its UTF-8 encoding).</summary>
+        public int Position { get; }
+    }
+
+    /// <summary>An immutable JSON value tree node.</summary>
+    internal sealed class JsonValue
+    {
+        // Up to this many members a linear scan beats hashing; beyond it an ordinal dictionary keeps duplicate
+        // detection and lookup linear overall for huge attacker-sent objects.
+        internal const int IndexThreshold = 16;
+
+        private static readonly JsonValue[] NoItems = new JsonValue[0];
+        private static readonly KeyValuePair<string, JsonValue>[] NoMembers = new KeyValuePair<string, JsonValue>[0];
+        private static readonly IReadOnlyList<JsonValue> NoItemsView = new ReadOnlyCollection<JsonValue>(NoItems);
+        private static readonly IReadOnlyList<KeyValuePair<string, JsonValue>> NoMembersView =
+            new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(NoMembers);
+
+        /// <summary>The JSON <c>null</c> literal.</summary>
+        public static readonly JsonValue Null = new JsonValue(JsonKind.Null, null);
+        /// <summary>The JSON <c>true</c> literal.</summary>
+        public static readonly JsonValue True = new JsonValue(JsonKind.True, null);
+        /// <summary>The JSON <c>false</c> literal.</summary>
+        public static readonly JsonValue False = new JsonValue(JsonKind.False, null);
+
+        private readonly JsonKind _kind;
+        // The decoded value of a string, or the raw literal of a number (kept raw so no precision is lost).
+        private readonly string? _text;
+        private readonly JsonValue[] _items;
+        private readonly KeyValuePair<string, JsonValue>[] _members;
+        // Member name -> index in _members; only for objects above IndexThreshold.
+        private readonly Dictionary<string, int>? _index;
+        // Read-only wrappers made on first use: handing out the arrays themselves would let a caller cast and mutate.
+        private IReadOnlyList<JsonValue>? _itemsView;
+        private IReadOnlyList<KeyValuePair<string, JsonValue>>? _membersView;
+
+        private JsonValue(JsonKind kind, string? text)
+        {
+            _kind = kind;
+            _text = text;
+            _items = NoItems;
+            _members = NoMembers;
+        }
+
+        private JsonValue(JsonValue[] items)
+        {
+            _kind = JsonKind.Array;
+            _items = items;
+            _members = NoMembers;
+        }
+
+        private JsonValue(KeyValuePair<string, JsonValue>[] members, Dictionary<string, int>? index)
+        {
+            _kind = JsonKind.Object;
+            _items = NoItems;
+            _members = members;
+            _index = index;
+        }
+
+        /// <summary>What this value is.</summary>
+        public JsonKind Kind => _kind;
+
+        /// <summary>The string's value for <see cref="JsonKind.String"/>; otherwise null.</summary>
+        public string? AsString() => _kind == JsonKind.String ? _text : null;
+
+        /// <summary>The number's literal exactly as written (e.g. <c>1.7404332E9</c>) for <see cref="JsonKind.Number"/>; otherwise null.</summary>
+        public string? AsNumberLiteral() => _kind == JsonKind.Number ? _text : null;
+
+        /// <summary>A number literal with an integral value that fits in a long (e.g. 1740433200, 1.7404332E9); otherwise false.</summary>
+        /// <remarks>Decided on the decimal digits, not through <see cref="double"/>, so large integers are exact.</remarks>
+        public bool TryGetInt64(out long value)
+        {
+            value = 0;
+            return _kind == JsonKind.Number && JsonNumber.TryGetInt64(_text!, out value);
+        }
+
+        /// <summary>A number whose value is finite as a double (rounded to nearest); otherwise false (e.g. 1e400, or not a number).</summary>
+        public bool TryGetDouble(out double value)
+        {
+            value = 0;
+            if (_kind != JsonKind.Number) return false;
+            if (!JsonNumber.TryParseDouble(_text!, out double parsed) || double.IsInfinity(parsed) || double.IsNaN(parsed))
+                return false;
+            value = parsed;
+            return true;
+        }
+
+        /// <summary>Member of an object by exact (ordinal) name; null when absent or when this is not an object.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+        public JsonValue? this[string name]
+        {
+            get
+            {
+                if (name == null) throw new ArgumentNullException(nameof(name));
+                if (_kind != JsonKind.Object) return null;
+                if (_index != null) return _index.TryGetValue(name, out int at) ? _members[at].Value : null;
+                KeyValuePair<string, JsonValue>[] members = _members;
+                for (int i = 0; i < members.Length; i++)
+                {
+                    if (string.Equals(members[i].Key, name, StringComparison.Ordinal)) return members[i].Value;
+                }
+                return null;
+            }
+        }
+
+        /// <summary>An array's items in order; empty for every other kind.</summary>
+        public IReadOnlyList<JsonValue> Items
+        {
+            get
+            {
+                if (_items.Length == 0) return NoItemsView;
+                return _itemsView ??= new ReadOnlyCollection<JsonValue>(_items);
+            }
+        }
+
+        /// <summary>An object's members in document order (names are unique); empty for every other kind.</summary>
+        public IReadOnlyList<KeyValuePair<string, JsonValue>> Members
+        {
+            get
+            {
+                if (_members.Length == 0) return NoMembersView;
+                return _membersView ??= new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(_members);
+            }
+        }
+
+        // Direct access for the writer and the CLR copier, which only read.
+        internal JsonValue[] ItemArray => _items;
+        internal KeyValuePair<string, JsonValue>[] MemberArray => _members;
+
+        /// <summary>A fresh CLR copy: string, long or double, bool, null, List, Dictionary (ordinal keys).</summary>
+        /// <remarks>
+        /// Numbers become <see cref="long"/> when <see cref="TryGetInt64"/> succeeds, else <see cref="double"/>
+        /// (infinity for a literal beyond the double range). Nothing in the copy is shared with this tree or with
+        /// an earlier copy. Iterative, so an arbitrarily deep tree cannot exhaust the stack.
+        /// </remarks>
+        public object? ToClrObject()
+        {
+            if (_kind != JsonKind.Array && _kind != JsonKind.Object) return ScalarToClr(this);
+            object root = NewClrContainer(this);
+            // Each container is placed in its parent when first seen, so the order containers are filled in is free.
+            var pending = new Stack<KeyValuePair<JsonValue, object>>();
+            pending.Push(new KeyValuePair<JsonValue, object>(this, root));
+            while (pending.Count > 0)
+            {
+                KeyValuePair<JsonValue, object> work = pending.Pop();
+                JsonValue node = work.Key;
+                if (node._kind == JsonKind.Array)
+                {
+                    var list = (List<object?>)work.Value;
+                    foreach (JsonValue item in node._items)
+                    {
+                        list.Add(CopyChild(item, pending));
+                    }
+                }
+                else
+                {
+                    var map = (Dictionary<string, object?>)work.Value;
+                    foreach (KeyValuePair<string, JsonValue> member in node._members)
+                    {
+                        map.Add(member.Key, CopyChild(member.Value, pending));
+                    }
+                }
+            }
+            return root;
+        }
+
+        private static object? CopyChild(JsonValue child, Stack<KeyValuePair<JsonValue, object>> pending)
+        {
+            if (child._kind != JsonKind.Array && child._kind != JsonKind.Object) return ScalarToClr(child);
+            object container = NewClrContainer(child);
+            pending.Push(new KeyValuePair<JsonValue, object>(child, container));
+            return container;
+        }
+
+        private static object NewClrContainer(JsonValue node) =>
+            node._kind == JsonKind.Array
+                ? new List<object?>(node._items.Length)
+                : (object)new Dictionary<string, object?>(node._members.Length, StringComparer.Ordinal);
+
+        private static object? ScalarToClr(JsonValue node)
+        {
+            switch (node._kind)
+            {
+                case JsonKind.String: return node._text;
+                case JsonKind.True: return true;
+                case JsonKind.False: return false;
+                case JsonKind.Number:
+                    if (node.TryGetInt64(out long integral)) return integral;
+                    if (JsonNumber.TryParseDouble(node._text!, out double real) && !double.IsNaN(real)) return real;
+                    // Only overflow makes a grammatical literal unparsable (on .NET Framework; .NET Core returns infinity).
+                    return node._text![0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+                default: return null;
+            }
+        }
+
+        /// <summary>A string value.</summary>
+        public static JsonValue FromString(string value)
+        {
+            if (value == null) throw new ArgumentNullException(nameof(value));
+            return new JsonValue(JsonKind.String, value);
+        }
+
+        /// <summary>An integer number value.</summary>
+        public static JsonValue FromInt64(long value) =>
+            new JsonValue(JsonKind.Number, value.ToString(CultureInfo.InvariantCulture));
+
+        /// <summary><see cref="True"/> or <see cref="False"/>.</summary>
+        public static JsonValue FromBoolean(bool value) => value ? True : False;
+
+        /// <summary>A number from a literal in strict JSON grammar (e.g. <c>-1.5e3</c>); <see cref="ArgumentException"/> otherwise.</summary>
+        public static JsonValue FromNumberLiteral(string literal)
+        {
+            if (literal == null) throw new ArgumentNullException(nameof(literal));
+            if (!JsonNumber.IsValidLiteral(literal)) throw new ArgumentException("Not a JSON number literal.", nameof(literal));
+            return new JsonValue(JsonKind.Number, literal);
+        }
+
+        /// <summary>An array of the given items (copied).</summary>
+        public static JsonValue CreateArray(IEnumerable<JsonValue> items)
+        {
+            if (items == null) throw new ArgumentNullException(nameof(items));
+            var copy = new List<JsonValue>(items);
+            foreach (JsonValue item in copy)
+            {
+                if (item == null) throw new ArgumentException("An array item is null.", nameof(items));
+            }
+            return copy.Count == 0 ? new JsonValue(NoItems) : new JsonValue(copy.ToArray());
+        }
+
+        /// <summary>An object of the given members (copied, order kept); <see cref="ArgumentException"/> on a duplicate name.</summary>
+        public static JsonValue CreateObject(IEnumerable<KeyValuePair<string, JsonValue>> members)
+        {
+            if (members == null) throw new ArgumentNullException(nameof(members));
+            var copy = new List<KeyValuePair<string, JsonValue>>(members);
+            Dictionary<string, int>? index = copy.Count > IndexThreshold
+                ? new Dictionary<string, int>(copy.Count, StringComparer.Ordinal)
+                : null;
+            for (int i = 0; i < copy.Count; i++)
+            {
+                string name = copy[i].Key;
+                if (name == null || copy[i].Value == null) throw new ArgumentException("A member name or value is null.", nameof(members));
+                bool duplicate = false;
+                if (index != null)
+                {
+                    duplicate = index.ContainsKey(name);
+                    if (!duplicate) index.Add(name, i);
+                }
+                else
+                {
+                    for (int j = 0; j < i && !duplicate; j++) duplicate = string.Equals(copy[j].Key, name, StringComparison.Ordinal);
+                }
+                if (duplicate) throw new ArgumentException("Duplicate member name.", nameof(members));
+            }
+            return new JsonValue(copy.Count == 0 ? NoMembers : copy.ToArray(), index);
+        }
+
+        // Parser-side constructors: the reader has already validated the text and rejected duplicate names.
+        internal static JsonValue ParsedString(string value) => new JsonValue(JsonKind.String, value);
+        internal static JsonValue ParsedNumber(string literal) => new JsonValue(JsonKind.Number, literal);
+        internal static JsonValue ParsedArray(JsonValue[] items) => new JsonValue(items.Length == 0 ? NoItems : items);
+        internal static JsonValue ParsedObject(KeyValuePair<string, JsonValue>[] members, Dictionary<string, int>? index) =>
+            new JsonValue(members.Length == 0 ? NoMembers : members, index);
+    }
+
+    /// <summary>Number literal grammar and exact conversions, shared by the reader and the value factories.</summary>
+    internal static class JsonNumber
+    {
+        // Exponents are only compared against literal lengths (< 2^31), so clamping here loses nothing and stops overflow.
+        private const long ExponentClamp = 1_000_000_000_000L;
+
+        /// <summary>Length of the strict-grammar number at <paramref name="start"/>, or a negative value -(1 + error offset) with the rule in <paramref name="rule"/>.</summary>
+        internal static int Scan(byte[] s, int start, out string? rule)
+        {
+            rule = null;
+            int p = start;
+            if (p < s.Length && s[p] == '-') p++;
+            if (p >= s.Length || !IsDigit(s[p])) { rule = "number without digits"; return -1 - p; }
+            if (s[p] == '0')
+            {
+                p++;
+                if (p < s.Length && IsDigit(s[p])) { rule = "number with a leading zero"; return -1 - start; }
+            }
+            else
+            {
+                while (p < s.Length && IsDigit(s[p])) p++;
+            }
+            if (p < s.Length && s[p] == '.')
+            {
+                p++;
+                if (p >= s.Length || !IsDigit(s[p])) { rule = "number without digits after the decimal point"; return -1 - p; }
+                while (p < s.Length && IsDigit(s[p])) p++;
+            }
+            if (p < s.Length && (s[p] == 'e' || s[p] == 'E'))
+            {
+                p++;
+                if (p < s.Length && (s[p] == '+' || s[p] == '-')) p++;
+                if (p >= s.Length || !IsDigit(s[p])) { rule = "number without exponent digits"; return -1 - p; }
+                while (p < s.Length && IsDigit(s[p])) p++;
+            }
+            return p - start;
+        }
+
+        /// <summary>True when the whole string is one strict-grammar number literal.</summary>
+        internal static bool IsValidLiteral(string literal)
+        {
+            var bytes = new byte[literal.Length];
+            for (int i = 0; i < literal.Length; i++)
+            {
+                if (literal[i] > 0x7F) return false;
+                bytes[i] = (byte)literal[i];
+            }
+            return bytes.Length > 0 && Scan(bytes, 0, out _) == bytes.Length;
+        }
+
+        /// <summary>Exact integral test on a grammatical literal: digits times a power of ten, without floating point.</summary>
+        internal static bool TryGetInt64(string s, out long value)
+        {
+            value = 0;
+            int n = s.Length;
+            int i = 0;
+            bool negative = s[0] == '-';
+            if (negative) i++;
+
+            // Plain integers of up to 18 digits cannot overflow: the common case (timestamps, counts) stays cheap.
+            if (n - i <= 18)
+            {
+                long quick = 0;
+                int k = i;
+                while (k < n && IsDigit(s[k])) quick = quick * 10 + (s[k++] - '0');
+                if (k == n)
+                {
+                    value = negative ? -quick : quick;
+                    return true;
+                }
+            }
+
+            int intStart = i;
+            while (i < n && IsDigit(s[i])) i++;
+            int intLength = i - intStart;
+            int fracStart = i, fracLength = 0;
+            if (i < n && s[i] == '.')
+            {
+                fracStart = ++i;
+                while (i < n && IsDigit(s[i])) i++;
+                fracLength = i - fracStart;
+            }
+            long exponent = 0;
+            if (i < n)
+            {
+                i++; // 'e' or 'E'
+                bool negativeExponent = s[i] == '-';
+                if (s[i] == '-' || s[i] == '+') i++;
+                for (; i < n; i++)
+                {
+                    if (exponent < ExponentClamp) exponent = exponent * 10 + (s[i] - '0');
+                }
+                if (negativeExponent) exponent = -exponent;
+            }
+
+            // The significant digits are the integer digits followed by the fraction digits.
+            int total = intLength + fracLength;
+            int first = 0;
+            while (first < total && DigitAt(s, intStart, intLength, fracStart, first) == '0') first++;
+            if (first == total) return true; // zero, however it is written (0.000, -0, 0e999)
+            int last = total - 1;
+            while (DigitAt(s, intStart, intLength, fracStart, last) == '0') last--;
+
+            // value = digits[first..last] * 10^scale, with no trailing zeros left in the digits.
+            long scale = exponent - fracLength + (total - 1 - last);
+            if (scale < 0) return false; // a non-zero last digit below the units: not integral
+            int significant = last - first + 1;
+            if (significant + scale > 19) return false; // at least 10^19 > long.MaxValue
+
+            ulong magnitude = 0;
+            for (int k = first; k <= last; k++) magnitude = magnitude * 10 + (ulong)(DigitAt(s, intStart, intLength, fracStart, k) - '0');
+            for (long k = 0; k < scale; k++) magnitude *= 10; // at most 19 digits: fits in ulong
+            const ulong limit = 9_223_372_036_854_775_808UL; // |long.MinValue|
+            if (negative)
+            {
+                if (magnitude > limit) return false;
+                value = magnitude == limit ? long.MinValue : -(long)magnitude;
+            }
+            else
+            {
+                if (magnitude >= limit) return false;
+                value = (long)magnitude;
+            }
+            return true;
+        }
+
+        /// <summary>Parses a grammatical literal; false on overflow where the runtime reports it that way (.NET Framework).</summary>
+        internal static bool TryParseDouble(string literal, out double value) =>
+            double.TryParse(
+                literal,
+                NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture,
+                out value);
+
+        private static char DigitAt(string s, int intStart, int intLength, int fracStart, int k) =>
+            k < intLength ? s[intStart + k] : s[fracStart + k - intLength];
+
+        private static bool IsDigit(int c) => c >= '0' && c <= '9';
+    }
+
+    /// <summary>Entry points of the strict reader.</summary>
+    internal static class Json
+    {
+        /// <summary>Default nesting limit for arrays and objects.</summary>
+        public const int DefaultMaxDepth = 32;
+
+        /// <summary>
+        /// Parses exactly one JSON value (RFC 8259, strict) from UTF-8 bytes. A leading byte order mark is rejected:
+        /// RFC 8259 forbids senders to add one and no AuthForge producer does.
+        /// </summary>
+        /// <param name="utf8">The whole document.</param>
+        /// <param name="maxDepth">Deepest allowed nesting of arrays and objects; 0 allows only a scalar.</param>
+        /// <exception cref="JsonFormatException">Malformed, invalid UTF-8, duplicate member names, or deeper than <paramref name="maxDepth"/>.</exception>
+        public static JsonValue Parse(byte[] utf8, int maxDepth = DefaultMaxDepth)
+        {
+            if (utf8 == null) throw new ArgumentNullException(nameof(utf8));
+            if (maxDepth < 0) throw new ArgumentOutOfRangeException(nameof(maxDepth));
+            return new Reader(utf8, maxDepth).ParseDocument();
+        }
+
+        /// <summary>
+        /// Parses exactly one JSON value from text; the rules are those of <see cref="Parse(byte[], int)"/> applied to
+        /// the text's UTF-8 encoding, so an unpaired UTF-16 surrogate is an error and positions are UTF-8 byte offsets.
+        /// </summary>
+        public static JsonValue Parse(string text, int maxDepth = DefaultMaxDepth)
+        {
+            if (text == null) throw new ArgumentNullException(nameof(text));
+            if (maxDepth < 0) throw new ArgumentOutOfRangeException(nameof(maxDepth));
+            // Encoding.UTF8 would silently turn a lone surrogate into U+FFFD; that is a different string, so refuse.
+            int bytePosition = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c < 0x80) bytePosition += 1;
+                else if (c < 0x800) bytePosition += 2;
+                else if (!char.IsSurrogate(c)) bytePosition += 3;
+                else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    bytePosition += 4;
+                    i++;
+                }
+                else throw Reader.Error("unpaired UTF-16 surrogate", bytePosition);
+            }
+            return new Reader(Encoding.UTF8.GetBytes(text), maxDepth).ParseDocument();
+        }
+
+        // One instance per document: it owns the scratch buffers reused across all strings and containers in it.
+        private sealed class Reader
+        {
+            private struct Frame
+            {
+                public bool IsObject;
+                public int Start;          // first index of this container's entries in _items or _members
+                public string? Name;       // the member whose value is being read
+                public Dictionary<string, int>? Index;
+            }
+
+            private static readonly byte[] TrueBytes = { (byte)'t', (byte)'r', (byte)'u', (byte)'e' };
+            private static readonly byte[] FalseBytes = { (byte)'f', (byte)'a', (byte)'l', (byte)'s', (byte)'e' };
+            private static readonly byte[] NullBytes = { (byte)'n', (byte)'u', (byte)'l', (byte)'l' };
+
+            private readonly byte[] _s;
+            private readonly int _maxDepth;
+            private int _pos;
+            private char[] _chars = new char[64];
+            // Entries of all open containers, innermost last; a closing container takes its tail. This keeps
+            // allocation to one exact-size array per container instead of a growing list per container.
+            private readonly List<JsonValue> _items = new List<JsonValue>();
+            private readonly List<KeyValuePair<string, JsonValue>> _members = new List<KeyValuePair<string, JsonValue>>();
+            private Frame[] _frames = new Frame[8];
+            private int _depth;
+
+            public Reader(byte[] utf8, int maxDepth)
+            {
+                _s = utf8;
+                _maxDepth = maxDepth;
+            }
+
+            public static JsonFormatException Error(string rule, int position) =>
+                new JsonFormatException(
+                    "Invalid JSON: " + rule + " at byte " + position.ToString(CultureInfo.InvariantCulture) + ".",
+                    position);
+
+            public JsonValue ParseDocument()
+            {
+                if (_s.Length >= 3 && _s[0] == 0xEF && _s[1] == 0xBB && _s[2] == 0xBF) throw Error("byte order mark", 0);
+                SkipWhitespace();
+                while (true)
+                {
+                    JsonValue? value = ReadValueOrOpen();
+                    if (value == null) continue; // a non-empty container was opened: its first entry is next
+
+                    // Hand finished values to their container, closing containers until one expects another entry.
+                    while (true)
+                    {
+                        if (_depth == 0)
+                        {
+                            SkipWhitespace();
+                            if (_pos != _s.Length) throw Error("data after the value", _pos);
+                            return value;
+                        }
+                        ref Frame frame = ref _frames[_depth - 1];
+                        if (frame.IsObject) _members.Add(new KeyValuePair<string, JsonValue>(frame.Name!, value));
+                        else _items.Add(value);
+                        SkipWhitespace();
+                        if (_pos >= _s.Length) throw Error("unexpected end of input", _pos);
+                        byte b = _s[_pos];
+                        if (b == ',')
+                        {
+                            _pos++;
+                            SkipWhitespace();
+                            if (frame.IsObject) ReadMemberName(ref frame);
+                            break;
+                        }
+                        if (b == (frame.IsObject ? '}' : ']'))
+                        {
+                            _pos++;
+                            value = Close();
+                            continue;
+                        }
+                        throw Error(frame.IsObject ? "expected ',' or '}' after a member" : "expected ',' or ']' after an item", _pos);
+                    }
+                }
+            }
+
+            // Reads a scalar or an empty container; for a non-empty container, opens it and returns null.
+            private JsonValue? ReadValueOrOpen()
+            {
+                if (_pos >= _s.Length) throw Error("unexpected end of input", _pos);
+                byte b = _s[_pos];
+                switch (b)
+                {
+                    case (byte)'{':
+                        Open(true);
+                        _pos++;
+                        SkipWhitespace();
+                        if (_pos < _s.Length && _s[_pos] == '}')
+                        {
+                            _pos++;
+                            return Close();
+                        }
+                        ReadMemberName(ref _frames[_depth - 1]);
+                        return null;
+                    case (byte)'[':
+                        Open(false);
+                        _pos++;
+                        SkipWhitespace();
+                        if (_pos < _s.Length && _s[_pos] == ']')
+                        {
+                            _pos++;
+                            return Close();
+                        }
+                        return null;
+                    case (byte)'"':
+                        return JsonValue.ParsedString(ReadString());
+                    case (byte)'t':
+                        ReadLiteral(TrueBytes);
+                        return JsonValue.True;
+                    case (byte)'f':
+                        ReadLiteral(FalseBytes);
+                        return JsonValue.False;
+                    case (byte)'n':
+                        ReadLiteral(NullBytes);
+                        return JsonValue.Null;
+                    default:
+                        if (b == '-' || (b >= '0' && b <= '9')) return ReadNumber();
+                        throw Error("unexpected character where a value was expected", _pos);
+                }
+            }
+
+            private void Open(bool isObject)
+            {
+                if (_depth >= _maxDepth) throw Error("nesting deeper than the limit of " + _maxDepth.ToString(CultureInfo.InvariantCulture), _pos);
+                if (_depth == _frames.Length) Array.Resize(ref _frames, _frames.Length * 2);
+                _frames[_depth++] = new Frame { IsObject = isObject, Start = isObject ? _members.Count : _items.Count };
+            }
+
+            private JsonValue Close()
+            {
+                ref Frame frame = ref _frames[--_depth];
+                JsonValue result;
+                if (frame.IsObject)
+                {
+                    int count = _members.Count - frame.Start;
+                    var members = new KeyValuePair<string, JsonValue>[count];
+                    _members.CopyTo(frame.Start, members, 0, count);
+                    _members.RemoveRange(frame.Start, count);
+                    result = JsonValue.ParsedObject(members, frame.Index);
+                }
+                else
+                {
+                    int count = _items.Count - frame.Start;
+                    var items = new JsonValue[count];
+                    _items.CopyTo(frame.Start, items, 0, count);
+                    _items.RemoveRange(frame.Start, count);
+                    result = JsonValue.ParsedArray(items);
+                }
+                frame = default; // drop references to the name and index
+                return result;
+            }
+
+            // Reads `"name"` and `:`, rejecting a name already in this object, and leaves _pos at the value.
+            private void ReadMemberName(ref Frame frame)
+            {
+                if (_pos >= _s.Length || _s[_pos] != '"') throw Error("expected a member name string", _pos);
+                int namePosition = _pos;
+                string name = ReadString();
+                int count = _members.Count - frame.Start;
+                if (frame.Index != null)
+                {
+                    if (frame.Index.ContainsKey(name)) throw Error("duplicate member name", namePosition);
+                    frame.Index.Add(name, count);
+                }
+                else
+                {
+                    for (int i = frame.Start; i < _members.Count; i++)
+                    {
+                        if (string.Equals(_members[i].Key, name, StringComparison.Ordinal)) throw Error("duplicate member name", namePosition);
+                    }
+                    if (count >= JsonValue.IndexThreshold)
+                    {
+                        var index = new Dictionary<string, int>(count * 2, StringComparer.Ordinal);
+                        for (int i = 0; i < count; i++) index.Add(_members[frame.Start + i].Key, i);
+                        index.Add(name, count);
+                        frame.Index = index;
+                    }
+                }
+                frame.Name = name;
+                SkipWhitespace();
+                if (_pos >= _s.Length || _s[_pos] != ':') throw Error("expected ':' after a member name", _pos);
+                _pos++;
+                SkipWhitespace();
+            }
+
+            private void ReadLiteral(byte[] literal)
+            {
+                if (_s.Length - _pos < literal.Length) throw Error("invalid literal", _pos);
+                for (int i = 0; i < literal.Length; i++)
+                {
+                    if (_s[_pos + i] != literal[i]) throw Error("invalid literal", _pos);
+                }
+                _pos += literal.Length;
+            }
+
+            private JsonValue ReadNumber()
+            {
+                int length = JsonNumber.Scan(_s, _pos, out string? rule);
+                if (length < 0) throw Error(rule!, -1 - length);
+                EnsureChars(length);
+                for (int i = 0; i < length; i++) _chars[i] = (char)_s[_pos + i];
+                _pos += length;
+                return JsonValue.ParsedNumber(new string(_chars, 0, length));
+            }
+
+            // Decodes the string at _pos (on its opening quote) in one pass, validating UTF-8 and escapes as it goes.
+            private string ReadString()
+            {
+                byte[] s = _s;
+                int start = _pos;
+                int p = start + 1;
+                int n = 0;
+                char[] chars = _chars;
+                while (true)
+                {
+                    if (p >= s.Length) throw Error("unterminated string", start);
+                    // Two slots always suffice for one step (a surrogate pair at most).
+                    if (n + 2 > chars.Length) chars = EnsureChars(n + 2);
+                    byte b = s[p];
+                    if (b == '"')
+                    {
+                        _pos = p + 1;
+                        return n == 0 ? string.Empty : new string(chars, 0, n);
+                    }
+                    if (b == '\\')
+                    {
+                        p = ReadEscape(p, chars, ref n);
+                    }
+                    else if (b < 0x20)
+                    {
+                        throw Error("control character in a string", p);
+                    }
+                    else if (b < 0x80)
+                    {
+                        chars[n++] = (char)b;
+                        p++;
+                    }
+                    else
+                    {
+                        p = ReadUtf8(p, chars, ref n);
+                    }
+                }
+            }
+
+            // Unicode Table 3-7 (well-formed UTF-8): excludes overlongs, UTF-8-encoded surrogates and code points above U+10FFFF.
+            private int ReadUtf8(int p, char[] chars, ref int n)
+            {
+                byte[] s = _s;
+                byte b = s[p];
+                int trailing, codePoint, low = 0x80, high = 0xBF;
+                if (b >= 0xC2 && b <= 0xDF)
+                {
+                    trailing = 1;
+                    codePoint = b & 0x1F;
+                }
+                else if (b >= 0xE0 && b <= 0xEF)
+                {
+                    trailing = 2;
+                    codePoint = b & 0x0F;
+                    if (b == 0xE0) low = 0xA0;
+                    else if (b == 0xED) high = 0x9F;
+                }
+                else if (b >= 0xF0 && b <= 0xF4)
+                {
+                    trailing = 3;
+                    codePoint = b & 0x07;
+                    if (b == 0xF0) low = 0x90;
+                    else if (b == 0xF4) high = 0x8F;
+                }
+                else
+                {
+                    throw Error("invalid UTF-8", p);
+                }
+                for (int k = 1; k <= trailing; k++)
+                {
+                    if (p + k >= s.Length) throw Error("invalid UTF-8", p);
+                    byte c = s[p + k];
+                    if (c < low || c > high) throw Error("invalid UTF-8", p);
+                    codePoint = (codePoint << 6) | (c & 0x3F);
+                    low = 0x80;
+                    high = 0xBF;
+                }
+                if (codePoint >= 0x10000)
+                {
+                    codePoint -= 0x10000;
+                    chars[n++] = (char)(0xD800 + (codePoint >> 10));
+                    chars[n++] = (char)(0xDC00 + (codePoint & 0x3FF));
+                }
+                else
+                {
+                    chars[n++] = (char)codePoint;
+                }
+                return p + trailing + 1;
+            }
+
+            private int ReadEscape(int p, char[] chars, ref int n)
+            {
+                byte[] s = _s;
+                if (p + 1 >= s.Length) throw Error("unterminated string", p);
+                char c;
+                switch (s[p + 1])
+                {
+                    case (byte)'"': c = '"'; break;
+                    case (byte)'\\': c = '\\'; break;
+                    case (byte)'/': c = '/'; break;
+                    case (byte)'b': c = '\b'; break;
+                    case (byte)'f': c = '\f'; break;
+                    case (byte)'n': c = '\n'; break;
+                    case (byte)'r': c = '\r'; break;
+                    case (byte)'t': c = '\t'; break;
+                    case (byte)'u':
+                        int unit = ReadHex4(p);
+                        if (unit >= 0xDC00 && unit <= 0xDFFF) throw Error("unpaired surrogate escape", p);
+                        if (unit >= 0xD800 && unit <= 0xDBFF)
+                        {
+                            // A high surrogate is only a character together with an escaped low surrogate right after it.
+                            if (p + 7 >= s.Length || s[p + 6] != '\\' || s[p + 7] != 'u') throw Error("unpaired surrogate escape", p);
+                            int second = ReadHex4(p + 6);
+                            if (second < 0xDC00 || second > 0xDFFF) throw Error("unpaired surrogate escape", p);
+                            chars[n++] = (char)unit;
+                            chars[n++] = (char)second;
+                            return p + 12;
+                        }
+                        chars[n++] = (char)unit;
+                        return p + 6;
+                    default:
+                        throw Error("invalid escape", p);
+                }
+                chars[n++] = c;
+                return p + 2;
+            }
+
+            // The four hex digits of the \u escape whose backslash is at p.
+            private int ReadHex4(int p)
+            {
+                if (p + 6 > _s.Length) throw Error("invalid \\u escape", p);
+                int value = 0;
+                for (int i = p + 2; i < p + 6; i++)
+                {
+                    int b = _s[i];
+                    int digit;
+                    if (b >= '0' && b <= '9') digit = b - '0';
+                    else if (b >= 'a' && b <= 'f') digit = b - 'a' + 10;
+                    else if (b >= 'A' && b <= 'F') digit = b - 'A' + 10;
+                    else throw Error("invalid \\u escape", p);
+                    value = (value << 4) | digit;
+                }
+                return value;
+            }
+
+            private char[] EnsureChars(int needed)
+            {
+                if (_chars.Length < needed)
+                {
+                    int size = _chars.Length;
+                    while (size < needed) size *= 2;
+                    Array.Resize(ref _chars, size);
+                }
+                return _chars;
+            }
+
+            private void SkipWhitespace()
+            {
+                byte[] s = _s;
+                int p = _pos;
+                while (p < s.Length)
+                {
+                    byte b = s[p];
+                    if (b != ' ' && b != '\t' && b != '\n' && b != '\r') break;
+                    p++;
+                }
+                _pos = p;
+            }
+        }
+    }
+
+    /// <summary>Compact JSON text, built front to back.</summary>
+    /// <remarks>
+    /// Misuse (a property outside an object, a bare value inside one, unbalanced ends, a second top-level value,
+    /// reading an unfinished document) throws <see cref="InvalidOperationException"/>. Member names are not
+    /// checked for duplicates: the caller writes fixed names.
+    /// </remarks>
+    internal sealed class JsonWriter
+    {
+        private const string Hex = "0123456789abcdef";
+
+        private readonly StringBuilder _text = new StringBuilder(256);
+        // Open containers, innermost last: true for an object, false for an array.
+        private readonly List<bool> _open = new List<bool>();
+        private bool _needComma;
+        private bool _complete;
+
+        /// <summary>Starts an object as a top-level value or an array item.</summary>
+        public JsonWriter BeginObject()
+        {
+            BeforeValue();
+            return Open(true);
+        }
+
+        /// <summary>Starts an object as the value of a property of the current object.</summary>
+        public JsonWriter BeginObject(string name)
+        {
+            BeforeProperty(name);
+            return Open(true);
+        }
+
+        /// <summary>Ends the current object.</summary>
+        public JsonWriter EndObject() => Close(true);
+
+        /// <summary>Starts an array as a top-level value or an array item.</summary>
+        public JsonWriter BeginArray()
+        {
+            BeforeValue();
+            return Open(false);
+        }
+
+        /// <summary>Starts an array as the value of a property of the current object.</summary>
+        public JsonWriter BeginArray(string name)
+        {
+            BeforeProperty(name);
+            return Open(false);
+        }
+
+        /// <summary>Ends the current array.</summary>
+        public JsonWriter EndArray() => Close(false);
+
+        /// <summary>Writes a string property; <c>null</c> when <paramref name="value"/> is null.</summary>
+        public JsonWriter Property(string name, string? value)
+        {
+            BeforeProperty(name);
+            WriteStringOrNull(value);
+            return AfterValue();
+        }
+
+        /// <summary>Writes an integer property.</summary>
+        public JsonWriter Property(string name, long value)
+        {
+            BeforeProperty(name);
+            _text.Append(value.ToString(CultureInfo.InvariantCulture));
+            return AfterValue();
+        }
+
+        /// <summary>Writes a boolean property.</summary>
+        public JsonWriter Property(string name, bool value)
+        {
+            BeforeProperty(name);
+            _text.Append(value ? "true" : "false");
+            return AfterValue();
+        }
+
+        /// <summary>Writes a property whose value is a parsed or built tree (numbers keep their literal).</summary>
+        public JsonWriter Property(string name, JsonValue value)
+        {
+            if (value == null) throw new ArgumentNullException(nameof(value));
+            BeforeProperty(name);
+            WriteTree(value);
+            return AfterValue();
+        }
+
+        /// <summary>Writes a string (or <c>null</c>) as a top-level value or an array item.</summary>
+        public JsonWriter Value(string? value)
+        {
+            BeforeValue();
+            WriteStringOrNull(value);
+            return AfterValue();
+        }
+
+        /// <summary>Writes an integer as a top-level value or an array item.</summary>
+        public JsonWriter Value(long value)
+        {
+            BeforeValue();
+            _text.Append(value.ToString(CultureInfo.InvariantCulture));
+            return AfterValue();
+        }
+
+        /// <summary>Writes a boolean as a top-level value or an array item.</summary>
+        public JsonWriter Value(bool value)
+        {
+            BeforeValue();
+            _text.Append(value ? "true" : "false");
+            return AfterValue();
+        }
+
+        /// <summary>Writes a tree as a top-level value or an array item.</summary>
+        public JsonWriter Value(JsonValue value)
+        {
+            if (value == null) throw new ArgumentNullException(nameof(value));
+            BeforeValue();
+            WriteTree(value);
+            return AfterValue();
+        }
+
+        /// <summary>The finished document; <see cref="InvalidOperationException"/> while it is empty or has open containers.</summary>
+        public override string ToString()
+        {
+            // Handing out half a document would put malformed JSON on the wire without any error.
+            if (!_complete) throw new InvalidOperationException("The JSON document is not complete.");
+            return _text.ToString();
+        }
+
+        private JsonWriter Open(bool isObject)
+        {
+            _text.Append(isObject ? '{' : '[');
+            _open.Add(isObject);
+            _needComma = false;
+            return this;
+        }
+
+        private JsonWriter Close(bool isObject)
+        {
+            if (_open.Count == 0 || _open[_open.Count - 1] != isObject)
+                throw new InvalidOperationException(isObject ? "No object is open." : "No array is open.");
+            _open.RemoveAt(_open.Count - 1);
+            _text.Append(isObject ? '}' : ']');
+            return AfterValue();
+        }
+
+        private void BeforeValue()
+        {
+            if (_complete) throw new InvalidOperationException("The JSON document already has its value.");
+            if (_open.Count > 0 && _open[_open.Count - 1]) throw new InvalidOperationException("A value inside an object needs a property name.");
+            if (_needComma) _text.Append(',');
+        }
+
+        private void BeforeProperty(string name)
+        {
+            if (name == null) throw new ArgumentNullException(nameof(name));
+            if (_open.Count == 0 || !_open[_open.Count - 1]) throw new InvalidOperationException("A property can only be written inside an object.");
+            if (_needComma) _text.Append(',');
+            WriteString(name);
+            _text.Append(':');
+        }
+
+        private JsonWriter AfterValue()
+        {
+            _needComma = true;
+            if (_open.Count == 0) _complete = true;
+            return this;
+        }
+
+        private void WriteStringOrNull(string? value)
+        {
+            if (value == null) _text.Append("null");
+            else WriteString(value);
+        }
+
+        // Escapes only what JSON requires; '/' and non-ASCII are written as they are.
+        private void WriteString(string value)
+        {
+            StringBuilder text = _text;
+            text.Append('"');
+            int run = 0; // start of the pending run of characters that need no escaping
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c >= 0x20 && c != '"' && c != '\\' && !char.IsSurrogate(c)) continue;
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                {
+                    i++;
+                    continue;
+                }
+                if (char.IsSurrogate(c))
+                {
+                    // UTF-8 on the wire cannot carry it; silently replacing it would send a different string.
+                    throw new ArgumentException("The string contains an unpaired UTF-16 surrogate.", nameof(value));
+                }
+                text.Append(value, run, i - run);
+                if (c == '"') text.Append("\\\"");
+                else if (c == '\\') text.Append("\\\\");
+                else text.Append("\\u00").Append(Hex[c >> 4]).Append(Hex[c & 0xF]);
+                run = i + 1;
+            }
+            text.Append(value, run, value.Length - run);
+            text.Append('"');
+        }
+
+        private void WriteScalar(JsonValue value)
+        {
+            switch (value.Kind)
+            {
+                case JsonKind.Null: _text.Append("null"); break;
+                case JsonKind.True: _text.Append("true"); break;
+                case JsonKind.False: _text.Append("false"); break;
+                case JsonKind.Number: _text.Append(value.AsNumberLiteral()); break;
+                case JsonKind.String: WriteString(value.AsString()!); break;
+            }
+        }
+
+        // Iterative so that a deep tree (built or parsed with a high depth limit) cannot exhaust the stack.
+        private void WriteTree(JsonValue root)
+        {
+            if (root.Kind != JsonKind.Array && root.Kind != JsonKind.Object)
+            {
+                WriteScalar(root);
+                return;
+            }
+            var stack = new List<KeyValuePair<JsonValue, int>>(); // container, index of its next entry
+            _text.Append(root.Kind == JsonKind.Array ? '[' : '{');
+            stack.Add(new KeyValuePair<JsonValue, int>(root, 0));
+            while (stack.Count > 0)
+            {
+                int top = stack.Count - 1;
+                JsonValue node = stack[top].Key;
+                int next = stack[top].Value;
+                bool isArray = node.Kind == JsonKind.Array;
+                int count = isArray ? node.ItemArray.Length : node.MemberArray.Length;
+                if (next == count)
+                {
+                    _text.Append(isArray ? ']' : '}');
+                    stack.RemoveAt(top);
+                    continue;
+                }
+                if (next > 0) _text.Append(',');
+                JsonValue child;
+                if (isArray)
+                {
+                    child = node.ItemArray[next];
+                }
+                else
+                {
+                    WriteString(node.MemberArray[next].Key);
+                    _text.Append(':');
+                    child = node.MemberArray[next].Value;
+                }
+                stack[top] = new KeyValuePair<JsonValue, int>(node, next + 1);
+                if (child.Kind == JsonKind.Array || child.Kind == JsonKind.Object)
+                {
+                    _text.Append(child.Kind == JsonKind.Array ? '[' : '{');
+                    stack.Add(new KeyValuePair<JsonValue, int>(child, 0));
+                }
+                else
+                {
+                    WriteScalar(child);
+                }
+            }
         }
     }
 }

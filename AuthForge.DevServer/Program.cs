@@ -1,7 +1,98 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
 namespace AuthForge.DevServer
 {
+    /// <summary>The standalone server: parse the command line, start, print how to reach it, serve until Ctrl+C.</summary>
     internal static class Program
     {
-        private static int Main() => 0;
+        private const int ExitOk = 0;
+        private const int ExitStartFailed = 1;
+        private const int ExitBadArguments = 2;
+
+        private static async Task<int> Main(string[] args)
+        {
+            CommandLine command = CommandLine.Parse(args);
+            if (command.ShowHelp)
+            {
+                Console.WriteLine(CommandLine.Usage);
+                return ExitOk;
+            }
+
+            if (command.Options is not { } options)
+            {
+                Console.Error.WriteLine("error: " + command.Error);
+                Console.Error.WriteLine("Run with --help for the options.");
+                return ExitBadArguments;
+            }
+
+            DevServerHost host;
+            try
+            {
+                host = await DevServerHost.StartAsync(options).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                return ExitBadArguments;
+            }
+            catch (Exception e) when (e is System.IO.IOException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: could not start on {options.Urls}: {e.Message}");
+                return ExitStartFailed;
+            }
+
+            await using (host.ConfigureAwait(false))
+            {
+                PrintBanner(host, options);
+                await WaitForShutdownAsync().ConfigureAwait(false);
+                Console.WriteLine("Stopping.");
+            }
+
+            return ExitOk;
+        }
+
+        private static void PrintBanner(DevServerHost host, DevServerOptions options)
+        {
+            Console.WriteLine($"AuthForge DevServer listening on {host.BaseUrl}");
+            Console.WriteLine($"  app id:   {host.AppId}");
+            Console.WriteLine($"  mode:     {CommandLine.ModeName(host.Mode)}");
+            if (host.Mode == SigningMode.Ed25519)
+            {
+                Console.WriteLine($"  public key (base64): {host.PublicKeyBase64}");
+                Console.WriteLine($"  key id:   {host.KeyId}");
+            }
+
+            Console.WriteLine(options.Licenses.Count == 0
+                ? "  licences: none (add with --license or POST /admin/licenses)"
+                : "  licences: " + string.Join(", ", options.Licenses.Select(l => l.Key)));
+            Console.WriteLine("Press Ctrl+C to stop.");
+        }
+
+        private static Task WaitForShutdownAsync()
+        {
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // SIGINT (Ctrl+C) and SIGTERM (docker stop, kill) both end the server cleanly.
+            PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return stopped.Task.ContinueWith(
+                _ =>
+                {
+                    sigint.Dispose();
+                    sigterm.Dispose();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stopped.TrySetResult();
+            }
+        }
     }
 }

@@ -47,13 +47,17 @@ namespace AuthForge.Tests.Fingerprint
             Assert.DoesNotContain("mac:", hwid);
         }
 
+        // These tests are about output handling, not the limit (the kill test covers that): a generous limit keeps
+        // them deterministic while other test classes load both cores.
+        private const int Generous = 30_000;
+
         [Fact]
         public void RunTool_ReturnsStandardOutput_WithoutAShell()
         {
             if (!OnLinux) return;
-            Assert.Equal("hello\n", HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo hello\""));
+            Assert.Equal("hello\n", HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo hello\"", Generous));
             // No shell in between: the argument reaches echo unexpanded.
-            Assert.Equal("$HOME;x\n", HardwareFingerprint.ToolProbe.RunTool("/bin/echo", "$HOME;x"));
+            Assert.Equal("$HOME;x\n", HardwareFingerprint.ToolProbe.RunTool("/bin/echo", "$HOME;x", Generous));
         }
 
         [Fact]
@@ -61,12 +65,12 @@ namespace AuthForge.Tests.Fingerprint
         {
             if (!OnLinux) return;
             // Both far beyond a 64 KiB pipe buffer: a runner that reads after waiting for exit deadlocks into the time-out.
-            string? stdout = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero | tr '\\\\000' a; echo; echo done\"");
+            string? stdout = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero | tr '\\\\000' a; echo; echo done\"", Generous);
             Assert.NotNull(stdout);
             Assert.EndsWith("\ndone\n", stdout);
             Assert.True(stdout!.Length > 1000000);
 
-            string? quiet = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero >&2; echo ok\"");
+            string? quiet = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"head -c 1000000 /dev/zero >&2; echo ok\"", Generous);
             Assert.Equal("ok\n", quiet);
         }
 
@@ -92,7 +96,7 @@ namespace AuthForge.Tests.Fingerprint
         public void RunTool_FailureOrMissingTool_IsNull()
         {
             if (!OnLinux) return;
-            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo partial; exit 3\""));
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/bin/sh", "-c \"echo partial; exit 3\"", Generous));
 
             int before = HardwareFingerprint.ToolProbe.RunCount;
             Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/nonexistent/tool", ""));

@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace AuthForge.DevServer
+{
+    /// <summary>Turns the command line of the standalone server into <see cref="DevServerOptions"/>.</summary>
+    internal sealed class CommandLine
+    {
+        public const string Usage = """
+            Usage: AuthForge.DevServer [options]
+
+              --urls <urls>                Listen address(es), ';'-separated (default http://127.0.0.1:5080)
+              --app-id <id>                Application id (default demo-app)
+              --app-secret <secret>        Application secret (default demo-secret)
+              --mode <v1|v2|v3>            Signing: v1/v2 HMAC, v3 Ed25519 (default v3)
+              --license <key>              Add a licence with default settings (repeatable)
+              --licenses-file <path>       Add licences from a JSON file: an array of licences, or
+                                           {"licenses":[...],"appVariables":{...}}; a licence is
+                                           {"key","credits","maxHwidSlots","expiresAt","label","variables"}
+              --app-var <name=value>       Add an app variable (a string; repeatable)
+              --signing-key-seed <base64>  Seed (32 bytes) of the first Ed25519 key (v3)
+              --verbose                    Log each request
+              --help                       Show this help
+            """;
+
+        private CommandLine(DevServerOptions? options, string? error, bool help)
+        {
+            Options = options;
+            Error = error;
+            ShowHelp = help;
+        }
+
+        /// <summary>The options; null when <see cref="Error"/> or <see cref="ShowHelp"/> is set.</summary>
+        public DevServerOptions? Options { get; }
+
+        /// <summary>What is wrong with the arguments, in one sentence.</summary>
+        public string? Error { get; }
+
+        public bool ShowHelp { get; }
+
+        /// <summary>The <c>--mode</c> name of a signing mode.</summary>
+        public static string ModeName(SigningMode mode) => mode switch
+        {
+            SigningMode.HmacV1 => "v1",
+            SigningMode.HmacV2 => "v2",
+            _ => "v3",
+        };
+
+        public static CommandLine Parse(IReadOnlyList<string> args)
+        {
+            var options = new DevServerOptions { Urls = "http://127.0.0.1:5080", Quiet = true };
+            try
+            {
+                for (int i = 0; i < args.Count; i++)
+                {
+                    string arg = args[i];
+                    switch (arg)
+                    {
+                        case "--help" or "-h" or "-?":
+                            return new CommandLine(null, null, help: true);
+                        case "--verbose":
+                            options.Quiet = false;
+                            break;
+                        case "--urls":
+                            options.Urls = Value(args, ref i);
+                            break;
+                        case "--app-id":
+                            options.AppId = Value(args, ref i);
+                            break;
+                        case "--app-secret":
+                            options.AppSecret = Value(args, ref i);
+                            break;
+                        case "--mode":
+                            options.Mode = ParseMode(Value(args, ref i));
+                            break;
+                        case "--license":
+                            options.Licenses.Add(new DevLicense(Value(args, ref i)));
+                            break;
+                        case "--licenses-file":
+                            ReadLicensesFile(Value(args, ref i), options);
+                            break;
+                        case "--app-var":
+                            AddAppVariable(Value(args, ref i), options);
+                            break;
+                        case "--signing-key-seed":
+                            options.SigningKeySeed = ParseSeed(Value(args, ref i));
+                            break;
+                        default:
+                            throw new FormatException($"Unknown argument '{arg}'.");
+                    }
+                }
+            }
+            catch (FormatException e)
+            {
+                return new CommandLine(null, e.Message, help: false);
+            }
+
+            if (options.SigningKeySeed is not null && options.Mode != SigningMode.Ed25519)
+            {
+                return new CommandLine(null, "--signing-key-seed only applies to --mode v3.", help: false);
+            }
+
+            return new CommandLine(options, null, help: false);
+        }
+
+        private static string Value(IReadOnlyList<string> args, ref int i)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Count || args[i + 1].Length == 0)
+            {
+                throw new FormatException($"{name} needs a value.");
+            }
+
+            return args[++i];
+        }
+
+        private static SigningMode ParseMode(string value) => value.ToLowerInvariant() switch
+        {
+            "v1" => SigningMode.HmacV1,
+            "v2" => SigningMode.HmacV2,
+            "v3" => SigningMode.Ed25519,
+            _ => throw new FormatException($"--mode must be v1, v2 or v3, not '{value}'."),
+        };
+
+        private static byte[] ParseSeed(string value)
+        {
+            byte[] seed;
+            try
+            {
+                seed = Convert.FromBase64String(value);
+            }
+            catch (FormatException)
+            {
+                throw new FormatException("--signing-key-seed must be standard base64.");
+            }
+
+            return seed.Length == 32 ? seed : throw new FormatException($"--signing-key-seed must decode to 32 bytes, not {seed.Length}.");
+        }
+
+        private static void AddAppVariable(string value, DevServerOptions options)
+        {
+            int equals = value.IndexOf('=');
+            if (equals <= 0)
+            {
+                throw new FormatException($"--app-var must be name=value, not '{value}'.");
+            }
+
+            options.AppVariables[value[..equals]] = value[(equals + 1)..];
+        }
+
+        private static void ReadLicensesFile(string path, DevServerOptions options)
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+                JsonElement root = document.RootElement;
+                JsonElement licenses = root;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    if (!root.TryGetProperty("licenses", out licenses))
+                    {
+                        throw new FormatException("the object has no \"licenses\" array.");
+                    }
+
+                    if (root.TryGetProperty("appVariables", out JsonElement variables))
+                    {
+                        if (variables.ValueKind != JsonValueKind.Object)
+                        {
+                            throw new FormatException("\"appVariables\" must be an object.");
+                        }
+
+                        foreach (KeyValuePair<string, object?> variable in LicenseJson.ReadVariables(variables))
+                        {
+                            options.AppVariables[variable.Key] = variable.Value;
+                        }
+                    }
+                }
+
+                if (licenses.ValueKind != JsonValueKind.Array)
+                {
+                    throw new FormatException("expected an array of licences.");
+                }
+
+                foreach (JsonElement license in licenses.EnumerateArray())
+                {
+                    options.Licenses.Add(LicenseJson.Read(license));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+            {
+                throw new FormatException($"--licenses-file '{path}': {e.Message}", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading.Tasks;
+using AuthForge.DevServer;
+using AuthForge.Tests.Support;
+using Xunit;
+
+namespace AuthForge.Tests.Client
+{
+    /// <summary>
+    /// Without a usable failure callback the client ends the process with exit code 1 (PROTOCOL.md). Only a real
+    /// process shows that: a child runs AuthForge.Tests.ExitProbe against this test's DevServer with a refused key.
+    /// </summary>
+    public sealed class ExitBehaviourTests : IAsyncLifetime
+    {
+        private DevServerHost? _server;
+
+        public async Task InitializeAsync() => _server = await LiveServer.StartAsync(SigningMode.HmacV1);
+
+        public async Task DisposeAsync()
+        {
+            if (_server != null) await _server.DisposeAsync();
+        }
+
+        [Fact]
+        public async Task NoCallbackEndsTheProcessWithExitCodeOne()
+        {
+            ProbeResult result = await RunProbeAsync("none");
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("before login", result.Output);
+            Assert.DoesNotContain("after login", result.Output);
+            AssertTheServerRefusedTheProbe();
+        }
+
+        [Fact]
+        public async Task ACallbackThatThrowsEndsTheProcessWithExitCodeOne()
+        {
+            ProbeResult result = await RunProbeAsync("throws");
+
+            Assert.Equal(1, result.ExitCode);
+            // The callback was given its chance first, with the real reason and code.
+            Assert.Contains("callback ran login_failed invalid_key", result.Output);
+            Assert.DoesNotContain("after login", result.Output);
+            AssertTheServerRefusedTheProbe();
+        }
+
+        // Exit code 1 alone could come from a crash; the server's log shows the probe's login was refused first.
+        private void AssertTheServerRefusedTheProbe()
+        {
+            Assert.Contains(_server!.Requests, r => r.Hwid == "exit-probe" && r.Error == AuthForgeErrorCodes.InvalidKey);
+        }
+
+        private async Task<ProbeResult> RunProbeAsync(string callback)
+        {
+            var start = new ProcessStartInfo(DotnetHost())
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in new[] { "exec", ProbePath(), _server!.BaseUrl, _server.AppId, _server.AppSecret, "K-refused", callback })
+                start.ArgumentList.Add(arg);
+
+            using Process process = Process.Start(start)!;
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            return new ProbeResult(process.ExitCode, await stdout + await stderr);
+        }
+
+        /// <summary>The probe's dll, as its own project reported it at build time (see AuthForge.Tests.csproj).</summary>
+        private static string ProbePath()
+        {
+            string? path = typeof(ExitBehaviourTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "ExitProbePath")?.Value;
+            Assert.False(string.IsNullOrEmpty(path), "The test assembly does not say where the exit probe was built.");
+            Assert.True(File.Exists(path), "The exit probe was not built at " + path);
+            return path!;
+        }
+
+        /// <summary>The dotnet host running these tests (the SDK exports it to child processes), else the one on PATH.</summary>
+        private static string DotnetHost()
+        {
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+            string? self = Environment.ProcessPath;
+            if (self != null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
+            return "dotnet";
+        }
+
+        private sealed record ProbeResult(int ExitCode, string Output);
+    }
+}
