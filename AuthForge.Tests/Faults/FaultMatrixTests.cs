@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net.Http;
+using System.Threading.Tasks;
+using AuthForge.DevServer;
+using AuthForge.Tests.Support;
+using Xunit;
+
+namespace AuthForge.Tests.Faults
+{
+    /// <summary>
+    /// Every row of <see cref="FaultMatrix"/>, met at login and at a SERVER-mode heartbeat, over real HTTP to a
+    /// DevServer whose faults are queued through <c>POST /admin/faults</c>. Each case checks the outcome the callback
+    /// reports, the attempts the server saw and their nonces, the time taken, and what was left behind.
+    /// </summary>
+    [Collection(HostileNetworkCollection.Name)]
+    public sealed class FaultMatrixTests : IClassFixture<FaultServers>
+    {
+        private const string ValidatePath = "/auth/validate";
+        private const string HeartbeatPath = "/auth/heartbeat";
+        private static readonly TimeSpan s_signalTimeout = TimeSpan.FromSeconds(10);
+
+        private readonly FaultServers _servers;
+
+        public FaultMatrixTests(FaultServers servers)
+        {
+            _servers = servers;
+        }
+
+        [Theory]
+        [MemberData(nameof(FaultMatrix.Cases), MemberType = typeof(FaultMatrix))]
+        public async Task ClientReachesTheDocumentedOutcome(string id, Target target)
+        {
+            FaultExpectation row = FaultMatrix.Get(id);
+            DevServerHost server = _servers.For(row.Mode);
+            await DevAdmin.ResetAsync(server);
+            var leaks = new LeakCheck(server.BaseUrl);
+
+            var failures = new FailureRecorder();
+            var handler = new RecordingHandler();
+            HttpClient http = handler.CreateClient();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures,
+                interval: target == Target.Heartbeat ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromHours(1));
+            options.HttpClient = http;
+            options.RequestTimeout = FaultExpectation.RequestTimeout;
+            if (row.MaxResponseBytes is int limit) options.MaxResponseBytes = limit;
+            var client = new AuthForgeClient(options);
+            try
+            {
+                if (target == Target.Login)
+                    await MeetAtLoginAsync(row, server, client, handler, failures, leaks, options);
+                else
+                    await MeetAtHeartbeatAsync(row, server, client, handler, failures, leaks, options);
+            }
+            finally
+            {
+                client.Dispose();
+                http.Dispose();
+                handler.Dispose();
+            }
+
+            await leaks.AssertNothingLeftAsync(options.Scheduler);
+        }
+
+        private static async Task MeetAtLoginAsync(FaultExpectation row, DevServerHost server, AuthForgeClient client,
+            RecordingHandler handler, FailureRecorder failures, LeakCheck leaks, AuthForgeClientOptions options)
+        {
+            // A clean exchange first: the faulted request then goes over a reused keep-alive connection, as in real
+            // life, and `replay` has a genuine earlier answer to resend.
+            Assert.True((await client.ValidateLicenseAsync(FaultServers.LicenseKey)).IsValid);
+            int logMark = server.Requests.Count;
+            int attemptMark = handler.Attempts;
+            long readMark = handler.BytesRead;
+            await QueueAsync(server, row, ValidatePath);
+
+            var watch = Stopwatch.StartNew();
+            bool loggedIn = await client.LoginAsync(FaultServers.LicenseKey);
+            TimeSpan elapsed = watch.Elapsed;
+
+            Assert.Equal(row.Recovers, loggedIn);
+            if (row.Recovers)
+            {
+                Assert.Equal(0, failures.Count);
+                Assert.True(client.IsAuthenticated());
+                Assert.Equal(1, options.Scheduler.ScheduledCount);
+            }
+            else
+            {
+                Failure failure = Assert.Single(failures.All);
+                Assert.Equal((row.LoginReason, row.Code), (failure.Reason, failure.Code));
+                Assert.False(client.IsAuthenticated());
+                Assert.Null(client.GetSessionData());
+                Assert.Equal(0, options.Scheduler.ScheduledCount);
+            }
+
+            Assert.Equal(row.Attempts, handler.Attempts - attemptMark);
+            AssertServerSaw(server, logMark, ValidatePath, row);
+            AssertTime(row, elapsed);
+            AssertRead(row, handler.BytesRead - readMark, options.MaxResponseBytes);
+            await leaks.AssertConnectionsAtMostAsync(row.AbortsConnection && !row.Recovers ? 0 : 1, "after the faulted login");
+        }
+
+        private static async Task MeetAtHeartbeatAsync(FaultExpectation row, DevServerHost server, AuthForgeClient client,
+            RecordingHandler handler, FailureRecorder failures, LeakCheck leaks, AuthForgeClientOptions options)
+        {
+            // Attempt 1 is the login, 2 a clean heartbeat (an answer for `replay`, a pooled connection), 3 the
+            // faulted heartbeat, held until the fault is queued so no heartbeat can slip past it. After a recovery,
+            // the next heartbeat is held until the client is disposed, so the server's log is final when read.
+            const int Faulted = 3;
+            int next = Faulted + row.Attempts;
+            var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            handler.BeforeSend = (attempt, cancellationToken) =>
+                attempt == Faulted ? queued.Task.WaitAsync(cancellationToken)
+                : attempt == next ? never.Task.WaitAsync(cancellationToken)
+                : Task.CompletedTask;
+
+            Assert.True(await client.LoginAsync(FaultServers.LicenseKey));
+            await handler.WaitForAttemptAsync(Faulted, s_signalTimeout);
+            Assert.Equal(0, failures.Count);
+            int logMark = server.Requests.Count;
+            long readMark = handler.BytesRead;
+            await QueueAsync(server, row, HeartbeatPath);
+
+            var watch = Stopwatch.StartNew();
+            queued.SetResult();
+            TimeSpan elapsed;
+            if (row.Recovers)
+            {
+                await handler.WaitForAttemptAsync(next, s_signalTimeout);
+                elapsed = watch.Elapsed;
+                Assert.Equal(0, failures.Count);
+                Assert.True(client.IsAuthenticated());
+            }
+            else
+            {
+                Failure failure = await failures.NextAsync(s_signalTimeout);
+                elapsed = watch.Elapsed;
+                Assert.Equal((AuthForgeFailureReason.HeartbeatFailed, row.Code), (failure.Reason, failure.Code));
+                Assert.False(client.IsAuthenticated());
+                Assert.Null(client.GetSessionData());
+                // The heartbeat stopped: nothing is scheduled and no request followed the failure.
+                Assert.Equal(0, options.Scheduler.ScheduledCount);
+                Assert.Equal(next - 1, handler.Attempts);
+                Assert.Equal(1, failures.Count);
+            }
+
+            AssertServerSaw(server, logMark, HeartbeatPath, row);
+            AssertTime(row, elapsed);
+            AssertRead(row, handler.BytesRead - readMark, options.MaxResponseBytes);
+            await leaks.AssertConnectionsAtMostAsync(row.AbortsConnection && !row.Recovers ? 0 : 1, "after the faulted heartbeat");
+        }
+
+        private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path) =>
+            DevAdmin.AddFaultAsync(server, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
+
+        /// <summary>The server's log after <paramref name="mark"/>: the expected attempts, faulted as queued, each with a fresh nonce.</summary>
+        private static void AssertServerSaw(DevServerHost server, int mark, string path, FaultExpectation row)
+        {
+            DevRequestRecord[] seen = server.Requests.Skip(mark).ToArray();
+            Assert.All(seen, r => Assert.Equal(path, r.Path));
+            Assert.Equal(row.Attempts, seen.Length);
+            int faulted = Math.Min(row.Count, row.Attempts);
+            Assert.All(seen.Take(faulted), r => Assert.Equal(row.Fault, r.Fault));
+            Assert.All(seen.Skip(faulted), r => Assert.Null(r.Fault));
+
+            List<string> nonces = seen.Select(r => r.Nonce ?? "").ToList();
+            Assert.All(nonces, n => Assert.Matches("^[0-9a-f]{32}$", n));
+            Assert.Equal(nonces.Count, nonces.Distinct(StringComparer.Ordinal).Count());
+        }
+
+        private static void AssertTime(FaultExpectation row, TimeSpan elapsed)
+        {
+            Assert.True(elapsed <= row.MaxElapsed, $"{row.Id} took {elapsed.TotalMilliseconds:0} ms; the bound is {row.MaxElapsed.TotalMilliseconds:0} ms.");
+            Assert.True(elapsed >= row.MinElapsed, $"{row.Id} took {elapsed.TotalMilliseconds:0} ms, less than the {row.MinElapsed.TotalMilliseconds:0} ms of time-outs it must wait out.");
+        }
+
+        private static void AssertRead(FaultExpectation row, long read, int limit)
+        {
+            // The client reads one byte past the limit to notice an over-long body, and never more.
+            Assert.True(read <= limit + 1L, $"{row.Id}: the client read {read} bytes of responses; the limit is {limit}.");
+            if (row.Time == TimeBound.SizeLimit)
+                Assert.True(read >= limit, $"{row.Id}: the client read only {read} bytes before giving up; it should read up to the limit ({limit}).");
+        }
+    }
+}
