@@ -76,7 +76,8 @@ namespace AuthForge.Tests.Faults
             await QueueAsync(server, row, ValidatePath);
 
             var watch = Stopwatch.StartNew();
-            bool loggedIn = await client.LoginAsync(FaultServers.LicenseKey);
+            // Bounded, so a client that hangs fails the case instead of the whole run.
+            bool loggedIn = await client.LoginAsync(FaultServers.LicenseKey).WaitAsync(s_signalTimeout);
             TimeSpan elapsed = watch.Elapsed;
 
             Assert.Equal(row.Recovers, loggedIn);
@@ -117,7 +118,7 @@ namespace AuthForge.Tests.Faults
                 : attempt == next ? never.Task.WaitAsync(cancellationToken)
                 : Task.CompletedTask;
 
-            Assert.True(await client.LoginAsync(FaultServers.LicenseKey));
+            Assert.True(await client.LoginAsync(FaultServers.LicenseKey).WaitAsync(s_signalTimeout));
             await handler.WaitForAttemptAsync(Faulted, s_signalTimeout);
             Assert.Equal(0, failures.Count);
             int logMark = server.Requests.Count;
