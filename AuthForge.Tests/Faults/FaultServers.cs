@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.Faults
@@ -15,6 +16,7 @@ namespace AuthForge.Tests.Faults
 
         private DevServerHost? _v3;
         private DevServerHost? _v1;
+        private int _threadsAtStart;
 
         public DevServerHost V3 => _v3 ?? throw new InvalidOperationException("Not started.");
 
@@ -26,10 +28,16 @@ namespace AuthForge.Tests.Faults
         {
             _v3 = await StartAsync(SigningMode.Ed25519);
             _v1 = await StartAsync(SigningMode.HmacV1);
+            _threadsAtStart = LeakCheck.CurrentThreads();
         }
 
         public async Task DisposeAsync()
         {
+            // Each case checks its own growth against a tolerance; a thread leaked per case would slip under that
+            // but not under the same tolerance over every case of the class. A failure here fails the class.
+            int threads = LeakCheck.CurrentThreads();
+            Assert.True(threads <= _threadsAtStart + LeakCheck.ThreadTolerance,
+                $"Over the whole matrix the process went from {_threadsAtStart} to {threads} threads.");
             if (_v3 != null) await _v3.DisposeAsync();
             if (_v1 != null) await _v1.DisposeAsync();
         }

@@ -254,6 +254,27 @@ namespace AuthForge.Tests.Faults
             Assert.Equal(2, server.Connections);
         }
 
+        [Theory]
+        [InlineData(301)]
+        [InlineData(302)]
+        [InlineData(307)]
+        [InlineData(308)]
+        public async Task Redirect_IsNotFollowed_SoTheSecretGoesNowhereElse(int status)
+        {
+            // A 307/308 would make a following client re-send the body, app secret included, to wherever it points.
+            await using var elsewhere = new RawHttpServer((request, cancellationToken) =>
+                request.WriteResponseAsync(200, SignedAnswer(request.Nonce, 0), cancellationToken));
+            await using var server = new RawHttpServer((request, cancellationToken) =>
+                request.WriteAsync("HTTP/1.1 " + status + " Moved\r\nLocation: " + elsewhere.BaseUrl + "/auth/validate\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n", cancellationToken));
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), useSharedClient: true);
+
+            Assert.False(await run.Client.LoginAsync(LicenseKey));
+
+            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.HttpError(status));
+            Assert.Equal(0, elsewhere.Connections);
+        }
+
         private static byte[] SignedAnswer(string nonce, int depth)
         {
             long expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
