@@ -1,4 +1,5 @@
 using System;
+using System.Net.Http;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -40,6 +41,28 @@ namespace AuthForge.Tests.Faults
                 $"Over the whole matrix the process went from {_threadsAtStart} to {threads} threads.");
             if (_v3 != null) await _v3.DisposeAsync();
             if (_v1 != null) await _v1.DisposeAsync();
+        }
+
+        /// <summary>
+        /// Makes one clean heartbeat on <paramref name="server"/> with a throwaway client, so the <c>replay</c> fault has
+        /// a genuine earlier heartbeat answer to resend (the server keeps only answers no fault touched).
+        /// </summary>
+        public static async Task PrimeHeartbeatAsync(DevServerHost server, string licenseKey = LicenseKey)
+        {
+            using var handler = new RecordingHandler();
+            // The second heartbeat never leaves: sent as the client is disposed, it could still reach the server
+            // after this returns and take the fault a test has just queued.
+            var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            handler.BeforeSend = (attempt, cancellationToken) => attempt == 3 ? never.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+            using HttpClient http = handler.CreateClient();
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: TimeSpan.FromMilliseconds(20));
+            options.HttpClient = http;
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(licenseKey));
+            // Attempt 3 starts only once the first heartbeat (attempt 2) has ended; with no failure, it was answered.
+            await handler.WaitForAttemptAsync(3, TimeSpan.FromSeconds(10));
+            Assert.Equal(0, failures.Count);
         }
 
         /// <summary>A server whose licence can take every test of the run: ample credits, and a slot per hwid used.</summary>

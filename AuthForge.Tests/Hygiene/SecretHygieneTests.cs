@@ -24,7 +24,8 @@ namespace AuthForge.Tests.Hygiene
         private const string Secret = SecretExposure.Secret;
         private const string Key = SecretExposure.LicenseKey;
         private const string HeartbeatPath = "/auth/heartbeat";
-        private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(300);
+        /// <summary>Long enough for a loaded machine; the time-out paths set their own, shorter one.</summary>
+        private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(2);
 
         private readonly Servers _servers;
 
@@ -58,10 +59,18 @@ namespace AuthForge.Tests.Hygiene
 
                     if (!row.Recovers)
                     {
+                        if (row.Fault == "replay") await FaultServers.PrimeHeartbeatAsync(server, Key);
                         // The fault waits for the first heartbeat of a fresh session.
                         await QueueAsync(server, row, HeartbeatPath);
                         Assert.True(await client.LoginAsync(Key));
-                        while (failures.Count < 2) await failures.NextAsync();
+                        try
+                        {
+                            while (failures.Count < 2) await failures.NextAsync();
+                        }
+                        catch (TimeoutException)
+                        {
+                            throw new TimeoutException(row.Id + ": no heartbeat failure was reported.");
+                        }
                         Assert.Equal(AuthForgeFailureReason.HeartbeatFailed, failures.All[1].Reason);
                     }
                     exposure.Add(row.Id, client, options);
@@ -185,6 +194,7 @@ namespace AuthForge.Tests.Hygiene
             using HttpClient http = handler.CreateClient();
             AuthForgeClientOptions options = Options(server, failures, TimeSpan.FromHours(1));
             options.HttpClient = http;
+            options.RequestTimeout = TimeSpan.FromMilliseconds(300);
             using (var client = new AuthForgeClient(options))
             {
                 await DevAdmin.AddFaultAsync(server, "delay", 2, delayMs: 30_000);
@@ -330,22 +340,10 @@ namespace AuthForge.Tests.Hygiene
             {
                 _v3 = await FaultServers.StartAsync(SigningMode.Ed25519, Secret, Key);
                 _v1 = await FaultServers.StartAsync(SigningMode.HmacV1, Secret, Key);
-                await PrimeAsync(_v3);
-                await PrimeAsync(_v1);
+                await FaultServers.PrimeHeartbeatAsync(_v3, Key);
+                await FaultServers.PrimeHeartbeatAsync(_v1, Key);
             }
 
-            /// <summary>One clean heartbeat, so the server has an earlier answer for the <c>replay</c> fault to resend.</summary>
-            private static async Task PrimeAsync(DevServerHost server)
-            {
-                using var handler = new RecordingHandler();
-                using HttpClient http = handler.CreateClient();
-                AuthForgeClientOptions options = LiveServer.ClientOptions(server, new FailureRecorder(), interval: TimeSpan.FromMilliseconds(20));
-                options.HttpClient = http;
-                using var client = new AuthForgeClient(options);
-                Assert.True(await client.LoginAsync(Key));
-                // Attempt 3 starts only after the first heartbeat (attempt 2) completed.
-                await handler.WaitForAttemptAsync(3, TimeSpan.FromSeconds(10));
-            }
 
             public async Task DisposeAsync()
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -18,6 +19,7 @@ namespace AuthForge.Tests.Support
         private readonly object _lock = new object();
         private readonly List<string> _requestBodies = new List<string>();
         private readonly List<(int Attempt, TaskCompletionSource Started)> _waiters = new List<(int, TaskCompletionSource)>();
+        private readonly Dictionary<int, long> _bytesByAttempt = new Dictionary<int, long>();
         private int _attempts;
         private long _bytesRead;
 
@@ -41,6 +43,12 @@ namespace AuthForge.Tests.Support
         public IReadOnlyList<string> RequestBodies
         {
             get { lock (_lock) return _requestBodies.ToArray(); }
+        }
+
+        /// <summary>Response body bytes the client read in attempts numbered <paramref name="firstAttempt"/> and later.</summary>
+        public long BytesReadFrom(int firstAttempt)
+        {
+            lock (_lock) return _bytesByAttempt.Where(p => p.Key >= firstAttempt).Sum(p => p.Value);
         }
 
         /// <summary>Completes when attempt number <paramref name="attempt"/> (1-based) has started; a signal, not a poll.</summary>
@@ -79,29 +87,35 @@ namespace AuthForge.Tests.Support
             if (BeforeSend is { } gate) await gate(attempt, cancellationToken).ConfigureAwait(false);
 
             HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            response.Content = new CountingContent(response.Content, this);
+            response.Content = new CountingContent(response.Content, this, attempt);
             return response;
         }
 
-        private void AddRead(int count) => Interlocked.Add(ref _bytesRead, count);
+        private void AddRead(int attempt, int count)
+        {
+            Interlocked.Add(ref _bytesRead, count);
+            lock (_lock) _bytesByAttempt[attempt] = _bytesByAttempt.GetValueOrDefault(attempt) + count;
+        }
 
         /// <summary>Passes the body through unchanged, counting what is read of it.</summary>
         private sealed class CountingContent : HttpContent
         {
             private readonly HttpContent _inner;
             private readonly RecordingHandler _owner;
+            private readonly int _attempt;
 
-            public CountingContent(HttpContent inner, RecordingHandler owner)
+            public CountingContent(HttpContent inner, RecordingHandler owner, int attempt)
             {
                 _inner = inner;
                 _owner = owner;
+                _attempt = attempt;
                 // Content-Length included: the client's early size check must still see what the server declared.
                 foreach (KeyValuePair<string, IEnumerable<string>> header in inner.Headers)
                     Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
 
             protected override async Task<Stream> CreateContentReadStreamAsync() =>
-                new CountingStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), _owner);
+                new CountingStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), _owner, _attempt);
 
             protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
             {
@@ -127,11 +141,13 @@ namespace AuthForge.Tests.Support
         {
             private readonly Stream _inner;
             private readonly RecordingHandler _owner;
+            private readonly int _attempt;
 
-            public CountingStream(Stream inner, RecordingHandler owner)
+            public CountingStream(Stream inner, RecordingHandler owner, int attempt)
             {
                 _inner = inner;
                 _owner = owner;
+                _attempt = attempt;
             }
 
             public override bool CanRead => true;
@@ -164,7 +180,7 @@ namespace AuthForge.Tests.Support
 
             private int Counted(int read)
             {
-                _owner.AddRead(read);
+                _owner.AddRead(_attempt, read);
                 return read;
             }
         }
