@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Net.Http;
+using System.Text.Json;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -113,12 +114,10 @@ namespace AuthForge.Tests.Faults
             int logMark = server.Requests.Count;
             await QueueAsync(server, row, HeartbeatPath);
 
-            // Attempt 1 is the login; 2 .. 1 + Attempts the faulted heartbeat and its retries. After a recovery the
-            // next heartbeat is held until the client is disposed, so the server's log is final when read.
+            // Attempt 1 is the login; 2 .. 1 + Attempts the faulted heartbeat and its retries; the next attempt, the
+            // following heartbeat, starts only once the faulted one has come to its outcome.
             const int FirstHeartbeat = 2;
             int next = FirstHeartbeat + row.Attempts;
-            var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            handler.BeforeSend = (attempt, cancellationToken) => attempt == next ? never.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
 
             var watch = Stopwatch.StartNew();
             Assert.True(await client.LoginAsync(FaultServers.LicenseKey).WaitAsync(s_signalTimeout));
@@ -145,7 +144,12 @@ namespace AuthForge.Tests.Faults
 
             DevRequestRecord login = Assert.Single(server.Requests.Skip(logMark), r => r.Path == ValidatePath);
             Assert.Null(login.Fault);
-            AssertServerSaw(server.Requests.Skip(logMark).Where(r => r.Path == HeartbeatPath).ToArray(), HeartbeatPath, row);
+            DevRequestRecord[] heartbeats = server.Requests.Skip(logMark).Where(r => r.Path == HeartbeatPath).ToArray();
+            // After a recovery, heartbeats go on; the faulted one and its retries are the first ones, and the server
+            // saw exactly the nonces the client sent in them.
+            DevRequestRecord[] faulted = row.Recovers ? heartbeats.Take(row.Attempts).ToArray() : heartbeats;
+            AssertServerSaw(faulted, HeartbeatPath, row);
+            Assert.Equal(handler.RequestBodies.Skip(1).Take(row.Attempts).Select(NonceOf), faulted.Select(r => r.Nonce));
             // Measured from the login, so the bound also allows the login and the wait for the first heartbeat.
             AssertTime(row, elapsed, row.MaxElapsed + options.HeartbeatInterval);
             AssertRead(row, handler.BytesReadFrom(FirstHeartbeat), options.MaxResponseBytes);
@@ -167,6 +171,12 @@ namespace AuthForge.Tests.Faults
             List<string> nonces = seen.Select(r => r.Nonce ?? "").ToList();
             Assert.All(nonces, n => Assert.Matches("^[0-9a-f]{32}$", n));
             Assert.Equal(nonces.Count, nonces.Distinct(StringComparer.Ordinal).Count());
+        }
+
+        private static string NonceOf(string body)
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            return document.RootElement.GetProperty("nonce").GetString()!;
         }
 
         private static void AssertTime(FaultExpectation row, TimeSpan elapsed, TimeSpan bound)
