@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using AuthForge.DevServer;
+
+namespace AuthForge.Tests.Faults
+{
+    /// <summary>How long a faulted login or heartbeat may take to come to its outcome.</summary>
+    public enum TimeBound
+    {
+        /// <summary>Answered at once: no time-out is involved and the tests' retry waits are zero.</summary>
+        Immediate,
+
+        /// <summary>One attempt runs into the time-out, the retry succeeds.</summary>
+        OneTimeout,
+
+        /// <summary>Both attempts run into the time-out.</summary>
+        TwoTimeouts,
+
+        /// <summary>Stops reading at the size limit instead of reading the whole body.</summary>
+        SizeLimit,
+    }
+
+    /// <summary>
+    /// One row of the fault matrix: a fault queued through <c>POST /admin/faults</c> and what the client must do about
+    /// it, at login and at a heartbeat. The tests assert these rows and FAULT-MATRIX.md is rendered from them.
+    /// </summary>
+    public sealed record FaultExpectation(
+        string Id,
+        string Fault,
+        int Count,
+        SigningMode Mode,
+        string? LoginReason,
+        string? Code,
+        int Attempts,
+        TimeBound Time,
+        bool AbortsConnection,
+        int? DelayMs = null,
+        int? Status = null,
+        string? Error = null,
+        int? MaxResponseBytes = null)
+    {
+        /// <summary>The request time-out of every matrix client.</summary>
+        public static readonly TimeSpan RequestTimeout = TimeSpan.FromMilliseconds(500);
+
+        /// <summary>The margin on top of a time bound, for a loaded CI machine; it is still far below the next retry.</summary>
+        public static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
+
+        /// <summary>When the client rides out the fault with its retry: login succeeds, heartbeats go on.</summary>
+        public bool Recovers => Code is null;
+
+        /// <summary>The most time the outcome may take from the moment the faulted request goes out.</summary>
+        public TimeSpan MaxElapsed => Time switch
+        {
+            TimeBound.Immediate => Slack + Slack / 2,
+            TimeBound.OneTimeout => RequestTimeout * 2 + Slack,
+            TimeBound.TwoTimeouts => RequestTimeout * 2 + Slack,
+            _ => TimeSpan.FromSeconds(3),
+        };
+
+        /// <summary>The least time it must take: whatever time-outs it had to wait out.</summary>
+        public TimeSpan MinElapsed => Time switch
+        {
+            TimeBound.OneTimeout => RequestTimeout - TimeSpan.FromMilliseconds(50),
+            TimeBound.TwoTimeouts => RequestTimeout * 2 - TimeSpan.FromMilliseconds(50),
+            _ => TimeSpan.Zero,
+        };
+
+        public override string ToString() => Id;
+    }
+
+    /// <summary>The rows, in the order of the document.</summary>
+    public static class FaultMatrix
+    {
+        private const string Login = AuthForgeFailureReason.LoginFailed;
+        private const string Network = AuthForgeFailureReason.NetworkError;
+
+        /// <summary>A 30 s delay: far beyond the request time-out, so only the time-out can end the wait.</summary>
+        private const int LongDelayMs = 30_000;
+
+        /// <summary>The smaller limit the endless body is read against, to show the setting is honoured.</summary>
+        public const int EndlessLimit = 64 * 1024;
+
+        public static IReadOnlyList<FaultExpectation> Rows { get; } = new[]
+        {
+            new FaultExpectation("drop x1", "drop", 1, SigningMode.Ed25519, null, null, 2, TimeBound.Immediate, true),
+            new FaultExpectation("drop x2", "drop", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.NetworkError, 2, TimeBound.Immediate, true),
+            new FaultExpectation("delay x1", "delay", 1, SigningMode.Ed25519, null, null, 2, TimeBound.OneTimeout, true, DelayMs: LongDelayMs),
+            new FaultExpectation("delay x2", "delay", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.Timeout, 2, TimeBound.TwoTimeouts, true, DelayMs: LongDelayMs),
+            new FaultExpectation("html500", "html500", 1, SigningMode.Ed25519, Login, "http_error_500", 1, TimeBound.Immediate, false),
+            new FaultExpectation("status 503", "status", 1, SigningMode.Ed25519, Login, "http_error_503", 1, TimeBound.Immediate, false, Status: 503),
+            new FaultExpectation("status 500 server_error", "status", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ServerError, 1, TimeBound.Immediate, false, Status: 500, Error: "server_error"),
+            new FaultExpectation("status 400 made_up", "status", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.UnknownError, 1, TimeBound.Immediate, false, Status: 400, Error: "made_up"),
+            new FaultExpectation("rate_limit x1", "rate_limit", 1, SigningMode.Ed25519, null, null, 2, TimeBound.Immediate, false),
+            new FaultExpectation("rate_limit x3", "rate_limit", 3, SigningMode.Ed25519, Login, AuthForgeErrorCodes.RateLimited, 3, TimeBound.Immediate, false),
+            new FaultExpectation("rate_limit_200 x3", "rate_limit_200", 3, SigningMode.Ed25519, Login, AuthForgeErrorCodes.RateLimited, 3, TimeBound.Immediate, false),
+            new FaultExpectation("truncate x1", "truncate", 1, SigningMode.Ed25519, null, null, 2, TimeBound.Immediate, true),
+            new FaultExpectation("truncate x2", "truncate", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.NetworkError, 2, TimeBound.Immediate, true),
+            new FaultExpectation("endless", "endless", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ResponseTooLarge, 1, TimeBound.SizeLimit, true, MaxResponseBytes: EndlessLimit),
+            new FaultExpectation("huge", "huge", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ResponseTooLarge, 1, TimeBound.SizeLimit, true),
+            new FaultExpectation("non_json", "non_json", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidJsonResponse, 1, TimeBound.Immediate, false),
+            new FaultExpectation("json_array", "json_array", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidJsonResponse, 1, TimeBound.Immediate, false),
+            new FaultExpectation("missing_payload", "missing_payload", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.MissingPayload, 1, TimeBound.Immediate, false),
+            new FaultExpectation("error_in_200", "error_in_200", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidKey, 1, TimeBound.Immediate, false),
+            new FaultExpectation("tamper_signature", "tamper_signature", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("tamper_payload", "tamper_payload", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("wrong_nonce", "wrong_nonce", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.NonceMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("missing_session_token", "missing_session_token", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.MissingSessionToken, 1, TimeBound.Immediate, false),
+            new FaultExpectation("missing_expires", "missing_expires", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.MissingExpiresIn, 1, TimeBound.Immediate, false),
+            new FaultExpectation("wrong_key", "wrong_key", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("wrong_key v1", "wrong_key", 1, SigningMode.HmacV1, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("replay", "replay", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.NonceMismatch, 1, TimeBound.Immediate, false),
+            new FaultExpectation("replay v1", "replay", 1, SigningMode.HmacV1, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
+        };
+
+        public static FaultExpectation Get(string id) => Rows.Single(r => r.Id == id);
+
+        /// <summary>Every row, for both targets: login (<c>/auth/validate</c>) and a SERVER-mode heartbeat.</summary>
+        public static IEnumerable<object[]> Cases()
+        {
+            foreach (FaultExpectation row in Rows)
+            {
+                yield return new object[] { row.Id, Target.Login };
+                yield return new object[] { row.Id, Target.Heartbeat };
+            }
+        }
+
+        /// <summary>The document's table, rendered from <see cref="Rows"/> and the server-restart rows.</summary>
+        public static string RenderMarkdown()
+        {
+            var text = new StringBuilder();
+            text.Append("| fault | Login outcome (reason / code) | heartbeat outcome (SERVER mode) | attempts the server saw (fresh nonces) | time bound | leftovers |\n");
+            text.Append("|---|---|---|---|---|---|\n");
+            foreach (FaultExpectation row in Rows)
+            {
+                text.Append("| ").Append(Describe(row))
+                    .Append(" | ").Append(row.Recovers ? "succeeds (retry)" : row.LoginReason + " / `" + row.Code + "`")
+                    .Append(" | ").Append(row.Recovers ? "continues (retry), no failure" : "heartbeat_failed / `" + row.Code + "`")
+                    .Append(" | ").Append(Attempts(row))
+                    .Append(" | ").Append(DescribeTime(row))
+                    .Append(" | ").Append(DescribeLeftovers(row.AbortsConnection))
+                    .Append(" |\n");
+            }
+            foreach (string[] row in ServerRestartTests.MatrixRows)
+            {
+                text.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
+            }
+            return text.ToString();
+        }
+
+        internal static string DescribeLeftovers(bool abortsConnection) =>
+            "scheduler 0, threads ≤ +" + Support.LeakCheck.ThreadTolerance.ToString(CultureInfo.InvariantCulture) + ", "
+            + (abortsConnection ? "faulted connection closed at once" : "≤ 1 pooled keep-alive")
+            + "; 0 connections after dispose";
+
+        private static string Describe(FaultExpectation row)
+        {
+            string text = "`" + row.Fault + "`";
+            if (row.DelayMs is int delay) text += " " + (delay / 1000).ToString(CultureInfo.InvariantCulture) + " s";
+            if (row.Status is int status) text += " " + status.ToString(CultureInfo.InvariantCulture) + (row.Error is null ? " (no code)" : " `" + row.Error + "`");
+            if (row.Fault == "huge") text += " (100 MiB, chunked)";
+            text += " ×" + row.Count.ToString(CultureInfo.InvariantCulture);
+            if (row.Mode != SigningMode.Ed25519) text += " (v1 HMAC)";
+            return text;
+        }
+
+        private static string Attempts(FaultExpectation row)
+        {
+            string n = row.Attempts.ToString(CultureInfo.InvariantCulture);
+            return row.Attempts == 1 ? "1 (not retried)" : n + ", all nonces distinct";
+        }
+
+        private static string DescribeTime(FaultExpectation row)
+        {
+            string timeout = ((int)FaultExpectation.RequestTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";
+            string slack = FaultExpectation.Slack.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+            return row.Time switch
+            {
+                TimeBound.Immediate => "< " + row.MaxElapsed.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s (no time-out; retry waits 0 in tests)",
+                TimeBound.OneTimeout => "≥ 1× timeout, < 2× timeout + " + slack + " (timeout " + timeout + ")",
+                TimeBound.TwoTimeouts => "≥ 2× timeout, < 2× timeout + " + slack + " (timeout " + timeout + ")",
+                _ => "< " + row.MaxElapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s; read ≤ limit + 1 B (limit "
+                    + (row.MaxResponseBytes is int limit ? (limit / 1024).ToString(CultureInfo.InvariantCulture) + " KiB" : "1 MiB default") + ")",
+            };
+        }
+    }
+
+    /// <summary>Where the fault is met: the login's validate, or a heartbeat of a logged-in SERVER-mode client.</summary>
+    public enum Target
+    {
+        Login,
+        Heartbeat,
+    }
+}

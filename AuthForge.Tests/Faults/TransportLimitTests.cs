@@ -1,0 +1,384 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using AuthForge.Tests.Support;
+using Xunit;
+
+namespace AuthForge.Tests.Faults
+{
+    /// <summary>
+    /// The transport's limits, each against a server that behaves exactly as badly as the test needs: the size cap,
+    /// the JSON nesting cap, an end-to-end time-out that covers the body, plain http only to loopback, and
+    /// certificate validation left on.
+    /// </summary>
+    [Collection(HostileNetworkCollection.Name)]
+    public sealed class TransportLimitTests
+    {
+        private const string AppSecret = "raw-secret";
+        private const string LicenseKey = "RAW-KEY";
+        private static readonly TimeSpan s_shortTimeout = TimeSpan.FromMilliseconds(400);
+
+        [Fact]
+        public async Task DeclaredOversizedBody_FailsBeforeAByteOfItIsRead()
+        {
+            await using var server = new RawHttpServer(async (request, cancellationToken) =>
+            {
+                await request.WriteAsync(RawRequest.Head(200, 2L * 1024 * 1024), cancellationToken);
+                await request.WaitForClientToLeaveAsync(cancellationToken);
+            });
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+
+            var watch = Stopwatch.StartNew();
+            Assert.False(await run.Client.LoginAsync(LicenseKey).WaitAsync(TimeSpan.FromSeconds(10)));
+
+            // Well inside the 5 s time-out: the declared length alone decides it.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.ResponseTooLarge);
+            Assert.Equal(0, run.Handler.BytesRead);
+            Assert.Equal(1, server.Requests);
+        }
+
+        [Theory]
+        [InlineData(false, 0)]
+        [InlineData(false, 1)]
+        [InlineData(true, 0)]
+        [InlineData(true, 1)]
+        public async Task BodyOfExactlyTheLimitIsRead_OneByteMoreIsRefused(bool chunked, int beyond)
+        {
+            const int Limit = 4096;
+            byte[] body = Padded("{\"status\":\"error\",\"error\":\"invalid_key\"}", Limit + beyond);
+            await using var server = new RawHttpServer(async (request, cancellationToken) =>
+            {
+                if (!chunked)
+                {
+                    await request.WriteResponseAsync(403, body, cancellationToken);
+                    return;
+                }
+                await request.WriteAsync(RawRequest.Head(403, null), cancellationToken);
+                // Two chunks, so the limit is crossed inside the second read, not announced anywhere.
+                int half = body.Length / 2;
+                await request.WriteAsync(Chunk(body.AsSpan(0, half)), cancellationToken);
+                await request.WriteAsync(Chunk(body.AsSpan(half)), cancellationToken);
+                await request.WriteAsync("0\r\n\r\n", cancellationToken);
+            });
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), maxResponseBytes: Limit);
+
+            Assert.False(await run.Client.LoginAsync(LicenseKey));
+
+            // At the limit the body was read whole and understood; one byte more, and it was refused unread.
+            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed,
+                beyond == 0 ? AuthForgeErrorCodes.InvalidKey : AuthForgeErrorCodes.ResponseTooLarge);
+            Assert.True(run.Handler.BytesRead <= Limit + 1, $"read {run.Handler.BytesRead} bytes");
+        }
+
+        [Fact]
+        public async Task DeeplyNestedEnvelope_FailsCleanlyAsInvalidJson()
+        {
+            // 100,000 levels: a recursive reader without a cap would overflow the stack and take the process down.
+            const int Depth = 100_000;
+            byte[] body = Encoding.ASCII.GetBytes("{\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\",\"x\":"
+                + new string('[', Depth) + new string(']', Depth) + "}");
+            await using var server = new RawHttpServer((request, cancellationToken) => request.WriteResponseAsync(200, body, cancellationToken));
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+
+            Assert.False(await run.Client.LoginAsync(LicenseKey));
+
+            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.InvalidJsonResponse);
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(10_000)]
+        public async Task DeeplyNestedPayload_CorrectlySigned_FailsCleanlyAsInvalidPayload(int depth)
+        {
+            // The payload is signed for the request's own nonce with the app secret (v1), so it passes the signature
+            // check and only its nesting can fail it. Depth 0 is the control: the same answer, flat, logs in.
+            await using var server = new RawHttpServer((request, cancellationToken) =>
+                request.WriteResponseAsync(200, SignedAnswer(request.Nonce, depth), cancellationToken));
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+
+            bool loggedIn = await run.Client.LoginAsync(LicenseKey);
+
+            if (depth == 0)
+            {
+                Assert.True(loggedIn);
+                Assert.Equal(0, run.Failures.Count);
+            }
+            else
+            {
+                Assert.False(loggedIn);
+                run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.InvalidPayload);
+            }
+        }
+
+        [Fact]
+        public async Task HeadersThenAStalledBody_TimeOutOnTheWholeExchange()
+        {
+            await using var server = new RawHttpServer(async (request, cancellationToken) =>
+            {
+                await request.WriteAsync(RawRequest.Head(200, 1000), cancellationToken);
+                await request.WriteAsync("{\"status\":", cancellationToken);
+                await request.WaitForClientToLeaveAsync(cancellationToken);
+            });
+            using var run = new RawRun(server.BaseUrl, s_shortTimeout);
+
+            await run.AssertTimesOutTwiceAsync();
+            Assert.Equal(2, server.Requests);
+        }
+
+        [Fact]
+        public async Task BodyDrippedAByteAtATime_TimesOutEndToEnd()
+        {
+            // Every read makes progress, so only a deadline over the whole exchange (not a per-read one) ends it.
+            await using var server = new RawHttpServer(async (request, cancellationToken) =>
+            {
+                await request.WriteAsync(RawRequest.Head(200, 100_000), cancellationToken);
+                byte[] space = { (byte)' ' };
+                while (true)
+                {
+                    await request.WriteAsync(space, cancellationToken);
+                    await Task.Delay(20, cancellationToken);
+                }
+            });
+            using var run = new RawRun(server.BaseUrl, s_shortTimeout);
+
+            await run.AssertTimesOutTwiceAsync();
+            Assert.Equal(2, server.Requests);
+            Assert.InRange(run.Handler.BytesRead, 1, 200);
+        }
+
+        [Fact]
+        public async Task NoAnswerAtAll_TimesOut()
+        {
+            await using var server = new RawHttpServer((request, cancellationToken) => request.WaitForClientToLeaveAsync(cancellationToken));
+            using var run = new RawRun(server.BaseUrl, s_shortTimeout);
+
+            await run.AssertTimesOutTwiceAsync();
+            Assert.Equal(2, server.Requests);
+        }
+
+        [Theory]
+        [InlineData("http://example.com")]
+        [InlineData("http://10.0.0.1")]
+        [InlineData("http://localhost.example.com")]
+        [InlineData("http://127.0.0.1.example.com")]
+        [InlineData("HTTP://AUTH.EXAMPLE.COM/api")]
+        public void PlainHttpToAHostThatIsNotLoopback_IsRefusedUnlessAllowed(string url)
+        {
+            // Only constructed, never used: no request is sent anywhere.
+            var refused = Assert.Throws<ArgumentException>(() => new AuthForgeClient("app", AppSecret, "SERVER", apiBaseUrl: url));
+            Assert.Equal("apiBaseUrl", refused.ParamName);
+            var options = new AuthForgeClientOptions { AppId = "app", AppSecret = AppSecret, ApiBaseUrl = url };
+            Assert.Equal("apiBaseUrl", Assert.Throws<ArgumentException>(() => new AuthForgeClient(options)).ParamName);
+
+            using var allowed = new AuthForgeClient("app", AppSecret, "SERVER", apiBaseUrl: url, allowInsecureHttp: true);
+            options.AllowInsecureHttp = true;
+            using var allowedByOptions = new AuthForgeClient(options);
+        }
+
+        [Theory]
+        [InlineData("http://127.0.0.1:1")]
+        [InlineData("http://127.9.9.9:1")]
+        [InlineData("http://localhost:1")]
+        [InlineData("http://[::1]:1")]
+        [InlineData("https://auth.example.com")]
+        public void LoopbackHttpAndAnyHttps_AreAccepted(string url)
+        {
+            using var client = new AuthForgeClient("app", AppSecret, "SERVER", apiBaseUrl: url);
+        }
+
+        [Fact]
+        public void SharedHttpClient_NeverReplacesCertificateValidationOrFollowsRedirects()
+        {
+            HttpClient shared = HttpTransport.SharedClient;
+            FieldInfo field = typeof(HttpMessageInvoker).GetField("_handler", BindingFlags.Instance | BindingFlags.NonPublic)
+                ?? throw new InvalidOperationException("HttpMessageInvoker no longer keeps its handler in _handler; update this test.");
+            HttpMessageHandler? handler = (HttpMessageHandler?)field.GetValue(shared);
+            while (handler is DelegatingHandler delegating) handler = delegating.InnerHandler;
+
+            switch (handler)
+            {
+                case SocketsHttpHandler sockets:
+                    Assert.Null(sockets.SslOptions.RemoteCertificateValidationCallback);
+                    Assert.False(sockets.AllowAutoRedirect);
+                    break;
+                case HttpClientHandler classic:
+                    Assert.Null(classic.ServerCertificateCustomValidationCallback);
+                    Assert.False(classic.AllowAutoRedirect);
+                    break;
+                default:
+                    Assert.Fail("Unexpected shared handler: " + handler?.GetType().FullName);
+                    break;
+            }
+        }
+
+        [Fact]
+        public void DropInFile_HasNoWayToTurnCertificateValidationOff()
+        {
+            // The runtime check above sees the shared client only; this covers every code path of the file.
+            string source = File.ReadAllText(FindRepositoryFile("AuthForge.cs"));
+            foreach (string forbidden in new[]
+            {
+                "ServerCertificateCustomValidationCallback", "RemoteCertificateValidationCallback",
+                "DangerousAcceptAnyServerCertificateValidator", "ServicePointManager",
+            })
+            {
+                Assert.DoesNotContain(forbidden, source, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public async Task UntrustedCertificate_IsRefused_AndTheAppSecretNeverSent()
+        {
+            // A certificate that names 127.0.0.1 correctly and is in date, but that nobody trusts: only chain
+            // validation can refuse it. The server counts HTTP requests, which only exist after a handshake.
+            using X509Certificate2 certificate = SelfSignedForLoopback();
+            await using var server = new RawHttpServer((request, cancellationToken) =>
+                request.WriteResponseAsync(200, SignedAnswer(request.Nonce, 0), cancellationToken), certificate);
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), useSharedClient: true);
+
+            Assert.False(await run.Client.LoginAsync(LicenseKey));
+
+            run.AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.NetworkError);
+            Assert.Equal(0, server.Requests);
+            Assert.Equal(2, server.Connections);
+        }
+
+        [Theory]
+        [InlineData(301)]
+        [InlineData(302)]
+        [InlineData(307)]
+        [InlineData(308)]
+        public async Task Redirect_IsNotFollowed_SoTheSecretGoesNowhereElse(int status)
+        {
+            // A 307/308 would make a following client re-send the body, app secret included, to wherever it points.
+            await using var elsewhere = new RawHttpServer((request, cancellationToken) =>
+                request.WriteResponseAsync(200, SignedAnswer(request.Nonce, 0), cancellationToken));
+            await using var server = new RawHttpServer((request, cancellationToken) =>
+                request.WriteAsync("HTTP/1.1 " + status + " Moved\r\nLocation: " + elsewhere.BaseUrl + "/auth/validate\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n", cancellationToken));
+            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), useSharedClient: true);
+
+            Assert.False(await run.Client.LoginAsync(LicenseKey));
+
+            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.HttpError(status));
+            Assert.Equal(0, elsewhere.Connections);
+        }
+
+        private static byte[] SignedAnswer(string nonce, int depth)
+        {
+            long expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+            string payloadJson = "{\"sessionToken\":\"" + Signed.Token("{\"expiresIn\":" + expires + "}") + "\",\"expiresIn\":" + expires
+                + ",\"nonce\":\"" + nonce + "\"" + (depth > 0 ? ",\"deep\":" + new string('[', depth) + new string(']', depth) : "") + "}";
+            string payload = Signed.Base64Json(payloadJson);
+            return Signed.Envelope(payload, Signed.HmacHex(AppSecret, nonce, payload));
+        }
+
+        private static byte[] Padded(string json, int length) => Encoding.ASCII.GetBytes(json + new string(' ', length - json.Length));
+
+        private static byte[] Chunk(ReadOnlySpan<byte> data)
+        {
+            byte[] head = Encoding.ASCII.GetBytes(data.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+            byte[] chunk = new byte[head.Length + data.Length + 2];
+            head.CopyTo(chunk, 0);
+            data.CopyTo(chunk.AsSpan(head.Length));
+            chunk[^2] = (byte)'\r';
+            chunk[^1] = (byte)'\n';
+            return chunk;
+        }
+
+        private static X509Certificate2 SelfSignedForLoopback()
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            // Round-trip through PKCS#12 so the private key is usable by SslStream on every platform.
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        }
+
+        internal static string FindRepositoryFile(string name)
+        {
+            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, name);
+                if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "AuthForge.sln"))) return candidate;
+            }
+            throw new FileNotFoundException(name + " was not found above " + AppContext.BaseDirectory);
+        }
+
+        /// <summary>An HMAC (v1) client of a raw server, with zero-wait retries and a throwing exit seam.</summary>
+        private sealed class RawRun : IDisposable
+        {
+            private readonly HttpClient? _http;
+            private readonly TimeSpan _timeout;
+
+            public RawRun(string baseUrl, TimeSpan requestTimeout, int? maxResponseBytes = null, bool useSharedClient = false)
+            {
+                _timeout = requestTimeout;
+                if (!useSharedClient) _http = Handler.CreateClient();
+                Options = new AuthForgeClientOptions
+                {
+                    AppId = "raw-app",
+                    AppSecret = AppSecret,
+                    ApiBaseUrl = baseUrl,
+                    RequestTimeout = requestTimeout,
+                    HeartbeatInterval = TimeSpan.FromHours(1),
+                    OnFailure = Failures.Callback,
+                    HwidOverride = "raw-hwid",
+                    HttpClient = _http,
+                    Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
+                    Scheduler = new HeartbeatScheduler(),
+                    Exit = code => throw new InvalidOperationException("The client tried to end the process with exit code " + code + "."),
+                };
+                if (maxResponseBytes is int limit) Options.MaxResponseBytes = limit;
+                Client = new AuthForgeClient(Options);
+            }
+
+            public FailureRecorder Failures { get; } = new FailureRecorder();
+            public RecordingHandler Handler { get; } = new RecordingHandler();
+            public AuthForgeClientOptions Options { get; }
+            public AuthForgeClient Client { get; }
+
+            public void AssertSingleFailure(string reason, string code)
+            {
+                Failure failure = Assert.Single(Failures.All);
+                Assert.Equal((reason, code), (failure.Reason, failure.Code));
+                Assert.False(Client.IsAuthenticated());
+                Assert.Equal(0, Options.Scheduler.ScheduledCount);
+            }
+
+            /// <summary>Login fails as a time-out after two attempts, each cut at the request time-out.</summary>
+            public async Task AssertTimesOutTwiceAsync()
+            {
+                var watch = Stopwatch.StartNew();
+                // Bounded, so a client without an end-to-end deadline fails this test instead of hanging it.
+                Assert.False(await Client.LoginAsync(LicenseKey).WaitAsync(TimeSpan.FromSeconds(10)));
+                TimeSpan elapsed = watch.Elapsed;
+
+                AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.Timeout);
+                Assert.Equal(2, Handler.Attempts);
+                Assert.InRange(elapsed, _timeout * 2 - TimeSpan.FromMilliseconds(50), _timeout * 2 + TimeSpan.FromSeconds(1));
+            }
+
+            public void Dispose()
+            {
+                Client.Dispose();
+                _http?.Dispose();
+                Handler.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace AuthForge.Tests.Support
+{
+    /// <summary>
+    /// What a failed exchange may not leave behind: scheduled heartbeats, threads, open connections. Take it before
+    /// the client is created; assert after the client and its HttpClient are disposed.
+    /// </summary>
+    internal sealed class LeakCheck
+    {
+        /// <summary>
+        /// Threads the runtime may add on its own while a test runs (thread-pool injection when a synchronous call
+        /// blocks, the socket engine, the timer thread); a client that kept a thread per request or per session
+        /// would exceed it within the matrix.
+        /// </summary>
+        public const int ThreadTolerance = 8;
+
+        private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(3);
+
+        private readonly int _threadsBefore;
+        private readonly int _port;
+
+        public LeakCheck(string serverBaseUrl)
+        {
+            _port = new Uri(serverBaseUrl).Port;
+            _threadsBefore = CurrentThreads();
+        }
+
+        public int Port => _port;
+
+        public static int CurrentThreads()
+        {
+            using Process process = Process.GetCurrentProcess();
+            return process.Threads.Count;
+        }
+
+        /// <summary>Asserts at most <paramref name="max"/> connections to the server stay established (waiting for closes in flight).</summary>
+        public async Task AssertConnectionsAtMostAsync(int max, string when)
+        {
+            if (!TcpConnections.IsSupported) return;
+            int open = await TcpConnections.WaitForAtMostAsync(_port, max, s_settle);
+            Assert.True(open <= max, $"{open} connection(s) to port {_port} still established {when}; at most {max} allowed.");
+        }
+
+        /// <summary>After the client and its HttpClient are disposed: nothing scheduled, no connection, no thread growth.</summary>
+        public async Task AssertNothingLeftAsync(HeartbeatScheduler scheduler)
+        {
+            Assert.Equal(0, scheduler.ScheduledCount);
+            await AssertConnectionsAtMostAsync(0, "after the client and its HttpClient were disposed");
+            // Threads that were busy with the exchange return to the pool but are not retired for a while, so the
+            // bound is on growth, with the tolerance above, not on returning to the exact count.
+            int after = CurrentThreads();
+            Assert.True(after <= _threadsBefore + ThreadTolerance,
+                $"The process went from {_threadsBefore} to {after} threads; at most {ThreadTolerance} more allowed.");
+        }
+    }
+}
