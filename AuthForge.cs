@@ -1333,9 +1333,10 @@ namespace AuthForge
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested)
             {
-                // Whatever aborting the exchange surfaced as (an IOException from a disposed stream, say), the
-                // caller asked for it: report cancellation, not a network failure.
-                if (ex is OperationCanceledException) throw;
+                // Whatever aborting the exchange surfaced as (an IOException from a disposed stream, or a
+                // cancellation carrying the linked time-out token), the caller asked for it: report cancellation by
+                // the caller's own token, so `catch (OperationCanceledException e) when (e.CancellationToken == ct)` works.
+                if (ex is OperationCanceledException cancelled && cancelled.CancellationToken == cancellationToken) throw;
                 throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
             }
             catch (Exception ex) when (deadline.IsCancellationRequested)
