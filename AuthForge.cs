@@ -1206,14 +1206,23 @@ namespace AuthForge
             byte[] material = new byte[secret.Length + nonceBytes.Length];
             Buffer.BlockCopy(secret, 0, material, 0, secret.Length);
             Buffer.BlockCopy(nonceBytes, 0, material, secret.Length, nonceBytes.Length);
+#if NET5_0_OR_GREATER
+            // One-shot: no hash object to create and dispose per check (LOCAL heartbeats re-verify with this).
+            return SHA256.HashData(material);
+#else
             using SHA256 sha = SHA256.Create();
             return sha.ComputeHash(material);
+#endif
         }
 
         public static byte[] Sign(byte[] derivedKey, byte[] payload)
         {
+#if NET6_0_OR_GREATER
+            return HMACSHA256.HashData(derivedKey, payload);
+#else
             using var hmac = new HMACSHA256(derivedKey);
             return hmac.ComputeHash(payload);
+#endif
         }
 
         public override bool Verify(byte[] payload, string signature, string nonce)
