@@ -67,7 +67,7 @@ namespace AuthForge.Benchmarks
             var clients = new AuthForgeClient[sessions];
             for (int i = 0; i < sessions; i++)
             {
-                AuthForgeClientOptions options = BenchServer.ClientOptions(server.BaseUrl, null, TimeSpan.FromHours(1), "idle:" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                AuthForgeClientOptions options = BenchServer.ClientOptions(server.BaseUrl, null, TimeSpan.FromHours(1), "user:" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 options.Scheduler = scheduler;
                 clients[i] = new AuthForgeClient(options);
             }
@@ -162,7 +162,7 @@ namespace AuthForge.Benchmarks
             foreach (AuthForgeClient client in clients) await client.DisposeAsync().ConfigureAwait(false);
             result.LeftScheduled = scheduler.ScheduledCount;
             log($"  ours: {result.HeartbeatsPerSecond:0} heartbeats/s (expected {result.ExpectedPerSecond:0}), lateness p99 {result.LatenessP99Ms:0.0} ms, " +
-                $"threads +{result.OursThreadsAdded} (pool +{result.OursPoolThreadsAdded}), failures {result.Failures}");
+                $"threads {result.OursThreadsAdded:+0;-0;0} (pool {result.OursPoolThreadsAdded:+0;-0;0}), failures {result.Failures}");
         }
 
         private static void RunThreadPerClient(ScaleResult result, Action<string> log)

@@ -36,7 +36,7 @@ namespace AuthForge.Benchmarks
             var scale = new List<ScaleResult>();
             int idleSessions = quick ? 2_000 : 10_000;
             double retained;
-            await using (ChildServer server = await ChildServer.StartAsync(slots: 20_000).ConfigureAwait(false))
+            await using (ChildServer server = await ChildServer.StartAsync(slots: 50_000).ConfigureAwait(false))
             {
                 foreach ((int sessions, TimeSpan interval) in new[] { (1_000, TimeSpan.FromSeconds(1)), (10_000, TimeSpan.FromSeconds(5)) })
                 {
@@ -136,7 +136,7 @@ namespace AuthForge.Benchmarks
             foreach (ScaleResult r in scale)
             {
                 string n = r.Sessions.ToString("N0", Inv) + $" SERVER sessions, interval {r.Interval.TotalSeconds:0} s";
-                Row($"{n}: threads added", $"+{r.OursThreadsAdded} (thread pool +{r.OursPoolThreadsAdded}; max over the window)",
+                Row($"{n}: threads added", $"{r.OursThreadsAdded:+0;-0;0} (thread pool {r.OursPoolThreadsAdded:+0;-0;0}; max over the window)",
                     $"thread per client: +{r.BaselineThreadsAdded}", X((double)r.OursThreadsAdded / r.BaselineThreadsAdded, 4), "≤ 4", r.OursThreadsAdded <= 4);
                 Row($"{n}: managed memory per session", Bytes(r.OursManagedBytesPerSession) + $" (RSS {Bytes(r.OursRssBytesPerSession)})",
                     $"thread per client: {Bytes(r.BaselineManagedBytesPerSession)} managed, RSS {Bytes(r.BaselineRssBytesPerSession)}",
