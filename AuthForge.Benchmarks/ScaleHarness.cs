@@ -202,6 +202,10 @@ namespace AuthForge.Benchmarks
 
             stop.Set();
             foreach (Thread thread in threads) thread.Join();
+            // Join returns before the OS has reaped every thread: wait for the count to come back down, so the next
+            // measurement's "before" is not inflated by threads still exiting.
+            var reaping = Stopwatch.StartNew();
+            while (ProcessThreads() > threadsBefore + 2 && reaping.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(100);
             log($"  thread per client: threads +{result.BaselineThreadsAdded}, managed {(managedAfter - managedBefore) / 1024.0:0} KiB, RSS {(rssAfter - rssBefore) / 1024.0:0} KiB");
         }
 
