@@ -1216,14 +1216,23 @@ namespace AuthForge
             byte[] material = new byte[secret.Length + nonceBytes.Length];
             Buffer.BlockCopy(secret, 0, material, 0, secret.Length);
             Buffer.BlockCopy(nonceBytes, 0, material, secret.Length, nonceBytes.Length);
+#if NET5_0_OR_GREATER
+            // One-shot: no hash object to create and dispose per check (LOCAL heartbeats re-verify with this).
+            return SHA256.HashData(material);
+#else
             using SHA256 sha = SHA256.Create();
             return sha.ComputeHash(material);
+#endif
         }
 
         public static byte[] Sign(byte[] derivedKey, byte[] payload)
         {
+#if NET6_0_OR_GREATER
+            return HMACSHA256.HashData(derivedKey, payload);
+#else
             using var hmac = new HMACSHA256(derivedKey);
             return hmac.ComputeHash(payload);
+#endif
         }
 
         public override bool Verify(byte[] payload, string signature, string nonce)
@@ -1240,6 +1249,12 @@ namespace AuthForge
         private readonly Ed25519PublicKey[] _keys;
         private int _lastMatch; // the key that verified last is tried first: after a rotation, it is the new one
 
+        // Parsing a key decompresses its point and builds its verification tables: about 0.2 ms and 11 KB. A bot
+        // constructs a client per user with the same key, so parsed keys (public, immutable, safe to share across
+        // threads) are kept process-wide, by their base64 text. Bounded: past the limit, keys are parsed per client.
+        private const int MaxSharedKeys = 64;
+        private static readonly Dictionary<string, Ed25519PublicKey> s_sharedKeys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
+
         private Ed25519SignatureVerifier(Ed25519PublicKey[] keys) => _keys = keys;
 
         public int KeyCount => _keys.Length;
@@ -1250,13 +1265,29 @@ namespace AuthForge
             var decoded = new List<Ed25519PublicKey>();
             foreach (string? text in keys)
             {
-                byte[]? bytes = text is null ? null : Base64.Decode(text.Trim());
-                if (bytes is null || bytes.Length != 32 || !Ed25519PublicKey.TryCreate(bytes, out Ed25519PublicKey? key))
+                Ed25519PublicKey? key = text is null ? null : ParseKey(text.Trim());
+                if (key is null)
                     throw new ArgumentException("Each public key must be base64 of a valid 32-byte Ed25519 key.", paramName);
-                decoded.Add(key!);
+                decoded.Add(key);
             }
             if (decoded.Count == 0) throw new ArgumentException("At least one public key is required.", paramName);
             return new Ed25519SignatureVerifier(decoded.ToArray());
+        }
+
+        private static Ed25519PublicKey? ParseKey(string text)
+        {
+            lock (s_sharedKeys)
+            {
+                if (s_sharedKeys.TryGetValue(text, out Ed25519PublicKey? shared)) return shared;
+            }
+            byte[]? bytes = Base64.Decode(text);
+            if (bytes is null || bytes.Length != 32 || !Ed25519PublicKey.TryCreate(bytes, out Ed25519PublicKey? key)) return null;
+            lock (s_sharedKeys)
+            {
+                if (s_sharedKeys.TryGetValue(text, out Ed25519PublicKey? raced)) return raced;
+                if (s_sharedKeys.Count < MaxSharedKeys) s_sharedKeys.Add(text, key!);
+            }
+            return key;
         }
 
         public override bool Verify(byte[] payload, string signature, string nonce)
@@ -1343,9 +1374,10 @@ namespace AuthForge
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested)
             {
-                // Whatever aborting the exchange surfaced as (an IOException from a disposed stream, say), the
-                // caller asked for it: report cancellation, not a network failure.
-                if (ex is OperationCanceledException) throw;
+                // Whatever aborting the exchange surfaced as (an IOException from a disposed stream, or a
+                // cancellation carrying the linked time-out token), the caller asked for it: report cancellation by
+                // the caller's own token, so `catch (OperationCanceledException e) when (e.CancellationToken == ct)` works.
+                if (ex is OperationCanceledException cancelled && cancelled.CancellationToken == cancellationToken) throw;
                 throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
             }
             catch (Exception ex) when (deadline.IsCancellationRequested)

@@ -1,10 +1,28 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
 
 namespace AuthForge.Benchmarks
 {
+    /// <summary>
+    /// Everything, full:  dotnet run -c Release --project AuthForge.Benchmarks
+    /// Everything, quick: dotnet run -c Release --project AuthForge.Benchmarks -- --quick
+    /// Either writes a Markdown table of every figure against its baseline (default AuthForge.Benchmarks/RESULTS.md,
+    /// quick: RESULTS.quick.md; --out PATH to choose). One BenchmarkDotNet class alone, as before:
+    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --filter "*Ed25519*" --job short
+    /// </summary>
     internal static class Program
     {
-        // Pick benchmarks with --filter, e.g. --filter "*Ed25519*" --job short.
-        private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        private static async Task<int> Main(string[] args)
+        {
+            if (args.Length > 0 && args[0] == ChildServer.Argument) return await ChildServer.ServeAsync(args).ConfigureAwait(false);
+            if (args.Any(a => a == "--filter" || a == "--list" || a.StartsWith("--job", StringComparison.Ordinal)))
+            {
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+            }
+            return await Suite.RunAsync(args).ConfigureAwait(false);
+        }
     }
 }

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AuthForge.DevServer;
+using AuthForge.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AuthForge.Tests.Async
+{
+    /// <summary>Thread counts are process-wide: these tests run alone, after the parallel ones.</summary>
+    [CollectionDefinition(Name, DisableParallelization = true)]
+    public sealed class ProcessWideCollection
+    {
+        public const string Name = "Process-wide measurements";
+    }
+
+    /// <summary>
+    /// A thousand logged-in SERVER-mode sessions, as a bot binding one licence per user holds them, cost work and not
+    /// threads; and constructing clients does not probe the hardware again.
+    /// </summary>
+    [Collection(ProcessWideCollection.Name)]
+    public sealed class ManySessionsTests
+    {
+        private const int Sessions = 1000;
+        private const string BotKey = "BOT-KEY";
+        private readonly ITestOutputHelper _output;
+
+        public ManySessionsTests(ITestOutputHelper output) => _output = output;
+
+        [Fact]
+        public async Task AThousandHeartbeatingSessionsAddAtMostAHandfulOfThreads()
+        {
+            await using DevServerHost server = await LiveServer.StartAsync(SigningMode.HmacV2,
+                new DevLicense(BotKey) { MaxHwidSlots = Sessions + 100, Credits = 1_000_000 });
+            var failures = new FailureRecorder();
+            var scheduler = new HeartbeatScheduler();
+            TimeSpan interval = TimeSpan.FromSeconds(1);
+
+            AuthForgeClient NewClient(string hwid, TimeSpan? every = null)
+            {
+                AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: every ?? interval);
+                options.HwidOverride = hwid;
+                options.Scheduler = scheduler;
+                options.RequestTimeout = TimeSpan.FromSeconds(30); // a loaded CI machine may queue requests
+                return new AuthForgeClient(options);
+            }
+
+            // Warm up what any first client starts once per process (the timer thread, the socket engine) and let
+            // the thread pool size itself to this kind of work (loopback HTTP, client and server in one process), so
+            // that what is measured is what the number of sessions adds.
+            var warm = new AuthForgeClient[100];
+            for (int i = 0; i < warm.Length; i++) warm[i] = NewClient("warm-up:" + i, TimeSpan.FromMilliseconds(100));
+            await Task.WhenAll(warm.Select(c => c.LoginAsync(BotKey)));
+            await WaitUntilAsync(() => server.GetLicense(BotKey)!.HeartbeatCount >= 5 * warm.Length, "the warm-up heartbeats");
+            foreach (AuthForgeClient client in warm) await client.DisposeAsync();
+            long warmHeartbeats = server.GetLicense(BotKey)!.HeartbeatCount;
+            int threadsBefore = ProcessThreads();
+            int poolBefore = ThreadPool.ThreadCount;
+
+            var clients = new AuthForgeClient[Sessions];
+            for (int i = 0; i < Sessions; i++) clients[i] = NewClient("user:" + i);
+            using (var gate = new SemaphoreSlim(32))
+            {
+                await Task.WhenAll(clients.Select(async client =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        Assert.True(await client.LoginAsync(BotKey));
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+            }
+            Assert.All(clients, c => Assert.True(c.IsAuthenticated()));
+
+            // Every session heartbeats at least twice while we watch.
+            await WaitUntilAsync(() => server.GetLicense(BotKey)!.HeartbeatCount - warmHeartbeats >= 2 * Sessions,
+                "two heartbeats per session", TimeSpan.FromSeconds(60));
+            int threadsAfter = ProcessThreads();
+            int poolAfter = ThreadPool.ThreadCount;
+
+            Assert.Equal(0, failures.Count);
+            Assert.All(clients, c => Assert.True(c.IsAuthenticated()));
+
+            foreach (AuthForgeClient client in clients) await client.DisposeAsync();
+            Assert.Equal(0, scheduler.ScheduledCount);
+            // Successful heartbeats as the licence counts them (the request log keeps only the last 10,000).
+            long heartbeats = server.GetLicense(BotKey)!.HeartbeatCount - warmHeartbeats;
+            await Task.Delay(2 * interval); // a leftover registration would heartbeat in this window
+            Assert.Equal(heartbeats, server.GetLicense(BotKey)!.HeartbeatCount - warmHeartbeats);
+
+            int added = threadsAfter - threadsBefore;
+            _output.WriteLine($"{Sessions} sessions: process threads {threadsBefore} -> {threadsAfter} ({added:+0;-0;0}), " +
+                $"thread-pool threads {poolBefore} -> {poolAfter}; {heartbeats} heartbeats");
+            // The target is at most 4 more threads; 8 leaves room for the runtime's own (tiered JIT, GC).
+            Assert.True(added <= 8, $"{Sessions} sessions added {added} threads ({threadsBefore} -> {threadsAfter}; pool {poolBefore} -> {poolAfter}).");
+        }
+
+        [Fact]
+        public void ConstructingAThousandClientsProbesTheHardwareAtMostOnce()
+        {
+            var options = new AuthForgeClientOptions
+            {
+                AppId = "app",
+                AppSecret = "secret",
+                ApiBaseUrl = "http://127.0.0.1:9",
+                Scheduler = new HeartbeatScheduler(),
+            };
+            string first = new AuthForgeClient(options).HardwareId; // the one probe a process may make (if none did yet)
+            Assert.True(HardwareFingerprint.ProbeCount <= 1);
+
+            var stopwatch = Stopwatch.StartNew();
+            for (int i = 0; i < Sessions; i++)
+            {
+                var client = new AuthForgeClient(options);
+                Assert.Equal(first, client.HardwareId);
+            }
+            stopwatch.Stop();
+
+            Assert.True(HardwareFingerprint.ProbeCount <= 1, $"The hardware was probed {HardwareFingerprint.ProbeCount} times.");
+            // A sanity bound, not a benchmark: a thousand probes would take seconds (about 7 ms each).
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"{Sessions} constructions took {stopwatch.ElapsedMilliseconds} ms.");
+            _output.WriteLine($"{Sessions} constructions: {stopwatch.Elapsed.TotalMilliseconds:0.0} ms, probes {HardwareFingerprint.ProbeCount}");
+        }
+
+        private static int ProcessThreads()
+        {
+            using Process self = Process.GetCurrentProcess();
+            return self.Threads.Count;
+        }
+
+        internal static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? patience = null)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            TimeSpan limit = patience ?? TimeSpan.FromSeconds(15);
+            while (!condition())
+            {
+                if (stopwatch.Elapsed > limit) throw new TimeoutException("Waited " + limit.TotalSeconds + " s for " + what + ".");
+                await Task.Delay(20);
+            }
+        }
+    }
+}
