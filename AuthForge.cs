@@ -691,7 +691,10 @@ namespace AuthForge
 
         private async Task HeartbeatAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
         {
-            ActiveSession? active = Volatile.Read(ref _active);
+            // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
+            // heartbeat due at once waits for the store instead of finding no session and skipping a whole interval.
+            ActiveSession? active;
+            lock (_gate) active = _active;
             if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
 
             Session renewed;
