@@ -12,6 +12,8 @@ using Xunit.Abstractions;
 namespace AuthForge.Tests.Async
 {
     /// <summary>Sessions logged in together do not heartbeat together: the first heartbeat is spread over the interval.</summary>
+    // Timing-sensitive: beside the CPU-heavy parallel classes a starved thread pool shows stalls, not this behaviour.
+    [Collection(ProcessWideCollection.Name)]
     public sealed class HeartbeatSpreadTests
     {
         private const int Sessions = 200;

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 
 namespace AuthForge.Tests.Async
 {
-    /// <summary>Thread counts are process-wide: these tests run alone, after the parallel ones.</summary>
+    /// <summary>Thread counts and timing are process-wide: these tests run alone, after the parallel ones.</summary>
     [CollectionDefinition(Name, DisableParallelization = true)]
     public sealed class ProcessWideCollection
     {
