@@ -1260,8 +1260,6 @@ namespace AuthForge
 
         private Ed25519SignatureVerifier(Ed25519PublicKey[] keys) => _keys = keys;
 
-        public int KeyCount => _keys.Length;
-
         /// <exception cref="ArgumentException">A key is not standard base64 of a valid 32-byte Ed25519 point.</exception>
         public static Ed25519SignatureVerifier Parse(IEnumerable<string> keys, string paramName)
         {
@@ -1751,14 +1749,15 @@ namespace AuthForge
 
     internal static class Hex
     {
+        public const string Digits = "0123456789abcdef";
+
         public static string Encode(byte[] bytes)
         {
-            const string digits = "0123456789abcdef";
             char[] chars = new char[bytes.Length * 2];
             for (int i = 0; i < bytes.Length; i++)
             {
-                chars[2 * i] = digits[bytes[i] >> 4];
-                chars[2 * i + 1] = digits[bytes[i] & 0xF];
+                chars[2 * i] = Digits[bytes[i] >> 4];
+                chars[2 * i + 1] = Digits[bytes[i] & 0xF];
             }
             return new string(chars);
         }
@@ -3871,70 +3870,10 @@ namespace AuthForge
             }
         }
 
-        /// <summary>A string value.</summary>
-        public static JsonValue FromString(string value)
-        {
-            if (value == null) throw new ArgumentNullException(nameof(value));
-            return new JsonValue(JsonKind.String, value);
-        }
-
-        /// <summary>An integer number value.</summary>
-        public static JsonValue FromInt64(long value) =>
-            new JsonValue(JsonKind.Number, value.ToString(CultureInfo.InvariantCulture));
-
-        /// <summary><see cref="True"/> or <see cref="False"/>.</summary>
-        public static JsonValue FromBoolean(bool value) => value ? True : False;
-
-        /// <summary>A number from a literal in strict JSON grammar (e.g. <c>-1.5e3</c>); <see cref="ArgumentException"/> otherwise.</summary>
-        public static JsonValue FromNumberLiteral(string literal)
-        {
-            if (literal == null) throw new ArgumentNullException(nameof(literal));
-            if (!JsonNumber.IsValidLiteral(literal)) throw new ArgumentException("Not a JSON number literal.", nameof(literal));
-            return new JsonValue(JsonKind.Number, literal);
-        }
-
-        /// <summary>An array of the given items (copied).</summary>
-        public static JsonValue CreateArray(IEnumerable<JsonValue> items)
-        {
-            if (items == null) throw new ArgumentNullException(nameof(items));
-            var copy = new List<JsonValue>(items);
-            foreach (JsonValue item in copy)
-            {
-                if (item == null) throw new ArgumentException("An array item is null.", nameof(items));
-            }
-            return copy.Count == 0 ? new JsonValue(NoItems) : new JsonValue(copy.ToArray());
-        }
-
-        /// <summary>An object of the given members (copied, order kept); <see cref="ArgumentException"/> on a duplicate name.</summary>
-        public static JsonValue CreateObject(IEnumerable<KeyValuePair<string, JsonValue>> members)
-        {
-            if (members == null) throw new ArgumentNullException(nameof(members));
-            var copy = new List<KeyValuePair<string, JsonValue>>(members);
-            Dictionary<string, int>? index = copy.Count > IndexThreshold
-                ? new Dictionary<string, int>(copy.Count, StringComparer.Ordinal)
-                : null;
-            for (int i = 0; i < copy.Count; i++)
-            {
-                string name = copy[i].Key;
-                if (name == null || copy[i].Value == null) throw new ArgumentException("A member name or value is null.", nameof(members));
-                bool duplicate = false;
-                if (index != null)
-                {
-                    duplicate = index.ContainsKey(name);
-                    if (!duplicate) index.Add(name, i);
-                }
-                else
-                {
-                    for (int j = 0; j < i && !duplicate; j++) duplicate = string.Equals(copy[j].Key, name, StringComparison.Ordinal);
-                }
-                if (duplicate) throw new ArgumentException("Duplicate member name.", nameof(members));
-            }
-            return new JsonValue(copy.Count == 0 ? NoMembers : copy.ToArray(), index);
-        }
-
         // Parser-side constructors: the reader has already validated the text and rejected duplicate names.
         internal static JsonValue ParsedString(string value) => new JsonValue(JsonKind.String, value);
         internal static JsonValue ParsedNumber(string literal) => new JsonValue(JsonKind.Number, literal);
+        // Only the reader builds trees, so every tree has passed its rules (no duplicate names, bounded depth).
         internal static JsonValue ParsedArray(JsonValue[] items) => new JsonValue(items.Length == 0 ? NoItems : items);
         internal static JsonValue ParsedObject(KeyValuePair<string, JsonValue>[] members, Dictionary<string, int>? index) =>
             new JsonValue(members.Length == 0 ? NoMembers : members, index);
@@ -3976,18 +3915,6 @@ namespace AuthForge
                 while (p < s.Length && IsDigit(s[p])) p++;
             }
             return p - start;
-        }
-
-        /// <summary>True when the whole string is one strict-grammar number literal.</summary>
-        internal static bool IsValidLiteral(string literal)
-        {
-            var bytes = new byte[literal.Length];
-            for (int i = 0; i < literal.Length; i++)
-            {
-                if (literal[i] > 0x7F) return false;
-                bytes[i] = (byte)literal[i];
-            }
-            return bytes.Length > 0 && Scan(bytes, 0, out _) == bytes.Length;
         }
 
         /// <summary>Exact integral test on a grammatical literal: digits times a power of ten, without floating point.</summary>
@@ -4513,8 +4440,6 @@ namespace AuthForge
     /// </remarks>
     internal sealed class JsonWriter
     {
-        private const string Hex = "0123456789abcdef";
-
         private readonly StringBuilder _text = new StringBuilder(256);
         // Open containers, innermost last: true for an object, false for an array.
         private readonly List<bool> _open = new List<bool>();
@@ -4698,7 +4623,7 @@ namespace AuthForge
                 text.Append(value, run, i - run);
                 if (c == '"') text.Append("\\\"");
                 else if (c == '\\') text.Append("\\\\");
-                else text.Append("\\u00").Append(Hex[c >> 4]).Append(Hex[c & 0xF]);
+                else text.Append("\\u00").Append(Hex.Digits[c >> 4]).Append(Hex.Digits[c & 0xF]);
                 run = i + 1;
             }
             text.Append(value, run, value.Length - run);

@@ -76,15 +76,17 @@ namespace AuthForge.Tests.JsonSection
         }
 
         [Fact]
-        public void Number_factories_keep_or_validate_the_literal()
+        public void Number_literals_are_kept_exactly_and_non_literals_refused()
         {
-            Assert.Equal("-9223372036854775808", JsonValue.FromInt64(long.MinValue).AsNumberLiteral());
-            Assert.True(JsonValue.FromInt64(long.MinValue).TryGetInt64(out long min));
+            Assert.Equal("-9223372036854775808", Json.Parse("-9223372036854775808").AsNumberLiteral());
+            Assert.True(Json.Parse("-9223372036854775808").TryGetInt64(out long min));
             Assert.Equal(long.MinValue, min);
-            Assert.Equal("1.50E+3", JsonValue.FromNumberLiteral("1.50E+3").AsNumberLiteral());
-            foreach (string bad in new[] { "", "01", "+1", "1.", ".5", " 1", "1 ", "NaN", "0x1", "1e", "\u0661" })
+            Assert.Equal("1.50E+3", Json.Parse("1.50E+3").AsNumberLiteral());
+            // A lone value with surrounding spaces is valid JSON, so " 1" and "1 " are checked inside an array.
+            Assert.Throws<JsonFormatException>(() => Json.Parse(""));
+            foreach (string bad in new[] { "01", "+1", "1.", ".5", "NaN", "0x1", "1e", "\u0661" })
             {
-                Assert.Throws<System.ArgumentException>(() => JsonValue.FromNumberLiteral(bad));
+                Assert.Throws<JsonFormatException>(() => Json.Parse("[" + bad + "]"));
             }
         }
     }

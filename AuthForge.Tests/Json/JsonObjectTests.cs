@@ -81,16 +81,14 @@ namespace AuthForge.Tests.JsonSection
         }
 
         [Fact]
-        public void CreateObject_rejects_duplicates_and_supports_lookup()
+        public void Objects_on_both_sides_of_the_index_threshold_reject_duplicates_and_support_lookup()
         {
-            var small = new[] { new KeyValuePair<string, JsonValue>("a", JsonValue.True), new KeyValuePair<string, JsonValue>("a", JsonValue.False) };
-            Assert.Throws<System.ArgumentException>(() => JsonValue.CreateObject(small));
-            var large = Enumerable.Range(0, 100).Select(i => new KeyValuePair<string, JsonValue>("m" + i, JsonValue.FromInt64(i))).ToList();
-            JsonValue built = JsonValue.CreateObject(large);
+            Assert.Throws<JsonFormatException>(() => Json.Parse("{\"a\":true,\"a\":false}"));
+            string members = string.Join(",", Enumerable.Range(0, 100).Select(i => "\"m" + i + "\":" + i));
+            JsonValue built = Json.Parse("{" + members + "}");
             Assert.Equal("57", built["m57"]!.AsNumberLiteral());
-            large.Add(new KeyValuePair<string, JsonValue>("m3", JsonValue.Null));
-            Assert.Throws<System.ArgumentException>(() => JsonValue.CreateObject(large));
-            Assert.Equal(100, built.Members.Count); // the source list was copied
+            Assert.Equal(100, built.Members.Count);
+            Assert.Throws<JsonFormatException>(() => Json.Parse("{" + members + ",\"m3\":null}"));
         }
     }
 }
