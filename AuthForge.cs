@@ -1031,6 +1031,9 @@ namespace AuthForge
         // The latest unix second DateTimeOffset can represent: a larger expiry is not a date.
         private const long MaxUnixSeconds = 253402300799;
 
+        private static readonly string[] s_successWords = { "ok", "success", "valid", "true", "1" };
+        private static readonly string[] s_variableFields = { "appVariables", "licenseVariables" };
+
         /// <summary>
         /// Decides whether a signed response (validate or heartbeat) is trusted. Checks, in order: the HTTP status
         /// and envelope, the signature over the payload text exactly as received, then — only once it verified —
@@ -1063,7 +1066,7 @@ namespace AuthForge
             long expiresIn = ReadExpiresIn(tokenBody) ?? ReadExpiresIn(payload)
                 ?? throw Fail(AuthForgeErrorCodes.MissingExpiresIn, "The signed payload does not say when the session expires.");
 
-            foreach (string name in new[] { "appVariables", "licenseVariables" })
+            foreach (string name in s_variableFields)
             {
                 JsonValue? variables = payload[name];
                 if (variables != null && variables.Kind != JsonKind.Object && variables.Kind != JsonKind.Null)
@@ -1124,7 +1127,7 @@ namespace AuthForge
             if (status.Kind == JsonKind.True) return true;
             string? text = status.AsString();
             if (text is null) return false;
-            foreach (string word in new[] { "ok", "success", "valid", "true", "1" })
+            foreach (string word in s_successWords)
             {
                 if (string.Equals(text, word, StringComparison.OrdinalIgnoreCase)) return true;
             }
