@@ -621,10 +621,13 @@ namespace AuthForge
 
             if (active != null && ReferenceEquals(token, active.Session.SessionToken))
             {
+                // The same login, not the same object: heartbeats may have renewed the session while the ban was in
+                // flight. A login since then has its own heartbeat and is left alone.
                 lock (_gate)
                 {
-                    if (!ReferenceEquals(_active, active)) return;
+                    if (!ReferenceEquals(_active?.Heartbeat, active.Heartbeat)) return;
                     _active = null;
+                    _licenseKey = null;
                 }
                 active.Heartbeat.Dispose();
             }

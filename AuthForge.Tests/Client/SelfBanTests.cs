@@ -13,6 +13,27 @@ namespace AuthForge.Tests.Client
     public sealed class SelfBanTests
     {
         [Fact]
+        public async Task LogsOutEvenWhenHeartbeatsRenewedTheSessionWhileTheBanWasInFlight()
+        {
+            await using DevServerHost server = await LiveServer.StartAsync(SigningMode.Ed25519);
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: TimeSpan.FromMilliseconds(20));
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
+            // The server holds the ban for ten heartbeat intervals, so the session is renewed while it is in flight:
+            // the client must still recognise the banned session as its own.
+            server.AddFault(new DevFault(DevFaultKind.Delay) { DelayMs = 200, Path = ServerLog.SelfBan });
+            string before = (string)client.GetSessionData()!["nonce"]!;
+
+            await client.SelfBanAsync(blacklistIp: false);
+
+            Assert.Contains(server.Requests, r => r.Path == ServerLog.Heartbeat && r.StatusCode == 200 && r.Nonce != before);
+            LoginTests.AssertLoggedOut(client);
+            Assert.Equal(0, options.Scheduler.ScheduledCount);
+            Assert.Equal(0, failures.Count);
+        }
+
+        [Fact]
         public async Task WithASessionItSendsTheTokenRevokesBansAndLogsOut()
         {
             await using DevServerHost server = await LiveServer.StartAsync(SigningMode.Ed25519);
