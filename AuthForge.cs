@@ -1,6 +1,7 @@
+#nullable enable
 // AuthForge.cs — the AuthForge licence client for .NET in one drop-in file.
 //
-// Copy this file into any project (netstandard2.0 or later, C# 9 or later; no package needed) and call
+// Copy this file into any project (netstandard2.0 or later, C# 8 or later; no package needed) and call
 // `new AuthForgeClient(...).Login(key)`. The wire protocol is PROTOCOL.md of the AuthForge SDKs: generations
 // v1 and v2 (HMAC-SHA256) and v3 (Ed25519). MIT licence; see the repository's LICENSE.
 //
