@@ -682,15 +682,16 @@ namespace AuthForge
             return null;
         }
 
-        private Task<Session> ValidateCoreAsync(string licenseKey, CancellationToken cancellationToken)
+        private async Task<Session> ValidateCoreAsync(string licenseKey, CancellationToken cancellationToken)
         {
-            string hwid = HardwareId;
+            // The first probe of the process runs on the thread pool, never on the (possibly UI) caller's thread.
+            string hwid = _hwidOverride ?? await HardwareFingerprint.CurrentAsync().ConfigureAwait(false);
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
-            return ExchangeAsync(ValidatePath,
+            return await ExchangeAsync(ValidatePath,
                 nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
                 (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier),
                     licenseKey, verifier, nonce, _clock),
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
         }
 
         private async Task HeartbeatAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
@@ -1855,8 +1856,10 @@ namespace AuthForge
 
     // =================================================================================================
     // 8. Fingerprint
-    //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once
-    //    per process. Linux reads /sys and /proc only; Windows and macOS ask system tools (2 s limit each).
+    //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once per
+    //    process, off the caller's thread. Linux reads /sys and /proc; Windows reads the interface table, the
+    //    registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a process, and no time limit can change
+    //    what they read. Only macOS still asks tools (2 s limit each); a part lost to that limit is probed again.
     //    Raw hardware text never leaves this section unhashed: no logging, no exception messages.
     // =================================================================================================
 
@@ -1872,8 +1875,18 @@ namespace AuthForge
         /// <summary>The lowercase hex HWID; the first call probes the hardware, later calls return the cached value.</summary>
         public static string Current => s_cache.Value;
 
-        /// <summary>How many times this process has probed the hardware (0 or 1): lets tests prove the cache.</summary>
+        /// <summary>
+        /// As <see cref="Current"/>, but a probe that is still to run runs on the thread pool, never on the caller's
+        /// (possibly UI) thread; once the id is known this completes synchronously.
+        /// </summary>
+        public static Task<string> CurrentAsync() => s_cache.GetAsync();
+
+        /// <summary>How many times this process has probed the hardware: lets tests prove the cache.</summary>
         public static int ProbeCount => s_cache.ProbeCount;
+
+        /// <summary>Where each part of the last probe came from, e.g. "mac=builtin-permanent cpu=registry
+        /// disk=smbios-uuid": names of sources only, never their values. For diagnostics and the Wine run.</summary>
+        public static string LastSources => s_cache.LastSources;
 
         /// <summary>Pure: applies the PROTOCOL.md fallbacks to empty parts and hashes the composed text.</summary>
         public static string Compose(string? mac, string? cpu, string? disk)
@@ -1895,29 +1908,35 @@ namespace AuthForge
             => Compose(Guard(mac), Guard(cpu), Guard(disk));
 
         /// <summary>Probes this machine without the cache and never throws; production code goes through <see cref="Current"/>.</summary>
-        internal static string ProbeThisMachine()
+        internal static ProbeResult ProbeThisMachine()
         {
             try
             {
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
                 {
                     var linux = new LinuxProbe("/");
-                    return ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk);
+                    return new ProbeResult(ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk), true, "linux");
                 }
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                 {
-                    return ComposeGuarded(ToolProbe.ReadWindowsMac, ToolProbe.ReadWindowsCpu, ToolProbe.ReadWindowsDisk);
+                    var windows = new WindowsProbe(WindowsProbe.Native);
+                    string id = ComposeGuarded(windows.ReadMac, windows.ReadCpu, windows.ReadDisk);
+                    return new ProbeResult(id, true, windows.Sources);
                 }
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
                 {
-                    return ComposeGuarded(ToolProbe.ReadMacOSMac, ToolProbe.ReadMacOSCpu, ToolProbe.ReadMacOSPlatformSerial);
+                    var mac = new MacOSProbe();
+                    string id = ComposeGuarded(mac.ReadMac, mac.ReadCpu, mac.ReadPlatformSerial);
+                    // A tool killed by its time limit says nothing about the machine: that id is used for this login
+                    // only, and the next login probes again instead of carrying a degraded id for the process.
+                    return new ProbeResult(id, !mac.LostToTimeLimit, mac.LostToTimeLimit ? "macos (a tool overran its limit)" : "macos");
                 }
-                return ComposeGuarded(ToolProbe.ReadNetworkInterfaceMac, null, null);
+                return new ProbeResult(ComposeGuarded(ToolProbe.ReadNetworkInterfaceMac, null, null), true, "other");
             }
             catch
             {
-                // A cached exception would make every later Current throw; an all-fallback id keeps login possible.
-                return Compose(null, null, null);
+                // An all-fallback id keeps login possible; it is not cached, so the next login tries again.
+                return new ProbeResult(Compose(null, null, null), false, "failed");
             }
         }
 
@@ -1934,27 +1953,88 @@ namespace AuthForge
             return trimmed == null || trimmed.Length == 0 ? fallback : trimmed;
         }
 
-        /// <summary>Runs a probe at most once, however many threads ask at the same time, and counts the runs.</summary>
-        internal sealed class ProbeCache
+        /// <summary>One probe's outcome: the id, whether it may be kept for the process, and its sources' names.</summary>
+        internal sealed class ProbeResult
         {
-            private readonly Lazy<string> _value;
-            private int _probeCount;
-
-            /// <summary>Wraps <paramref name="probe"/>, which must not throw (a throw would be cached by <see cref="Lazy{T}"/>).</summary>
-            public ProbeCache(Func<string> probe)
+            /// <summary>Creates a result.</summary>
+            public ProbeResult(string hwid, bool final, string sources)
             {
-                _value = new Lazy<string>(() =>
-                {
-                    Interlocked.Increment(ref _probeCount);
-                    return probe();
-                }, LazyThreadSafetyMode.ExecutionAndPublication);
+                Hwid = hwid;
+                Final = final;
+                Sources = sources;
             }
 
-            /// <summary>The probe's result; only the first call runs the probe.</summary>
-            public string Value => _value.Value;
+            /// <summary>The composed id.</summary>
+            public string Hwid { get; }
 
-            /// <summary>How many times the probe has run (0 or 1).</summary>
+            /// <summary>True when every part was decided by the machine; false when a time limit cost a part.</summary>
+            public bool Final { get; }
+
+            /// <summary>Names of the sources used, never their values.</summary>
+            public string Sources { get; }
+        }
+
+        /// <summary>
+        /// Runs a probe at most once per process, however many threads ask at the same time, and keeps its result —
+        /// unless the result is not <see cref="ProbeResult.Final"/>: then it serves the callers of that round and the
+        /// next call probes again.
+        /// </summary>
+        internal sealed class ProbeCache
+        {
+            private readonly Func<ProbeResult> _probe;
+            private readonly object _gate = new object();
+            private ProbeResult? _final;     // written once under _gate, read without it
+            private ProbeResult? _last;
+            private int _round;
+            private int _probeCount;
+
+            /// <summary>Wraps <paramref name="probe"/>, which must not throw.</summary>
+            public ProbeCache(Func<ProbeResult> probe) => _probe = probe;
+
+            /// <summary>The probe's result; only the first call runs the probe while the result is final.</summary>
+            public string Value
+            {
+                get
+                {
+                    ProbeResult? known = Volatile.Read(ref _final);
+                    if (known != null) return known.Hwid;
+                    int round = Volatile.Read(ref _round);
+                    lock (_gate)
+                    {
+                        if (_final != null) return _final.Hwid;
+                        // Callers that queued behind a probe take its answer instead of running another one at once.
+                        if (round != _round && _last != null) return _last.Hwid;
+                        Interlocked.Increment(ref _probeCount);
+                        ProbeResult result = _probe();
+                        _last = result;
+                        if (result.Final) Volatile.Write(ref _final, result);
+                        Volatile.Write(ref _round, _round + 1);
+                        return result.Hwid;
+                    }
+                }
+            }
+
+            /// <summary>As <see cref="Value"/>; a probe still to run runs on the thread pool, never on the caller's thread.</summary>
+            public Task<string> GetAsync()
+            {
+                ProbeResult? known = Volatile.Read(ref _final);
+                return known != null ? Task.FromResult(known.Hwid) : Task.Run(() => Value);
+            }
+
+            /// <summary>True once a final result is kept.</summary>
+            public bool IsFinal => Volatile.Read(ref _final) != null;
+
+            /// <summary>How many times the probe has run.</summary>
             public int ProbeCount => Volatile.Read(ref _probeCount);
+
+            /// <summary>The sources of the latest probe, or "" before the first.</summary>
+            public string LastSources
+            {
+                get
+                {
+                    lock (_gate) return _last?.Sources ?? "";
+                }
+            }
         }
 
         /// <summary>One network interface that could supply the MAC part.</summary>
@@ -1968,14 +2048,56 @@ namespace AuthForge
                 Rank = rank;
             }
 
-            /// <summary>A stable per-interface key (the interface name, or its id on Windows).</summary>
+            /// <summary>The interface's name or id: reported, and the last tie-break only.</summary>
             public string Key { get; }
 
             /// <summary>The normalised MAC.</summary>
             public string Mac { get; }
 
-            /// <summary>0 = wired physical, 1 = wireless physical, 2 = anything else that survived the filters.</summary>
+            /// <summary>See <see cref="HardwareText.RankOf"/>: 0 built-in with a permanent address is the best.</summary>
             public int Rank { get; }
+        }
+
+        /// <summary>The fields of one Windows interface-table row (MIB_IF_ROW2) that the MAC choice reads.</summary>
+        internal sealed class WindowsAdapter
+        {
+            /// <summary>Creates a row; addresses are normalised MACs or null.</summary>
+            public WindowsAdapter(Guid interfaceGuid, string description, string? currentMac, string? permanentMac,
+                int ifType, int physicalMedium, bool hardware, bool filter)
+            {
+                InterfaceGuid = interfaceGuid;
+                Description = description;
+                CurrentMac = currentMac;
+                PermanentMac = permanentMac;
+                IfType = ifType;
+                PhysicalMedium = physicalMedium;
+                Hardware = hardware;
+                Filter = filter;
+            }
+
+            /// <summary>The interface GUID: the key of its registry entries.</summary>
+            public Guid InterfaceGuid { get; }
+
+            /// <summary>The driver's description, e.g. "Intel(R) Ethernet Connection I219-V".</summary>
+            public string Description { get; }
+
+            /// <summary>The address in use now (may be random or user-set).</summary>
+            public string? CurrentMac { get; }
+
+            /// <summary>The address burned into the hardware, when the driver reports one.</summary>
+            public string? PermanentMac { get; }
+
+            /// <summary>The IANA interface type: 6 Ethernet, 71 Wi-Fi.</summary>
+            public int IfType { get; }
+
+            /// <summary>NDIS_PHYSICAL_MEDIUM: 10 is Bluetooth.</summary>
+            public int PhysicalMedium { get; }
+
+            /// <summary>InterfaceAndOperStatusFlags.HardwareInterface.</summary>
+            public bool Hardware { get; }
+
+            /// <summary>InterfaceAndOperStatusFlags.FilterInterface: a filter driver's copy of another adapter.</summary>
+            public bool Filter { get; }
         }
 
         /// <summary>Pure text helpers shared by every platform; kept free of I/O so tests can feed them samples.</summary>
@@ -1993,6 +2115,8 @@ namespace AuthForge
             private static readonly string[] s_virtualDescriptionHints =
             {
                 "virtual", "hyper-v", "vmware", "virtualbox", "vpn", "tap-", "wan miniport", "pseudo", "loopback",
+                "bluetooth", "miniport", "tunnel", "wintun", "wireguard", "zerotier", "tailscale", "npcap", "teredo",
+                "isatap", "6to4", "kernel debug", "hosted network", "wi-fi direct",
             };
 
             /// <summary>True for interface names that are loopback, container, bridge, tunnel or VPN devices.</summary>
@@ -2063,39 +2187,78 @@ namespace AuthForge
                 return result.ToString();
             }
 
-            /// <summary>Every well-formed MAC among the whitespace/quote/comma separated tokens of a tool's output.</summary>
-            public static List<string> FindMacs(string? text)
-            {
-                var macs = new List<string>();
-                if (text == null) return macs;
-                foreach (string token in text.Split(new[] { ' ', '\t', '\r', '\n', '"', ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    string? mac = NormaliseMac(token);
-                    if (mac != null) macs.Add(mac);
-                }
-                return macs;
-            }
+            /// <summary>
+            /// The MAC ranking shared by every platform, so that plugging and unplugging things never changes the
+            /// winner: a built-in adapter (PCI, platform, SoC; wired and wireless alike) before one attached by USB,
+            /// Thunderbolt or another removable bus, and within each, an address burned into the hardware before one
+            /// whose origin the system does not state. Randomised and user-set addresses are never candidates.
+            /// </summary>
+            public static int RankOf(bool builtIn, bool permanent) => (builtIn ? 0 : 2) + (permanent ? 0 : 1);
 
             /// <summary>
-            /// Picks the best candidate: lowest rank, then ordinal key, then MAC, so the same set of interfaces always
-            /// gives the same answer regardless of enumeration order.
+            /// Picks the best candidate: lowest rank, then the lowest MAC (a key that no rename, driver update or
+            /// enumeration order can move), then the interface key, so one set of interfaces always gives one answer.
             /// </summary>
-            public static string? ChooseMac(IEnumerable<MacCandidate> candidates)
+            public static string? ChooseMac(IEnumerable<MacCandidate> candidates) => ChooseCandidate(candidates)?.Mac;
+
+            /// <summary>As <see cref="ChooseMac"/>, returning the winning candidate.</summary>
+            public static MacCandidate? ChooseCandidate(IEnumerable<MacCandidate> candidates)
             {
                 MacCandidate? best = null;
                 foreach (MacCandidate c in candidates)
                 {
                     if (best == null || Compare(c, best) < 0) best = c;
                 }
-                return best?.Mac;
+                return best;
+            }
+
+            /// <summary>The source name of a chosen candidate for <see cref="LastSources"/>.</summary>
+            public static string DescribeRank(MacCandidate? chosen)
+            {
+                if (chosen == null) return "none";
+                return (chosen.Rank < 2 ? "builtin-" : "attached-") + (chosen.Rank % 2 == 0 ? "permanent" : "unstated");
             }
 
             private static int Compare(MacCandidate a, MacCandidate b)
             {
                 int byRank = a.Rank.CompareTo(b.Rank);
                 if (byRank != 0) return byRank;
-                int byKey = string.CompareOrdinal(a.Key, b.Key);
-                return byKey != 0 ? byKey : string.CompareOrdinal(a.Mac, b.Mac);
+                int byMac = string.CompareOrdinal(a.Mac, b.Mac);
+                return byMac != 0 ? byMac : string.CompareOrdinal(a.Key, b.Key);
+            }
+
+            /// <summary>True when the locally-administered bit is set: the address was made up by software.</summary>
+            public static bool IsLocallyAdministered(string normalisedMac)
+            {
+                int first = Convert.ToInt32(normalisedMac.Substring(0, 2), 16);
+                return (first & 0x02) != 0;
+            }
+
+            /// <summary>
+            /// Linux: whether a network device hangs off a bus that can be unplugged, from its <c>device/uevent</c>
+            /// (USB interfaces say <c>DEVTYPE=usb_interface</c>) and <c>device/removable</c> (the kernel marks PCI
+            /// devices behind Thunderbolt and other external ports "removable").
+            /// </summary>
+            public static bool IsAttachedDevice(string? deviceUevent, string? deviceRemovable)
+            {
+                if (string.Equals(deviceRemovable?.Trim(), "removable", StringComparison.Ordinal)) return true;
+                string? devType = ParseKeyValue(deviceUevent, "DEVTYPE");
+                if (devType != null && devType.StartsWith("usb", StringComparison.Ordinal)) return true;
+                // A USB device's uevent names the product and interface even when DEVTYPE is missing.
+                return ParseKeyValue(deviceUevent, "PRODUCT") != null && ParseKeyValue(deviceUevent, "INTERFACE") != null;
+            }
+
+            /// <summary>
+            /// macOS: the rank of an interface by its BSD name, or -1 when it is never a candidate. <c>en0</c> is the
+            /// built-in port on every Mac (Wi-Fi on laptops, Ethernet on desktops) and always wins; other <c>en*</c>
+            /// ports (Thunderbolt, USB, docks) come after it; Apple's software interfaces (<c>ap*</c>, <c>awdl*</c>,
+            /// <c>llw*</c>, <c>utun*</c>, <c>bridge*</c>, …) never count.
+            /// </summary>
+            public static int RankMacOSInterface(string name, string normalisedMac)
+            {
+                if (name == "en0") return RankOf(builtIn: true, permanent: true);
+                if (!name.StartsWith("en", StringComparison.Ordinal) || IsVirtualInterfaceName(name)) return -1;
+                return IsLocallyAdministered(normalisedMac) ? -1 : RankOf(builtIn: false, permanent: true);
             }
 
             // Keys from /proc/cpuinfo that describe the processor model (and, on some ARM boards, the SoC serial).
@@ -2219,6 +2382,176 @@ namespace AuthForge
                 return device;
             }
 
+            // ---- Windows: pure parsers of what the P/Invoke calls return, so tests can feed recorded bytes ----
+
+            /// <summary>Size of one MIB_IF_ROW2 (netioapi.h), the same for 32- and 64-bit processes.</summary>
+            public const int IfRow2Size = 1352;
+
+            /// <summary>
+            /// Reads the fields the MAC choice needs from one MIB_IF_ROW2: the GUID at 12, the description (UTF-16,
+            /// 257 chars) at 542, the current address (length at 1056, bytes at 1060), the permanent address at 1092,
+            /// the IANA type at 1128, the physical medium at 1140 and the flag bits at 1152.
+            /// </summary>
+            public static WindowsAdapter? ParseIfRow2(byte[] row, int offset)
+            {
+                if (row == null || offset < 0 || row.Length - offset < IfRow2Size) return null;
+                var guidBytes = new byte[16];
+                Buffer.BlockCopy(row, offset + 12, guidBytes, 0, 16);
+                int addressLength = Math.Min(BitConverter.ToInt32(row, offset + 1056), 32);
+                byte flags = row[offset + 1152];
+                return new WindowsAdapter(
+                    new Guid(guidBytes),
+                    ReadUtf16(row, offset + 542, 257),
+                    MacFromBytes(row, offset + 1060, addressLength),
+                    MacFromBytes(row, offset + 1092, addressLength),
+                    BitConverter.ToInt32(row, offset + 1128),
+                    BitConverter.ToInt32(row, offset + 1140),
+                    hardware: (flags & 0x01) != 0,
+                    filter: (flags & 0x02) != 0);
+            }
+
+            /// <summary>
+            /// Ranks one Windows adapter, or null when it is never a candidate: it must be hardware (not a filter or
+            /// a software adapter), Ethernet or Wi-Fi, not Bluetooth, not named as virtual/VPN by its description, and
+            /// not enumerated by a software bus. <paramref name="pnpInstanceId"/> (from the registry; null when
+            /// unknown) tells USB-attached adapters from built-in ones. The burned-in (permanent) address is used,
+            /// so Windows' random hardware addresses and a user-set "Network Address" do not move the id.
+            /// </summary>
+            public static MacCandidate? RankWindowsAdapter(WindowsAdapter adapter, string? pnpInstanceId)
+            {
+                const int EthernetCsmacd = 6, Ieee80211 = 71, MediumBluetooth = 10;
+                if (!adapter.Hardware || adapter.Filter) return null;
+                if (adapter.IfType != EthernetCsmacd && adapter.IfType != Ieee80211) return null;
+                if (adapter.PhysicalMedium == MediumBluetooth || IsVirtualDescription(adapter.Description)) return null;
+
+                string bus = pnpInstanceId ?? "";
+                int slash = bus.IndexOf('\\');
+                bus = slash > 0 ? bus.Substring(0, slash).ToUpperInvariant() : bus.ToUpperInvariant();
+                // ROOT and SWD are software devices; BTH* Bluetooth; {guid} buses belong to VPN and virtual drivers.
+                if (bus == "ROOT" || bus == "SWD" || bus.StartsWith("BTH", StringComparison.Ordinal) || bus.StartsWith("{", StringComparison.Ordinal)) return null;
+                bool builtIn = !bus.StartsWith("USB", StringComparison.Ordinal);
+
+                string key = adapter.InterfaceGuid.ToString("B");
+                if (adapter.PermanentMac != null) return new MacCandidate(key, adapter.PermanentMac, RankOf(builtIn, permanent: true));
+                // No burned-in address reported: the current one counts only if the system did not make it up.
+                if (adapter.CurrentMac != null && !IsLocallyAdministered(adapter.CurrentMac))
+                    return new MacCandidate(key, adapter.CurrentMac, RankOf(builtIn, permanent: false));
+                return null;
+            }
+
+            /// <summary>The CPU part on Windows: the registry's brand string and family/model/stepping identifier.</summary>
+            public static string? WindowsCpu(string? processorNameString, string? identifier)
+            {
+                string name = processorNameString?.Trim() ?? "";
+                string id = identifier?.Trim() ?? "";
+                if (name.Length == 0 && id.Length == 0) return null;
+                return "name=" + name + ";id=" + id;
+            }
+
+            /// <summary>A REG_SZ value's bytes as text, without the terminating NULs.</summary>
+            public static string? DecodeRegistryString(byte[]? data, int length)
+            {
+                if (data == null || length < 2) return null;
+                string text = Encoding.Unicode.GetString(data, 0, Math.Min(length, data.Length) & ~1).TrimEnd('\0').Trim();
+                return text.Length == 0 ? null : text;
+            }
+
+            /// <summary>
+            /// The SMBIOS system UUID (structure type 1, offset 8) from GetSystemFirmwareTable('RSMB') output, in the
+            /// form Windows itself shows; null when absent or one of the values firmware uses for "not set" (all
+            /// 00, all FF, a single repeated byte, or the 00 02 00 03 … 00 09 counting pattern many boards ship with).
+            /// </summary>
+            public static string? ParseSmbiosSystemUuid(byte[]? raw)
+            {
+                // RawSMBIOSData: Used20CallingMethod, major, minor, DMI revision, DWORD table length, then the table.
+                if (raw == null || raw.Length < 8) return null;
+                int major = raw[1], minor = raw[2];
+                int tableLength = BitConverter.ToInt32(raw, 4);
+                int end = tableLength < 0 ? 8 : (int)Math.Min(raw.Length, 8L + tableLength);
+                int at = 8;
+                while (at + 4 <= end)
+                {
+                    int type = raw[at], length = raw[at + 1];
+                    if (length < 4 || type == 127) break;
+                    if (type == 1 && length >= 0x19 && at + 24 <= end)
+                    {
+                        var uuid = new byte[16];
+                        Buffer.BlockCopy(raw, at + 8, uuid, 0, 16);
+                        return IsPlaceholderUuid(uuid) ? null : FormatSmbiosUuid(uuid, major * 100 + minor >= 206);
+                    }
+                    // Skip the formatted area, then the string set, which ends with two NULs.
+                    int next = at + length;
+                    while (next + 1 < end && (raw[next] != 0 || raw[next + 1] != 0)) next++;
+                    at = next + 2;
+                }
+                return null;
+            }
+
+            private static bool IsPlaceholderUuid(byte[] uuid)
+            {
+                bool same = true, counting = true;
+                for (int i = 0; i < 16; i++)
+                {
+                    if (uuid[i] != uuid[0]) same = false;
+                    // 00 02 00 03 00 04 … 00 09: raw bytes of "03000200-0400-0500-0006-000700080009".
+                    byte expected = (byte)(i % 2 == 0 ? 0 : i / 2 + 2);
+                    if (uuid[i] != expected) counting = false;
+                }
+                return same || counting;
+            }
+
+            // SMBIOS 2.6 and later store the first three fields little-endian, as a GUID does; older tables big-endian.
+            private static string FormatSmbiosUuid(byte[] uuid, bool littleEndianFields)
+            {
+                if (littleEndianFields) return new Guid(uuid).ToString("D").ToUpperInvariant();
+                string hex = Hex.Encode(uuid).ToUpperInvariant();
+                return hex.Substring(0, 8) + "-" + hex.Substring(8, 4) + "-" + hex.Substring(12, 4) + "-"
+                    + hex.Substring(16, 4) + "-" + hex.Substring(20, 12);
+            }
+
+            /// <summary>The disk number of the first extent in a VOLUME_DISK_EXTENTS (IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS).</summary>
+            public static int? ParseFirstDiskNumber(byte[]? extents, int returned)
+            {
+                // DWORD NumberOfDiskExtents, padding, then DISK_EXTENT { DWORD DiskNumber; …; LARGE_INTEGER ×2 }.
+                if (extents == null || returned < 12 || extents.Length < 12) return null;
+                if (BitConverter.ToInt32(extents, 0) < 1) return null;
+                int disk = BitConverter.ToInt32(extents, 8);
+                return disk < 0 ? (int?)null : disk;
+            }
+
+            /// <summary>
+            /// The serial number in a STORAGE_DEVICE_DESCRIPTOR (IOCTL_STORAGE_QUERY_PROPERTY): the NUL-terminated ASCII
+            /// at SerialNumberOffset (byte 24). Null when the offset is 0 (no serial), out of range, or the text blank.
+            /// </summary>
+            public static string? ParseStorageDeviceSerial(byte[]? descriptor, int returned)
+            {
+                if (descriptor == null || returned < 28 || descriptor.Length < 28) return null;
+                int end = Math.Min(returned, descriptor.Length);
+                int offset = BitConverter.ToInt32(descriptor, 24);
+                if (offset <= 0 || offset >= end) return null;
+                var sb = new StringBuilder();
+                for (int i = offset; i < end && descriptor[i] != 0; i++)
+                {
+                    byte b = descriptor[i];
+                    if (b >= 0x20 && b < 0x7F) sb.Append((char)b);
+                }
+                string serial = sb.ToString().Trim();
+                return serial.Length == 0 ? null : serial;
+            }
+
+            private static string ReadUtf16(byte[] data, int offset, int maxChars)
+            {
+                int chars = 0;
+                while (chars < maxChars && (data[offset + 2 * chars] != 0 || data[offset + 2 * chars + 1] != 0)) chars++;
+                return Encoding.Unicode.GetString(data, offset, 2 * chars);
+            }
+
+            private static string? MacFromBytes(byte[] data, int offset, int length)
+            {
+                if (length != 6) return null;
+                return NormaliseMac(Hex.Encode(new[] { data[offset], data[offset + 1], data[offset + 2], data[offset + 3], data[offset + 4], data[offset + 5] }));
+            }
+
             private static bool IsHex(string s)
             {
                 foreach (char c in s)
@@ -2234,8 +2567,8 @@ namespace AuthForge
         /// Linux: reads files under /sys and /proc only, and deliberately has no process spawning, so the probe is
         /// fast and works in locked-down containers.
         /// Sources, in order:
-        /// MAC — /sys/class/net/*/address, skipping virtual names, random (addr_assign_type 1) and non-Ethernet
-        /// (type ≠ 1) interfaces; physical ones (a device link exists) first, wired before wireless, then by name.
+        /// MAC — /sys/class/net/*/address of devices on a bus, never a random or user-set address (see
+        /// <see cref="MacCandidates"/>); built-in before USB/Thunderbolt, wired and wireless alike, then the lowest MAC.
         /// CPU — /proc/cpuinfo model keys (<see cref="HardwareText.ParseCpuInfo"/>).
         /// Disk — the disk under "/" (/proc/self/mountinfo → /sys/dev/block/M:m/uevent, through partitions and
         /// device-mapper/md slaves), else the first non-removable disk in /sys/block by name (skipping loop, ram, zram,
@@ -2253,7 +2586,16 @@ namespace AuthForge
             public LinuxProbe(string root) => _root = root;
 
             /// <summary>The chosen interface's normalised MAC, or null.</summary>
-            public string? ReadMac()
+            public string? ReadMac() => HardwareText.ChooseMac(MacCandidates());
+
+            /// <summary>
+            /// Every interface that may supply the MAC, ranked by <see cref="HardwareText.RankOf"/>. Left out: names of
+            /// virtual devices; interfaces without a device link (bridges, bonds, veth, tunnels: their addresses are
+            /// made up, and a container's eth0 is one of them); non-Ethernet types; and addresses the kernel reports
+            /// as random (addr_assign_type 1) or set from user space (3: NetworkManager's randomised Wi-Fi,
+            /// macchanger). USB and Thunderbolt adapters (docks, tethered phones) rank after built-in ones.
+            /// </summary>
+            internal List<MacCandidate> MacCandidates()
             {
                 string net = At("sys/class/net");
                 var candidates = new List<MacCandidate>();
@@ -2261,19 +2603,19 @@ namespace AuthForge
                 {
                     if (HardwareText.IsVirtualInterfaceName(name)) continue;
                     string dir = Path.Combine(net, name);
-                    if (ReadText(Path.Combine(dir, "addr_assign_type")) == "1") continue;
+                    string device = Path.Combine(dir, "device");
+                    if (!Directory.Exists(device)) continue;
                     string? type = ReadText(Path.Combine(dir, "type"));
                     if (type != null && type != "1") continue;
+                    string? assign = ReadText(Path.Combine(dir, "addr_assign_type"));
+                    if (assign == "1" || assign == "3") continue;
                     string? mac = HardwareText.NormaliseMac(ReadText(Path.Combine(dir, "address")));
                     if (mac == null) continue;
 
-                    bool physical = Directory.Exists(Path.Combine(dir, "device"));
-                    // Wireless MACs are the ones desktop network managers randomise, so a wired NIC wins when there is one.
-                    bool wireless = Directory.Exists(Path.Combine(dir, "wireless")) || Directory.Exists(Path.Combine(dir, "phy80211"));
-                    int rank = !physical ? 2 : wireless ? 1 : 0;
-                    candidates.Add(new MacCandidate(name, mac, rank));
+                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")));
+                    candidates.Add(new MacCandidate(name, mac, HardwareText.RankOf(builtIn, permanent: assign == "0")));
                 }
-                return HardwareText.ChooseMac(candidates);
+                return candidates;
             }
 
             /// <summary>The stable /proc/cpuinfo keys, or null.</summary>
@@ -2411,10 +2753,299 @@ namespace AuthForge
             }
         }
 
+        /// <summary>What the Windows probe asks of the system; P/Invoke in production, recorded answers in tests.</summary>
+        internal interface IWindowsSystem
+        {
+            /// <summary>A REG_SZ value under HKEY_LOCAL_MACHINE in the 64-bit view, or null.</summary>
+            string? ReadLocalMachineString(string subKey, string valueName);
+
+            /// <summary>GetSystemFirmwareTable's answer for <paramref name="provider"/>, or null.</summary>
+            byte[]? ReadFirmwareTable(uint provider, uint tableId);
+
+            /// <summary>DeviceIoControl on a device opened without read or write access (no admin right needed).</summary>
+            byte[]? DeviceIoControl(string devicePath, uint controlCode, byte[]? input, int outputSize, out int returned);
+
+            /// <summary>Every row of GetIfTable2, each <see cref="HardwareText.IfRow2Size"/> bytes.</summary>
+            IReadOnlyList<byte[]> InterfaceRows();
+
+            /// <summary>The Windows directory, e.g. <c>C:\Windows</c>.</summary>
+            string? WindowsDirectory { get; }
+        }
+
         /// <summary>
-        /// Windows and macOS: the in-process network interface list for the MAC, system tools for the rest. Tools are
-        /// started by absolute path (a PATH entry can't stand in for them), without a shell or window, and each gets
-        /// <see cref="ToolTimeoutMilliseconds"/> before it is killed.
+        /// Windows without starting a process: every part comes from an API that answers from memory, the registry or
+        /// one IOCTL, so the probe takes milliseconds and no time limit can change its result.
+        /// MAC — GetIfTable2: hardware Ethernet/Wi-Fi adapters only, their burned-in address
+        /// (<see cref="HardwareText.RankWindowsAdapter"/>), USB ones (from the adapter's PnP instance id) after built-in.
+        /// CPU — HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor\0: ProcessorNameString and Identifier.
+        /// Disk part — see <see cref="ReadDisk"/>: the SMBIOS system UUID, else the Windows disk's serial, else MachineGuid.
+        /// </summary>
+        internal sealed class WindowsProbe
+        {
+            /// <summary>'RSMB': the raw SMBIOS table provider of GetSystemFirmwareTable.</summary>
+            public const uint RsmbProvider = 0x52534D42;
+
+            /// <summary>IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS: which disk holds a volume.</summary>
+            public const uint IoctlVolumeGetVolumeDiskExtents = 0x00560000;
+
+            /// <summary>IOCTL_STORAGE_QUERY_PROPERTY: the disk's STORAGE_DEVICE_DESCRIPTOR.</summary>
+            public const uint IoctlStorageQueryProperty = 0x002D1400;
+
+            private const string NetworkClassKey = @"SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}\";
+
+            private readonly IWindowsSystem _system;
+            private string _macSource = "not-read";
+            private string _cpuSource = "not-read";
+            private string _diskSource = "not-read";
+
+            /// <summary>The P/Invoke implementation of <see cref="IWindowsSystem"/>.</summary>
+            public static IWindowsSystem Native => WindowsNativeSystem.Instance;
+
+            /// <summary>Probes through <paramref name="system"/>.</summary>
+            public WindowsProbe(IWindowsSystem system) => _system = system;
+
+            /// <summary>Where the parts read so far came from (names only).</summary>
+            public string Sources => "mac=" + _macSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
+
+            /// <summary>The chosen adapter's burned-in MAC, or null.</summary>
+            public string? ReadMac()
+            {
+                var candidates = new List<MacCandidate>();
+                foreach (byte[] row in _system.InterfaceRows())
+                {
+                    WindowsAdapter? adapter = HardwareText.ParseIfRow2(row, 0);
+                    if (adapter == null) continue;
+                    string? pnp = _system.ReadLocalMachineString(
+                        NetworkClassKey + adapter.InterfaceGuid.ToString("B").ToUpperInvariant() + @"\Connection", "PnPInstanceId");
+                    MacCandidate? candidate = HardwareText.RankWindowsAdapter(adapter, pnp);
+                    if (candidate != null) candidates.Add(candidate);
+                }
+                MacCandidate? chosen = HardwareText.ChooseCandidate(candidates);
+                _macSource = HardwareText.DescribeRank(chosen);
+                return chosen?.Mac;
+            }
+
+            /// <summary>The processor's brand string and identifier from the registry, or null.</summary>
+            public string? ReadCpu()
+            {
+                const string key = @"HARDWARE\DESCRIPTION\System\CentralProcessor\0";
+                string? cpu = HardwareText.WindowsCpu(_system.ReadLocalMachineString(key, "ProcessorNameString"),
+                    _system.ReadLocalMachineString(key, "Identifier"));
+                _cpuSource = cpu == null ? "none" : "registry";
+                return cpu;
+            }
+
+            /// <summary>
+            /// The disk part, from the first source that answers (each prefixed, so two sources never collide):
+            /// 1. The SMBIOS system UUID, the identity the firmware gives the machine. It survives what customers do
+            ///    most — replacing or cloning the system disk, reinstalling Windows — and is read without admin rights
+            ///    or a device handle; placeholders that boards ship unset are refused (<see cref="HardwareText.ParseSmbiosSystemUuid"/>).
+            ///    It is what macOS's part already is (IOPlatformUUID/serial), and what a motherboard swap changes along
+            ///    with the on-board NIC's MAC anyway.
+            /// 2. The serial of the physical disk holding the Windows volume (IOCTL_STORAGE_QUERY_PROPERTY).
+            /// 3. HKLM\SOFTWARE\Microsoft\Cryptography\MachineGuid (64-bit view), created at Windows set-up.
+            /// Every step is decided by the machine; none has a time limit.
+            /// </summary>
+            public string? ReadDisk()
+            {
+                string? uuid = HardwareText.ParseSmbiosSystemUuid(_system.ReadFirmwareTable(RsmbProvider, 0));
+                if (uuid != null)
+                {
+                    _diskSource = "smbios-uuid";
+                    return "smbios-uuid:" + uuid;
+                }
+                string? serial = SystemDiskSerial();
+                if (serial != null)
+                {
+                    _diskSource = "disk-serial";
+                    return "disk-serial:" + serial;
+                }
+                string? machineGuid = _system.ReadLocalMachineString(@"SOFTWARE\Microsoft\Cryptography", "MachineGuid");
+                if (machineGuid != null)
+                {
+                    _diskSource = "machine-guid";
+                    return "machine-guid:" + machineGuid.ToLowerInvariant();
+                }
+                _diskSource = "none";
+                return null;
+            }
+
+            /// <summary>The serial of the physical drive that holds the Windows volume, or null.</summary>
+            internal string? SystemDiskSerial()
+            {
+                string? windows = _system.WindowsDirectory;
+                if (windows == null || windows.Length < 2 || windows[1] != ':') return null;
+                string volume = @"\\.\" + windows.Substring(0, 2);
+                byte[]? extents = _system.DeviceIoControl(volume, IoctlVolumeGetVolumeDiskExtents, null, 256, out int extentBytes);
+                int? disk = HardwareText.ParseFirstDiskNumber(extents, extentBytes);
+                if (disk == null) return null;
+                // STORAGE_PROPERTY_QUERY { StorageDeviceProperty = 0, PropertyStandardQuery = 0 }: all zero.
+                byte[]? descriptor = _system.DeviceIoControl(@"\\.\PhysicalDrive" + disk.Value.ToString(CultureInfo.InvariantCulture),
+                    IoctlStorageQueryProperty, new byte[12], 4096, out int descriptorBytes);
+                return HardwareText.ParseStorageDeviceSerial(descriptor, descriptorBytes);
+            }
+        }
+
+        /// <summary>The P/Invoke side of the Windows probe: advapi32, kernel32 and iphlpapi, declared here so the file needs no package.</summary>
+        private sealed class WindowsNativeSystem : IWindowsSystem
+        {
+            public static readonly WindowsNativeSystem Instance = new WindowsNativeSystem();
+
+            private static readonly IntPtr s_localMachine = new IntPtr(unchecked((int)0x80000002));
+            private const int KeyQueryValue = 0x0001;
+            private const int KeyWow64_64Key = 0x0100;   // the 64-bit view, also from a 32-bit process
+            private const int RegSz = 1;
+            private const uint FileShareReadWrite = 0x00000003;
+            private const uint OpenExisting = 3;
+
+            public string? WindowsDirectory => Environment.GetFolderPath(Environment.SpecialFolder.Windows);
+
+            public string? ReadLocalMachineString(string subKey, string valueName)
+            {
+                if (NativeMethods.RegOpenKeyEx(s_localMachine, subKey, 0, KeyQueryValue | KeyWow64_64Key, out IntPtr key) != 0) return null;
+                try
+                {
+                    int size = 0;
+                    if (NativeMethods.RegQueryValueEx(key, valueName, IntPtr.Zero, out int type, null, ref size) != 0 || type != RegSz) return null;
+                    if (size <= 0 || size > 64 * 1024) return null;
+                    var data = new byte[size];
+                    if (NativeMethods.RegQueryValueEx(key, valueName, IntPtr.Zero, out type, data, ref size) != 0 || type != RegSz) return null;
+                    return HardwareText.DecodeRegistryString(data, size);
+                }
+                finally
+                {
+                    NativeMethods.RegCloseKey(key);
+                }
+            }
+
+            public byte[]? ReadFirmwareTable(uint provider, uint tableId)
+            {
+                uint size = NativeMethods.GetSystemFirmwareTable(provider, tableId, null, 0);
+                if (size == 0 || size > 1024 * 1024) return null;
+                var buffer = new byte[size];
+                uint written = NativeMethods.GetSystemFirmwareTable(provider, tableId, buffer, size);
+                if (written == 0 || written > size) return null;
+                if (written < size) Array.Resize(ref buffer, (int)written);
+                return buffer;
+            }
+
+            public byte[]? DeviceIoControl(string devicePath, uint controlCode, byte[]? input, int outputSize, out int returned)
+            {
+                returned = 0;
+                // Access 0: querying properties needs no read or write right, so no administrator either.
+                using (Microsoft.Win32.SafeHandles.SafeFileHandle device = NativeMethods.CreateFile(devicePath, 0, FileShareReadWrite,
+                    IntPtr.Zero, OpenExisting, 0, IntPtr.Zero))
+                {
+                    if (device.IsInvalid) return null;
+                    var output = new byte[outputSize];
+                    bool ok = NativeMethods.DeviceIoControl(device, controlCode, input, input?.Length ?? 0, output, output.Length, out returned, IntPtr.Zero);
+                    return ok ? output : null;
+                }
+            }
+
+            public IReadOnlyList<byte[]> InterfaceRows()
+            {
+                var rows = new List<byte[]>();
+                if (NativeMethods.GetIfTable2(out IntPtr table) != 0 || table == IntPtr.Zero) return rows;
+                try
+                {
+                    // MIB_IF_TABLE2: ULONG NumEntries, then the rows at offset 8 (they hold 64-bit counters).
+                    int count = Marshal.ReadInt32(table);
+                    for (int i = 0; i < count && i < 1024; i++)
+                    {
+                        var row = new byte[HardwareText.IfRow2Size];
+                        Marshal.Copy(IntPtr.Add(table, 8 + i * HardwareText.IfRow2Size), row, 0, row.Length);
+                        rows.Add(row);
+                    }
+                }
+                finally
+                {
+                    NativeMethods.FreeMibTable(table);
+                }
+                return rows;
+            }
+
+            private static class NativeMethods
+            {
+                [DllImport("advapi32.dll", EntryPoint = "RegOpenKeyExW", CharSet = CharSet.Unicode)]
+                public static extern int RegOpenKeyEx(IntPtr key, string subKey, int options, int desired, out IntPtr result);
+
+                [DllImport("advapi32.dll", EntryPoint = "RegQueryValueExW", CharSet = CharSet.Unicode)]
+                public static extern int RegQueryValueEx(IntPtr key, string valueName, IntPtr reserved, out int type, byte[]? data, ref int size);
+
+                [DllImport("advapi32.dll")]
+                public static extern int RegCloseKey(IntPtr key);
+
+                [DllImport("kernel32.dll", SetLastError = true)]
+                public static extern uint GetSystemFirmwareTable(uint provider, uint tableId, byte[]? buffer, uint size);
+
+                [DllImport("kernel32.dll", EntryPoint = "CreateFileW", CharSet = CharSet.Unicode, SetLastError = true)]
+                public static extern Microsoft.Win32.SafeHandles.SafeFileHandle CreateFile(string name, uint access, uint share,
+                    IntPtr security, uint creation, uint flags, IntPtr template);
+
+                [DllImport("kernel32.dll", SetLastError = true)]
+                public static extern bool DeviceIoControl(Microsoft.Win32.SafeHandles.SafeFileHandle device, uint code, byte[]? input,
+                    int inputSize, byte[] output, int outputSize, out int returned, IntPtr overlapped);
+
+                [DllImport("iphlpapi.dll")]
+                public static extern int GetIfTable2(out IntPtr table);
+
+                [DllImport("iphlpapi.dll")]
+                public static extern void FreeMibTable(IntPtr memory);
+            }
+        }
+
+        /// <summary>
+        /// macOS: the in-process interface list for the MAC (<see cref="HardwareText.RankMacOSInterface"/>), sysctl
+        /// for the CPU and ioreg for the platform serial. A tool that overruns its limit marks the probe
+        /// <see cref="LostToTimeLimit"/>, so its fallback is not kept for the process.
+        /// </summary>
+        internal sealed class MacOSProbe
+        {
+            private int _lost;
+
+            /// <summary>True when a tool was killed by its time limit during this probe.</summary>
+            public bool LostToTimeLimit => Volatile.Read(ref _lost) != 0;
+
+            /// <summary>en0's MAC, else the best other en* port's.</summary>
+            public string? ReadMac()
+            {
+                var candidates = new List<MacCandidate>();
+                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                {
+                    string? mac = HardwareText.NormaliseMac(nic.GetPhysicalAddress().ToString());
+                    if (mac == null) continue;
+                    int rank = HardwareText.RankMacOSInterface(nic.Name, mac);
+                    if (rank >= 0) candidates.Add(new MacCandidate(nic.Name, mac, rank));
+                }
+                return HardwareText.ChooseMac(candidates);
+            }
+
+            /// <summary>The brand string ("Apple M2", "Intel(R) Core(TM) …").</summary>
+            public string? ReadCpu() => HardwareText.FirstLine(Run("/usr/sbin/sysctl", "-n machdep.cpu.brand_string"));
+
+            /// <summary>
+            /// The platform serial from the IOPlatformExpertDevice, else its UUID. Internal disks can't be swapped on
+            /// current Macs, so the platform's identity is the steadier id.
+            /// </summary>
+            public string? ReadPlatformSerial()
+            {
+                string? ioreg = Run("/usr/sbin/ioreg", "-rd1 -c IOPlatformExpertDevice");
+                return HardwareText.ParseIoregString(ioreg, "IOPlatformSerialNumber")
+                    ?? HardwareText.ParseIoregString(ioreg, "IOPlatformUUID");
+            }
+
+            private string? Run(string tool, string arguments)
+            {
+                string? output = ToolProbe.RunTool(tool, arguments, ToolProbe.ToolTimeoutMilliseconds, out bool timedOut);
+                if (timedOut) Interlocked.Exchange(ref _lost, 1);
+                return output;
+            }
+        }
+
+        /// <summary>
+        /// Starting system tools, for macOS only. Tools are started by absolute path (a PATH entry can't stand in for
+        /// them), without a shell or window, and each gets <see cref="ToolTimeoutMilliseconds"/> before it is killed.
         /// </summary>
         internal static class ToolProbe
         {
@@ -2423,43 +3054,10 @@ namespace AuthForge
 
             private static int s_runCount;
 
-            /// <summary>How many tool processes this process has tried to start: the seam that shows Linux starts none.</summary>
+            /// <summary>How many tool processes this process has tried to start: the seam that shows Linux and Windows start none.</summary>
             public static int RunCount => Volatile.Read(ref s_runCount);
 
-            /// <summary>Windows MAC: the interface list, else getmac's first address by sort order.</summary>
-            public static string? ReadWindowsMac()
-                => ReadNetworkInterfaceMac() ?? FirstSorted(HardwareText.FindMacs(RunTool(System32("getmac.exe"), "/fo csv /nh")));
-
-            /// <summary>Windows CPU: Win32_Processor.ProcessorId via wmic, else PowerShell (wmic is gone from newer Windows).</summary>
-            public static string? ReadWindowsCpu()
-                => HardwareText.ParseKeyValue(RunTool(System32("wbem", "wmic.exe"), "cpu get ProcessorId /value"), "ProcessorId")
-                ?? HardwareText.FirstLine(RunPowerShell("(Get-CimInstance -ClassName Win32_Processor).ProcessorId"));
-
-            /// <summary>Windows disk: Win32_DiskDrive.SerialNumber of disk index 0 (the boot disk on almost every machine).</summary>
-            public static string? ReadWindowsDisk()
-                => HardwareText.ParseKeyValue(RunTool(System32("wbem", "wmic.exe"), "diskdrive where Index=0 get SerialNumber /value"), "SerialNumber")
-                ?? HardwareText.FirstLine(RunPowerShell("(Get-CimInstance -ClassName Win32_DiskDrive -Filter 'Index=0').SerialNumber"));
-
-            /// <summary>macOS MAC: the interface list (en0 sorts first), else <c>ifconfig en0</c>.</summary>
-            public static string? ReadMacOSMac()
-                => ReadNetworkInterfaceMac() ?? FirstSorted(HardwareText.FindMacs(RunTool("/sbin/ifconfig", "en0")));
-
-            /// <summary>macOS CPU: the brand string ("Apple M2", "Intel(R) Core(TM) …").</summary>
-            public static string? ReadMacOSCpu()
-                => HardwareText.FirstLine(RunTool("/usr/sbin/sysctl", "-n machdep.cpu.brand_string"));
-
-            /// <summary>
-            /// macOS disk part: the platform serial from the IOPlatformExpertDevice, else its UUID. Internal disks
-            /// can't be swapped on current Macs, so the platform serial is the steadier id.
-            /// </summary>
-            public static string? ReadMacOSPlatformSerial()
-            {
-                string? ioreg = RunTool("/usr/sbin/ioreg", "-rd1 -c IOPlatformExpertDevice");
-                return HardwareText.ParseIoregString(ioreg, "IOPlatformSerialNumber")
-                    ?? HardwareText.ParseIoregString(ioreg, "IOPlatformUUID");
-            }
-
-            /// <summary>The best MAC from <see cref="NetworkInterface.GetAllNetworkInterfaces"/>, ranked like the Linux probe.</summary>
+            /// <summary>Platforms without a probe of their own: the best MAC of the interface list, ranked alike.</summary>
             public static string? ReadNetworkInterfaceMac()
             {
                 var candidates = new List<MacCandidate>();
@@ -2469,24 +3067,25 @@ namespace AuthForge
                     if (type == NetworkInterfaceType.Loopback || type == NetworkInterfaceType.Tunnel || type == NetworkInterfaceType.Ppp) continue;
                     if (HardwareText.IsVirtualInterfaceName(nic.Name) || HardwareText.IsVirtualDescription(nic.Description)) continue;
                     string? mac = HardwareText.NormaliseMac(nic.GetPhysicalAddress().ToString());
-                    if (mac == null) continue;
                     // Operational status is ignored on purpose: Wi-Fi going up and down must not change the choice.
-                    int rank = type == NetworkInterfaceType.Wireless80211 ? 1
-                        : type == NetworkInterfaceType.Ethernet || type == NetworkInterfaceType.GigabitEthernet
-                          || type == NetworkInterfaceType.FastEthernetT || type == NetworkInterfaceType.FastEthernetFx ? 0 : 2;
-                    // Id is a GUID that survives renaming on Windows and equals the interface name elsewhere.
-                    candidates.Add(new MacCandidate(nic.Id, mac, rank));
+                    if (mac == null || HardwareText.IsLocallyAdministered(mac)) continue;
+                    candidates.Add(new MacCandidate(nic.Id, mac, HardwareText.RankOf(builtIn: true, permanent: false)));
                 }
                 return HardwareText.ChooseMac(candidates);
             }
 
+            /// <summary>As <see cref="RunTool(string, string, int, out bool)"/>, ignoring whether the limit was hit.</summary>
+            internal static string? RunTool(string fileName, string arguments, int timeoutMilliseconds = ToolTimeoutMilliseconds)
+                => RunTool(fileName, arguments, timeoutMilliseconds, out _);
+
             /// <summary>
             /// Runs a tool and returns its standard output, or null when it can't start, exits non-zero or overruns
-            /// the time limit (then it is killed). Both output streams are drained asynchronously so a chatty tool
-            /// can't block on a full pipe; standard input is closed at once because wmic waits for it otherwise.
+            /// the time limit (then it is killed and <paramref name="timedOut"/> is true). Both output streams are
+            /// drained asynchronously so a chatty tool can't block on a full pipe; standard input is closed at once.
             /// </summary>
-            internal static string? RunTool(string fileName, string arguments, int timeoutMilliseconds = ToolTimeoutMilliseconds)
+            internal static string? RunTool(string fileName, string arguments, int timeoutMilliseconds, out bool timedOut)
             {
+                timedOut = false;
                 if (!File.Exists(fileName)) return null;
                 Interlocked.Increment(ref s_runCount);
                 try
@@ -2531,6 +3130,7 @@ namespace AuthForge
                         int left = timeoutMilliseconds - (int)clock.ElapsedMilliseconds;
                         if (!exited || !outputClosed.Wait(Math.Max(left, 0)))
                         {
+                            timedOut = true;
                             Kill(process);
                             return null;
                         }
@@ -2554,23 +3154,6 @@ namespace AuthForge
                 {
                     // It exited between the check and the kill, or we may not kill it; either way we stop waiting.
                 }
-            }
-
-            private static string? RunPowerShell(string command)
-                => RunTool(System32("WindowsPowerShell", "v1.0", "powershell.exe"), "-NoProfile -NonInteractive -Command \"" + command + "\"");
-
-            private static string System32(params string[] parts)
-            {
-                string path = Environment.SystemDirectory;
-                foreach (string part in parts) path = Path.Combine(path, part);
-                return path;
-            }
-
-            private static string? FirstSorted(List<string> values)
-            {
-                if (values.Count == 0) return null;
-                values.Sort(StringComparer.Ordinal);
-                return values[0];
             }
         }
     }

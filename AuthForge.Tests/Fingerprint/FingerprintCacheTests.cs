@@ -46,7 +46,7 @@ namespace AuthForge.Tests.Fingerprint
                 // Holds the first caller inside the probe so the others arrive while it runs; a cache without
                 // proper once-semantics then runs the probe again.
                 Thread.Sleep(100);
-                return "value-" + n;
+                return new HardwareFingerprint.ProbeResult("value-" + n, true, "test");
             });
             Assert.Equal(0, cache.ProbeCount);
 

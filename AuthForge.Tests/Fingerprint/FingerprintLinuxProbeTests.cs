@@ -41,7 +41,7 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
-        public void ReadMac_PrefersWiredPhysical_SkippingVirtualAndRandomInterfaces()
+        public void ReadMac_SkipsVirtualRandomAndNonEthernetInterfaces_WiredAndWirelessAlike()
         {
             Nic("lo", "00:00:00:00:00:00", type: "772");
             Nic("docker0", "02:42:ac:11:00:01");
@@ -50,21 +50,23 @@ namespace AuthForge.Tests.Fingerprint
             Nic("bond0", "0a:00:00:00:00:02", physical: false);
             Nic("eno1", "0a:00:00:00:00:03", assign: "1", physical: true);   // random address: changes every boot
             Nic("enp0s1", "0a:00:00:00:00:04", type: "32", physical: true);  // not Ethernet
-            Nic("wlp2s0", "0a:00:00:00:00:05", physical: true, wireless: true);
+            Nic("wlp2s0", "AA:BB:CC:00:11:23", physical: true, wireless: true);
             Nic("enp3s0", "AA:BB:CC:00:11:22", physical: true);
+            Nic("wlan1", "0a:00:00:00:00:06", assign: "3", physical: true, wireless: true); // randomised by NetworkManager
 
             Assert.Equal("aa:bb:cc:00:11:22", new HardwareFingerprint.LinuxProbe(_root).ReadMac());
         }
 
         [Fact]
-        public void ReadMac_WithoutPhysicalNics_TakesTheFirstRemainingByName()
+        public void ReadMac_InterfacesWithoutADevice_AreNeverCandidates()
         {
+            // A container's view: its eth0 is a veth end with an address Docker made up for this container only.
             Nic("lo", "00:00:00:00:00:00", type: "772");
             Nic("eth1", "0a:00:00:00:00:02");
-            Nic("eth0", "0a:00:00:00:00:01");
-            Nic("docker0", "02:42:ac:11:00:01");
+            Nic("eth0", "02:42:ac:11:00:02", assign: "3");
+            Nic("bond0", "0a:00:00:00:00:01", assign: "2");
 
-            Assert.Equal("0a:00:00:00:00:01", new HardwareFingerprint.LinuxProbe(_root).ReadMac());
+            Assert.Null(new HardwareFingerprint.LinuxProbe(_root).ReadMac());
         }
 
         [Fact]

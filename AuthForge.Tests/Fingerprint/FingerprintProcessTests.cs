@@ -25,7 +25,7 @@ namespace AuthForge.Tests.Fingerprint
             if (!OnLinux) return;
 
             int before = HardwareFingerprint.ToolProbe.RunCount;
-            string probed = HardwareFingerprint.ProbeThisMachine();
+            string probed = HardwareFingerprint.ProbeThisMachine().Hwid;
             Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
 
             var linux = new HardwareFingerprint.LinuxProbe("/");

@@ -111,39 +111,27 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
-        public void FindMacs_ReadsGetmacCsv()
+        public void ChooseMac_PrefersRankThenLowestMac_RegardlessOfOrderOrName()
         {
-            const string getmac =
-                "\"D8-BB-C1-0A-1B-2C\",\"\\Device\\Tcpip_{4C5D6E7F-0000-1111-2222-333344445555}\"\r\n" +
-                "\"N/A\",\"Hardware not present\"\r\n" +
-                "\"0A-00-27-00-00-05\",\"Media disconnected\"\r\n";
-            Assert.Equal(new List<string> { "d8:bb:c1:0a:1b:2c", "0a:00:27:00:00:05" }, Text.FindMacs(getmac));
-        }
+            var wired1 = new HardwareFingerprint.MacCandidate("eno1", "aa:aa:aa:aa:aa:03", 0);
+            var wifi0 = new HardwareFingerprint.MacCandidate("wlp2s0", "aa:aa:aa:aa:aa:01", 0);
+            var usb = new HardwareFingerprint.MacCandidate("a-usb0", "00:00:00:00:00:01", 2);
+            var unstated = new HardwareFingerprint.MacCandidate("eth9", "00:00:00:00:00:02", 1);
 
-        [Fact]
-        public void FindMacs_ReadsIfconfigEn0_IgnoringIpv6()
-        {
-            const string ifconfig =
-                "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n" +
-                "\toptions=400<CHANNEL_IO>\n" +
-                "\tether 3c:22:fb:a0:0b:1c\n" +
-                "\tinet6 fe80::1c8e:abcd:ef01:2345%en0 prefixlen 64 secured scopeid 0x6\n" +
-                "\tinet 192.168.1.23 netmask 0xffffff00 broadcast 192.168.1.255\n";
-            Assert.Equal(new List<string> { "3c:22:fb:a0:0b:1c" }, Text.FindMacs(ifconfig));
-        }
-
-        [Fact]
-        public void ChooseMac_PrefersRankThenName_RegardlessOfOrder()
-        {
-            var wired1 = new HardwareFingerprint.MacCandidate("enp3s0", "aa:aa:aa:aa:aa:03", 0);
-            var wired0 = new HardwareFingerprint.MacCandidate("eno1", "aa:aa:aa:aa:aa:01", 0);
-            var wifi = new HardwareFingerprint.MacCandidate("ap0", "aa:aa:aa:aa:aa:00", 1);
-            var other = new HardwareFingerprint.MacCandidate("bond0", "00:00:00:00:00:01", 2);
-
-            Assert.Equal("aa:aa:aa:aa:aa:01", Text.ChooseMac(new[] { other, wifi, wired1, wired0 }));
-            Assert.Equal("aa:aa:aa:aa:aa:01", Text.ChooseMac(new[] { wired0, wired1, wifi, other }));
-            Assert.Equal("aa:aa:aa:aa:aa:00", Text.ChooseMac(new[] { other, wifi }));
+            // Wired and wireless alike: the lower MAC wins, whatever the names or the listing order.
+            Assert.Equal("aa:aa:aa:aa:aa:01", Text.ChooseMac(new[] { usb, unstated, wired1, wifi0 }));
+            Assert.Equal("aa:aa:aa:aa:aa:01", Text.ChooseMac(new[] { wifi0, wired1, unstated, usb }));
+            Assert.Equal("00:00:00:00:00:02", Text.ChooseMac(new[] { usb, unstated }));
             Assert.Null(Text.ChooseMac(new HardwareFingerprint.MacCandidate[0]));
+        }
+
+        [Fact]
+        public void RankOf_BuiltInBeforeAttached_PermanentBeforeUnstated()
+        {
+            Assert.Equal(0, Text.RankOf(builtIn: true, permanent: true));
+            Assert.Equal(1, Text.RankOf(builtIn: true, permanent: false));
+            Assert.Equal(2, Text.RankOf(builtIn: false, permanent: true));
+            Assert.Equal(3, Text.RankOf(builtIn: false, permanent: false));
         }
 
         [Theory]
@@ -173,7 +161,7 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
-        public void ParseKeyValue_ReadsWmicValueOutput()
+        public void ParseKeyValue_ReadsKeyValueLines()
         {
             const string wmic = "\r\r\n\r\r\nProcessorId=BFEBFBFF000906EA\r\r\n\r\r\n\r\r\n";
             Assert.Equal("BFEBFBFF000906EA", Text.ParseKeyValue(wmic, "ProcessorId"));
