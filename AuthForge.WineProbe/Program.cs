@@ -1,0 +1,175 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AuthForge.WineProbe
+{
+    /// <summary>
+    /// One run of the Windows hardware-id path against a DevServer: probe (timed), log in, see a heartbeat, see a
+    /// revocation end the session, restore the licence for the next run. Prints <c>wineprobe: name=value</c> lines for
+    /// .ci/wine.sh to check; exits 0 only when every step behaved. Usage:
+    /// <c>AuthForge.WineProbe.exe &lt;base-url&gt; &lt;app-id&gt; &lt;app-secret&gt; &lt;licence-key&gt;</c>, or
+    /// <c>--spawn-control</c> to start one process on purpose.
+    /// </summary>
+    internal static class Program
+    {
+        // Generous: a loaded 2-core CI machine runs Wine, the CLR start-up and the DevServer at once.
+        private static readonly TimeSpan s_stepLimit = TimeSpan.FromSeconds(60);
+
+        private static async Task<int> Main(string[] args)
+        {
+            if (args.Length == 1 && args[0] == "--spawn-control")
+            {
+                // The detector's control: the product's own tool runner starts one process, which the +process log
+                // of this run must show. A check that can't see this spawn could not see any other.
+                string? output = HardwareFingerprint.ToolProbe.RunTool(Environment.SystemDirectory + "\\cmd.exe", "/c echo spawned", 60_000);
+                Report("spawn-control", output == null ? "no output" : output.Trim());
+                return output == null ? Fail("the control process did not run") : 0;
+            }
+            if (args.Length != 4)
+            {
+                Console.Error.WriteLine("usage: AuthForge.WineProbe <base-url> <app-id> <app-secret> <licence-key>");
+                return 2;
+            }
+            string baseUrl = args[0].TrimEnd('/');
+            string appId = args[1];
+            string appSecret = args[2];
+            string licenseKey = args[3];
+
+            try
+            {
+                Report("os", RuntimeInformation.OSDescription);
+                Report("windows", RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "yes" : "no");
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return Fail("this program must run as a Windows process");
+
+                // The probe alone, timed; the first client login below then uses the cached id.
+                var clock = Stopwatch.StartNew();
+                string hwid = HardwareFingerprint.Current;
+                clock.Stop();
+                Report("probe-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
+                Report("hwid", hwid);
+                // Again without the cache: the first run paid for JIT compilation and loading the system DLLs.
+                clock.Restart();
+                string again = HardwareFingerprint.ProbeThisMachine().Hwid;
+                clock.Stop();
+                Report("probe-warm-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
+                if (again != hwid) return Fail("a second probe in the same process gave another id");
+                var parts = new HardwareFingerprint.WindowsProbe(HardwareFingerprint.WindowsProbe.Native);
+                Report("part-ms", "mac=" + Time(() => parts.ReadMac()) + " cpu=" + Time(() => parts.ReadCpu()) + " disk=" + Time(() => parts.ReadDisk()));
+                Report("sources", HardwareFingerprint.LastSources);
+                Report("tool-runs", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
+                if (HardwareFingerprint.ToolProbe.RunCount != 0) return Fail("the probe started a tool process on Windows");
+
+                using (var admin = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = s_stepLimit })
+                {
+                    string publicKey = await CurrentPublicKeyAsync(admin).ConfigureAwait(false);
+                    var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var options = new AuthForgeClientOptions
+                    {
+                        AppId = appId,
+                        AppSecret = appSecret,
+                        ApiBaseUrl = baseUrl,
+                        HeartbeatInterval = TimeSpan.FromSeconds(1),
+                        RequestTimeout = TimeSpan.FromSeconds(30),
+                        OnFailure = (reason, error) =>
+                            failed.TrySetResult(reason + "/" + ((error as AuthForgeException)?.Code ?? error?.GetType().Name ?? "none")),
+                    };
+                    options.PublicKeys.Add(publicKey);
+
+                    using (var client = new AuthForgeClient(options))
+                    {
+                        if (client.HardwareId != hwid) return Fail("the client's hardware id differs from the probed one");
+                        if (!await client.LoginAsync(licenseKey).ConfigureAwait(false))
+                            return Fail("login was refused: " + await WithTimeout(failed.Task, "the failure callback").ConfigureAwait(false));
+                        Report("login", "ok");
+
+                        long heartbeats = await WaitForHeartbeatAsync(admin, licenseKey).ConfigureAwait(false);
+                        Report("heartbeat", "ok count=" + heartbeats.ToString(CultureInfo.InvariantCulture));
+
+                        using (HttpResponseMessage revoke = await admin.PostAsync("admin/licenses/" + Uri.EscapeDataString(licenseKey) + "/revoke",
+                            new StringContent("", Encoding.UTF8)).ConfigureAwait(false))
+                        {
+                            if (!revoke.IsSuccessStatusCode) return Fail("the admin revoke route answered " + (int)revoke.StatusCode);
+                        }
+                        string verdict = await WithTimeout(failed.Task, "the revocation to reach the client").ConfigureAwait(false);
+                        Report("revocation", verdict);
+                        if (verdict != AuthForgeFailureReason.HeartbeatFailed + "/" + AuthForgeErrorCodes.Revoked)
+                            return Fail("expected the heartbeat to fail with 'revoked', got " + verdict);
+                        if (client.IsAuthenticated()) return Fail("the client still reports a session after the revocation");
+                    }
+
+                    using (HttpResponseMessage restore = await admin.PostAsync("admin/licenses/" + Uri.EscapeDataString(licenseKey) + "/restore",
+                        new StringContent("", Encoding.UTF8)).ConfigureAwait(false))
+                    {
+                        if (!restore.IsSuccessStatusCode) return Fail("the admin restore route answered " + (int)restore.StatusCode);
+                    }
+                }
+                Report("tool-runs-end", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
+                Report("result", "pass");
+                return 0;
+            }
+            catch (Exception e)
+            {
+                return Fail(e.GetType().Name + ": " + e.Message);
+            }
+        }
+
+        private static async Task<string> CurrentPublicKeyAsync(HttpClient admin)
+        {
+            string json = await admin.GetStringAsync("admin/keys").ConfigureAwait(false);
+            using (JsonDocument document = JsonDocument.Parse(json))
+            {
+                return document.RootElement.GetProperty("current").GetProperty("publicKey").GetString()
+                    ?? throw new InvalidOperationException("GET /admin/keys named no current public key");
+            }
+        }
+
+        private static async Task<long> WaitForHeartbeatAsync(HttpClient admin, string licenseKey)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < s_stepLimit)
+            {
+                string json = await admin.GetStringAsync("admin/licenses").ConfigureAwait(false);
+                using (JsonDocument document = JsonDocument.Parse(json))
+                {
+                    foreach (JsonElement license in document.RootElement.GetProperty("licenses").EnumerateArray())
+                    {
+                        if (license.GetProperty("key").GetString() != licenseKey) continue;
+                        long count = license.GetProperty("heartbeatCount").GetInt64();
+                        if (count > 0) return count;
+                    }
+                }
+                await Task.Delay(200).ConfigureAwait(false);
+            }
+            throw new TimeoutException("no heartbeat reached the server within " + s_stepLimit.TotalSeconds + " s");
+        }
+
+        private static async Task<T> WithTimeout<T>(Task<T> task, string what)
+        {
+            if (await Task.WhenAny(task, Task.Delay(s_stepLimit)).ConfigureAwait(false) != task)
+                throw new TimeoutException("waited " + s_stepLimit.TotalSeconds + " s for " + what);
+            return await task.ConfigureAwait(false);
+        }
+
+        private static string Time(Func<string?> read)
+        {
+            var clock = Stopwatch.StartNew();
+            read();
+            return clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+        }
+
+        private static void Report(string name, string value) => Console.WriteLine("wineprobe: " + name + "=" + value);
+
+        private static int Fail(string why)
+        {
+            Console.Error.WriteLine("wineprobe: FAIL: " + why);
+            return 1;
+        }
+    }
+}
