@@ -32,6 +32,12 @@ namespace AuthForge.WineProbe
                 Report("spawn-control", output == null ? "no output" : output.Trim());
                 return output == null ? Fail("the control process did not run") : 0;
             }
+            if (args.Length == 1 && args[0] == "--probe-only")
+            {
+                // Any OS: the probe's timings alone (how the Linux numbers in docs/HARDWARE-ID.md were taken).
+                Report("os", RuntimeInformation.OSDescription);
+                return ReportProbe() == null ? 1 : 0;
+            }
             if (args.Length != 4)
             {
                 Console.Error.WriteLine("usage: AuthForge.WineProbe <base-url> <app-id> <app-secret> <licence-key>");
@@ -48,23 +54,8 @@ namespace AuthForge.WineProbe
                 Report("windows", RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "yes" : "no");
                 if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return Fail("this program must run as a Windows process");
 
-                // The probe alone, timed; the first client login below then uses the cached id.
-                var clock = Stopwatch.StartNew();
-                string hwid = HardwareFingerprint.Current;
-                clock.Stop();
-                Report("probe-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
-                Report("hwid", hwid);
-                // Again without the cache: the first run paid for JIT compilation and loading the system DLLs.
-                clock.Restart();
-                string again = HardwareFingerprint.ProbeThisMachine().Hwid;
-                clock.Stop();
-                Report("probe-warm-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
-                if (again != hwid) return Fail("a second probe in the same process gave another id");
-                var parts = new HardwareFingerprint.WindowsProbe(HardwareFingerprint.WindowsProbe.Native);
-                Report("part-ms", "mac=" + Time(() => parts.ReadMac()) + " cpu=" + Time(() => parts.ReadCpu()) + " disk=" + Time(() => parts.ReadDisk()));
-                Report("sources", HardwareFingerprint.LastSources);
-                Report("tool-runs", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
-                if (HardwareFingerprint.ToolProbe.RunCount != 0) return Fail("the probe started a tool process on Windows");
+                string? hwid = ReportProbe();
+                if (hwid == null) return 1;
 
                 using (var admin = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = s_stepLimit })
                 {
@@ -128,6 +119,39 @@ namespace AuthForge.WineProbe
                 return document.RootElement.GetProperty("current").GetProperty("publicKey").GetString()
                     ?? throw new InvalidOperationException("GET /admin/keys named no current public key");
             }
+        }
+
+        /// <summary>Times the first (cold) probe and an uncached second one; null after reporting a failure.</summary>
+        private static string? ReportProbe()
+        {
+            var clock = Stopwatch.StartNew();
+            string hwid = HardwareFingerprint.Current;
+            clock.Stop();
+            Report("probe-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
+            Report("hwid", hwid);
+            // Again without the cache: the first run paid for JIT compilation and loading the system libraries.
+            clock.Restart();
+            string again = HardwareFingerprint.ProbeThisMachine().Hwid;
+            clock.Stop();
+            Report("probe-warm-ms", clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
+            if (again != hwid)
+            {
+                Fail("a second probe in the same process gave another id");
+                return null;
+            }
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                var parts = new HardwareFingerprint.WindowsProbe(HardwareFingerprint.WindowsProbe.Native);
+                Report("part-ms", "mac=" + Time(() => parts.ReadMac()) + " cpu=" + Time(() => parts.ReadCpu()) + " disk=" + Time(() => parts.ReadDisk()));
+            }
+            Report("sources", HardwareFingerprint.LastSources);
+            Report("tool-runs", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
+            if (HardwareFingerprint.ToolProbe.RunCount != 0)
+            {
+                Fail("the probe started a tool process");
+                return null;
+            }
+            return hwid;
         }
 
         private static async Task<long> WaitForHeartbeatAsync(HttpClient admin, string licenseKey)

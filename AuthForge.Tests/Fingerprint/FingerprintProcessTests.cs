@@ -102,5 +102,20 @@ namespace AuthForge.Tests.Fingerprint
             Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/nonexistent/tool", ""));
             Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
         }
+
+        [Fact]
+        public void RunTool_ReportsATimeOut_SoTheMacOSProbeDoesNotKeepItsFallback()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return;
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/bin/sleep", "30", 300, out bool timedOut));
+            Assert.True(timedOut);
+            Assert.Equal("x\n", HardwareFingerprint.ToolProbe.RunTool("/bin/echo", "x", 30_000, out timedOut));
+            Assert.False(timedOut);
+            // A missing tool or a failing one is an answer of the machine, not of the clock.
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool("/bin/false", "", 30_000, out timedOut));
+            Assert.False(timedOut);
+            Assert.Null(HardwareFingerprint.ToolProbe.RunTool(Path.Combine("/nonexistent", "tool"), "", 30_000, out timedOut));
+            Assert.False(timedOut);
+        }
     }
 }
