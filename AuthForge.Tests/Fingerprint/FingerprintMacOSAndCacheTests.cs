@@ -102,19 +102,30 @@ namespace AuthForge.Tests.Fingerprint
         public async Task ProbeCache_GetAsync_NeverProbesOnTheCallersThread()
         {
             int probeThread = -1;
-            var cache = new HardwareFingerprint.ProbeCache(() =>
+            using (var probeStarted = new ManualResetEventSlim(false))
+            using (var release = new ManualResetEventSlim(false))
             {
-                probeThread = Environment.CurrentManagedThreadId;
-                return new HardwareFingerprint.ProbeResult("id", true, "t");
-            });
-            int caller = Environment.CurrentManagedThreadId;
-            Task<string> pending = cache.GetAsync();
-            Assert.Equal("id", await pending);
-            Assert.NotEqual(-1, probeThread);
-            Assert.NotEqual(caller, probeThread);
+                var cache = new HardwareFingerprint.ProbeCache(() =>
+                {
+                    probeThread = Environment.CurrentManagedThreadId;
+                    probeStarted.Set();
+                    // A probe run inline would hold GetAsync here until the time-out and hand back a completed task.
+                    release.Wait(TimeSpan.FromSeconds(20));
+                    return new HardwareFingerprint.ProbeResult("id", true, "t");
+                });
+                int caller = Environment.CurrentManagedThreadId;
+                Task<string> pending = cache.GetAsync();
+                bool returnedWhileProbing = !pending.IsCompleted;
+                // This thread blocks until the probe runs, so the probe can only be running on another thread.
+                Assert.True(probeStarted.Wait(TimeSpan.FromSeconds(60)), "the probe never started");
+                release.Set();
+                Assert.Equal("id", await pending);
+                Assert.True(returnedWhileProbing, "GetAsync ran the probe before returning to its caller");
+                Assert.NotEqual(caller, probeThread);
 
-            // Once known, the id comes back synchronously, without a thread hop.
-            Assert.True(cache.GetAsync().IsCompleted);
+                // Once known, the id comes back synchronously, without a thread hop.
+                Assert.True(cache.GetAsync().IsCompleted);
+            }
         }
     }
 }
