@@ -1915,7 +1915,8 @@ namespace AuthForge
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
                 {
                     var linux = new LinuxProbe("/");
-                    return new ProbeResult(ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk), true, "linux");
+                    string id = ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk);
+                    return new ProbeResult(id, true, linux.Sources);
                 }
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                 {
@@ -2581,12 +2582,23 @@ namespace AuthForge
             private static readonly string[] s_diskByIdPrefixes = { "ata-", "nvme-", "scsi-", "virtio-" };
 
             private readonly string _root;
+            private string _macSource = "not-read";
+            private string _cpuSource = "not-read";
+            private string _diskSource = "not-read";
 
             /// <summary>Probes the tree under <paramref name="root"/> ("/" in production; a fake tree in tests).</summary>
             public LinuxProbe(string root) => _root = root;
 
+            /// <summary>Where the parts read so far came from (names only).</summary>
+            public string Sources => "mac=" + _macSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
+
             /// <summary>The chosen interface's normalised MAC, or null.</summary>
-            public string? ReadMac() => HardwareText.ChooseMac(MacCandidates());
+            public string? ReadMac()
+            {
+                MacCandidate? chosen = HardwareText.ChooseCandidate(MacCandidates());
+                _macSource = HardwareText.DescribeRank(chosen);
+                return chosen?.Mac;
+            }
 
             /// <summary>
             /// Every interface that may supply the MAC, ranked by <see cref="HardwareText.RankOf"/>. Left out: names of
@@ -2619,14 +2631,21 @@ namespace AuthForge
             }
 
             /// <summary>The stable /proc/cpuinfo keys, or null.</summary>
-            public string? ReadCpu() => HardwareText.ParseCpuInfo(ReadText(At("proc/cpuinfo")));
+            public string? ReadCpu()
+            {
+                string? cpu = HardwareText.ParseCpuInfo(ReadText(At("proc/cpuinfo")));
+                _cpuSource = cpu == null ? "none" : "cpuinfo";
+                return cpu;
+            }
 
             /// <summary>An id of the root disk or, failing that, of the first real disk; null when none is readable.</summary>
             public string? ReadDisk()
             {
                 string? rootDisk = FindRootDisk();
                 string? id = rootDisk == null ? null : ReadDiskId(rootDisk);
+                _diskSource = "root-disk";
                 if (id != null) return id;
+                _diskSource = "first-fixed-disk";
 
                 foreach (string disk in ListNames(At("sys/block")))
                 {
@@ -2637,6 +2656,7 @@ namespace AuthForge
                     if (id != null) return id;
                 }
 
+                _diskSource = "disk-by-id";
                 foreach (string name in ListNames(At("dev/disk/by-id")))
                 {
                     if (name.IndexOf("-part", StringComparison.Ordinal) >= 0) continue;
@@ -2645,6 +2665,7 @@ namespace AuthForge
                         if (name.StartsWith(prefix, StringComparison.Ordinal)) return name;
                     }
                 }
+                _diskSource = "none";
                 return null;
             }
 

@@ -123,10 +123,11 @@ for i in 1 2 3; do
     fail "run $i failed (see the lines above)"
   fi
   grep -q '^wineprobe: result=pass' "$work/run$i.out" || { show "$work/run$i.out"; fail "run $i did not report result=pass"; }
-  spawns=$(grep -c -E "$spawn_pattern" "$work/run$i.err" || true)
-  if [ "$spawns" -ne 0 ]; then
+  lines=$(grep -c -E "$spawn_pattern" "$work/run$i.err" || true)
+  if [ "$lines" -ne 0 ]; then
     grep -E "$spawn_pattern" "$work/run$i.err" | head -n 10 >&2
-    fail "run $i started $spawns process(es); the Windows probe must start none"
+    procs=$(grep -E "$spawn_pattern" "$work/run$i.err" | grep -o -E 'pid [0-9a-f]+ tid' | sort -u | wc -l)
+    fail "run $i started $procs process(es) ($lines trace lines); the Windows probe must start none"
   fi
   value() { sed -n "s/^wineprobe: $1=//p" "$work/run$i.out" | head -n 1 | tr -d '\r'; }
   hwid="$(value hwid)"

@@ -154,6 +154,8 @@ namespace AuthForge.Tests.Fingerprint
             var probe = new HardwareFingerprint.LinuxProbe(_root);
             Assert.Null(probe.ReadMac());
             Assert.Equal("HOST-DISK-0001", probe.ReadDisk());
+            probe.ReadCpu();
+            Assert.Equal("mac=none cpu=cpuinfo disk=first-fixed-disk", probe.Sources);
             string first = Id();
 
             // The next `docker run` gets another address: the id stays.
