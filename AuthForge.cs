@@ -1914,7 +1914,7 @@ namespace AuthForge
             {
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
                 {
-                    var linux = new LinuxProbe("/");
+                    var linux = new LinuxProbe("/", LinuxProbe.EthtoolPermanentAddress);
                     string id = ComposeGuarded(linux.ReadMac, linux.ReadCpu, linux.ReadDisk);
                     return new ProbeResult(id, true, linux.Sources);
                 }
@@ -2586,8 +2586,18 @@ namespace AuthForge
             private string _cpuSource = "not-read";
             private string _diskSource = "not-read";
 
-            /// <summary>Probes the tree under <paramref name="root"/> ("/" in production; a fake tree in tests).</summary>
-            public LinuxProbe(string root) => _root = root;
+            private readonly Func<string, string?>? _permanentAddress;
+
+            /// <summary>
+            /// Probes the tree under <paramref name="root"/> ("/" in production; a fake tree in tests).
+            /// <paramref name="permanentAddress"/> answers an interface's burned-in address (production: the
+            /// ETHTOOL_GPERMADDR ioctl; tests: recorded answers); null leaves the sysfs address alone.
+            /// </summary>
+            public LinuxProbe(string root, Func<string, string?>? permanentAddress = null)
+            {
+                _root = root;
+                _permanentAddress = permanentAddress;
+            }
 
             /// <summary>Where the parts read so far came from (names only).</summary>
             public string Sources => "mac=" + _macSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
@@ -2619,12 +2629,23 @@ namespace AuthForge
                     if (!Directory.Exists(device)) continue;
                     string? type = ReadText(Path.Combine(dir, "type"));
                     if (type != null && type != "1") continue;
+                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")));
+
+                    // The burned-in address, whatever the current one is: a Wi-Fi that NetworkManager randomised keeps
+                    // its machine's MAC (and its type stays 3 until the next boot even when set back).
+                    string? permanent = null;
+                    try { permanent = _permanentAddress?.Invoke(name); }
+                    catch { /* no ethtool answer: the sysfs rules below decide */ }
+                    if (permanent != null)
+                    {
+                        candidates.Add(new MacCandidate(name, permanent, HardwareText.RankOf(builtIn, permanent: true)));
+                        continue;
+                    }
+
                     string? assign = ReadText(Path.Combine(dir, "addr_assign_type"));
                     if (assign == "1" || assign == "3") continue;
                     string? mac = HardwareText.NormaliseMac(ReadText(Path.Combine(dir, "address")));
                     if (mac == null) continue;
-
-                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")));
                     candidates.Add(new MacCandidate(name, mac, HardwareText.RankOf(builtIn, permanent: assign == "0")));
                 }
                 return candidates;
@@ -2703,6 +2724,54 @@ namespace AuthForge
                     ?? HardwareText.ParseVpdPage80(ReadBytes(At("sys/block", disk, "device", "vpd_pg80")))
                     ?? NonBlank(ReadText(At("sys/block", disk, "wwid")))
                     ?? NonBlank(ReadText(At("sys/block", disk, "device", "wwid")));
+            }
+
+            /// <summary>
+            /// An interface's permanent address through the SIOCETHTOOL ioctl (ETHTOOL_GPERMADDR, no privilege
+            /// needed), or null: the driver keeps none (all zero), or libc or the ioctl is unavailable.
+            /// </summary>
+            internal static string? EthtoolPermanentAddress(string interfaceName)
+            {
+                const int AfInet = 2, SockDgram = 2, IfNameSize = 16, EthtoolGPermAddr = 0x20, MaxAddress = 32;
+                if (interfaceName.Length == 0 || interfaceName.Length >= IfNameSize) return null;
+                int socket = LinuxNativeMethods.socket(AfInet, SockDgram, 0);
+                if (socket < 0) return null;
+                // struct ifreq (40 bytes on 64-bit): the name, then ifr_data pointing at struct ethtool_perm_addr.
+                IntPtr request = Marshal.AllocHGlobal(64);
+                IntPtr answer = Marshal.AllocHGlobal(8 + MaxAddress);
+                try
+                {
+                    Marshal.Copy(new byte[64], 0, request, 64);
+                    Marshal.Copy(new byte[8 + MaxAddress], 0, answer, 8 + MaxAddress);
+                    byte[] name = Encoding.ASCII.GetBytes(interfaceName);
+                    Marshal.Copy(name, 0, request, name.Length);
+                    Marshal.WriteIntPtr(request, IfNameSize, answer);
+                    Marshal.WriteInt32(answer, 0, EthtoolGPermAddr);
+                    Marshal.WriteInt32(answer, 4, MaxAddress);
+                    if (LinuxNativeMethods.ioctl(socket, new UIntPtr(0x8946), request) != 0) return null;
+                    if (Marshal.ReadInt32(answer, 4) != 6) return null;
+                    var bytes = new byte[6];
+                    Marshal.Copy(IntPtr.Add(answer, 8), bytes, 0, 6);
+                    return HardwareText.NormaliseMac(Hex.Encode(bytes));
+                }
+                finally
+                {
+                    Marshal.FreeHGlobal(answer);
+                    Marshal.FreeHGlobal(request);
+                    LinuxNativeMethods.close(socket);
+                }
+            }
+
+            private static class LinuxNativeMethods
+            {
+                [DllImport("libc", SetLastError = true)]
+                public static extern int socket(int domain, int type, int protocol);
+
+                [DllImport("libc", SetLastError = true)]
+                public static extern int ioctl(int fd, UIntPtr request, IntPtr argument);
+
+                [DllImport("libc")]
+                public static extern int close(int fd);
             }
 
             private static bool IsSkippedDisk(string name)

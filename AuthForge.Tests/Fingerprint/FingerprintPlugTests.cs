@@ -129,6 +129,34 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
+        public void WifiOnlyLaptop_RandomisedPerNetwork_KeepsTheId()
+        {
+            Laptop();
+            string before = Id();
+            // The burned-in address as ETHTOOL_GPERMADDR answers it, whatever the current address is.
+            Func<string, string?> ethtool = name => name == "wlp0s20f3" ? WifiMac : null;
+            Assert.Equal(before, IdWith(ethtool));
+
+            string? withoutEthtool = null;
+            foreach (string random in new[] { "02:1a:2b:3c:4d:5e", "0e:00:11:22:33:44", "b6:00:00:00:00:09" })
+            {
+                // NetworkManager gives each network its own address (addr_assign_type 3, and 3 it stays until reboot).
+                Nic("wlp0s20f3", random, "3", PciWifiUevent, wireless: true);
+                Assert.Equal(before, IdWith(ethtool));
+                // Where ethtool can't answer, a randomised address is never used: the id goes without a MAC, steadily.
+                string id = Id();
+                withoutEthtool ??= id;
+                Assert.Equal(withoutEthtool, id);
+            }
+        }
+
+        private string IdWith(Func<string, string?> ethtool)
+        {
+            var probe = new HardwareFingerprint.LinuxProbe(_root, ethtool);
+            return HardwareFingerprint.Compose(probe.ReadMac(), probe.ReadCpu(), probe.ReadDisk());
+        }
+
+        [Fact]
         public void WiredAndWireless_AreRankedAlike_SoAnEthernetLinkComingUpChangesNothing()
         {
             Laptop();

@@ -117,5 +117,27 @@ namespace AuthForge.Tests.Fingerprint
             Assert.Null(HardwareFingerprint.ToolProbe.RunTool(Path.Combine("/nonexistent", "tool"), "", 30_000, out timedOut));
             Assert.False(timedOut);
         }
+
+        [Fact]
+        public void EthtoolPermanentAddress_OnThisMachine_AnswersBurnedInAddressesOnly()
+        {
+            if (!OnLinux) return;
+            Assert.Null(HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress("lo"));                 // all zero
+            Assert.Null(HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress("af-no-such-nic"));
+            Assert.Null(HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress("a-name-far-too-long-for-ifreq"));
+            foreach (string dir in Directory.GetDirectories("/sys/class/net"))
+            {
+                string name = Path.GetFileName(dir);
+                string? permanent = HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress(name);
+                string assign = File.Exists(Path.Combine(dir, "addr_assign_type")) ? File.ReadAllText(Path.Combine(dir, "addr_assign_type")).Trim() : "";
+                // A kernel-random address (1) has no permanent one; an address the kernel calls permanent (0) is it.
+                if (assign == "1") Assert.Null(permanent);
+                // The kernel answers ETHTOOL_GPERMADDR itself (no driver hook), so every device registered with a
+                // permanent address has one: a null here means the ioctl or libc did not work.
+                if (assign == "0" && Directory.Exists(Path.Combine(dir, "device"))) Assert.NotNull(permanent);
+                if (assign == "0" && permanent != null)
+                    Assert.Equal(HardwareFingerprint.HardwareText.NormaliseMac(File.ReadAllText(Path.Combine(dir, "address"))), permanent);
+            }
+        }
     }
 }
