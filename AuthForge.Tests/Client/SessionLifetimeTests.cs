@@ -60,10 +60,11 @@ namespace AuthForge.Tests.Client
 
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey), failures.ToString());
 
-            var session = client.GetSessionData()!;
-            Assert.False(session.ContainsKey("expiresIn"));
-            long exp = (long)Answer.TokenBody((string)session["sessionToken"]!)["exp"]!;
-            Assert.Equal(exp, (await client.ValidateLicenseAsync(LiveServer.LicenseKey)).ExpiresAt!.Value.ToUnixTimeSeconds());
+            Assert.False(client.GetSessionData()!.ContainsKey("expiresIn"));
+            AuthForgeValidationResult result = await client.ValidateLicenseAsync(LiveServer.LicenseKey);
+            Assert.True(result.IsValid, result.Code);
+            long exp = (long)Answer.TokenBody(result.SessionToken!)["exp"]!;
+            Assert.Equal(exp, result.ExpiresAt!.Value.ToUnixTimeSeconds());
         }
 
         [Fact]
