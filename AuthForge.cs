@@ -250,8 +250,11 @@ namespace AuthForge
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>The app's Ed25519 public keys (standard base64 of 32 bytes). With any key configured the client
-        /// speaks protocol v3 and accepts only Ed25519 signatures; a response verifying under any one key is accepted,
-        /// which is how keys are rotated. Empty: HMAC generations v1/v2.</summary>
+        /// speaks protocol v3 and accepts only Ed25519 signatures, on every path (validate, heartbeat, the LOCAL re-check);
+        /// a response verifying under any one key is accepted, which is how keys are rotated. Empty: HMAC generations
+        /// v1/v2, whose key is derived from the app secret that ships in every copy of the app, so they protect against a
+        /// network attacker who cannot read TLS but not at all against the licensee. Configure a key to protect the
+        /// licence check on the licensee's own machine (docs/THREAT-MODEL.md).</summary>
         public IList<string> PublicKeys { get; } = new List<string>();
 
         /// <summary>Requested session length in seconds, sent on validate; the server clamps it to [3600, 604800], and
@@ -392,6 +395,11 @@ namespace AuthForge
     /// revoked or expires, the failure callback is told — or, without one, the process ends with exit code 1.
     /// </summary>
     /// <remarks>
+    /// Every answer is verified (signature, nonce) and then bound to its request: a session naming another app,
+    /// licence key or hardware id than was sent is refused (<see cref="AuthForgeErrorCodes.SessionMismatch"/>), and
+    /// none lasts longer than the requested TTL. Under v3 (public keys) that stops forged answers and licence sharing
+    /// by relay; under v1/v2 the licensee holds the signing secret and can forge anything. No client stops a patched
+    /// binary: use server-side limits, <see cref="SelfBan"/> and short TTLs (docs/THREAT-MODEL.md).
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
     /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
     /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
@@ -437,7 +445,8 @@ namespace AuthForge
         /// <param name="requestTimeout">Seconds one request may take (default 15).</param>
         /// <param name="publicKey">The app's Ed25519 public key in base64, or several separated by commas (v3).</param>
         /// <param name="ttlSeconds">Requested session length in seconds.</param>
-        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint.</param>
+        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint; null for the
+        /// fingerprint (a blank value is refused, never taken as "none").</param>
         /// <param name="httpClient">An <see cref="HttpClient"/> to send requests with; null for the shared one.</param>
         /// <param name="allowInsecureHttp">Allows <c>http://</c> to a host that is not loopback.</param>
         /// <exception cref="ArgumentException">A parameter is missing or malformed; the exception names it.</exception>
@@ -508,8 +517,8 @@ namespace AuthForge
         internal bool UsesEd25519 => _ed25519 != null;
 
         /// <summary>
-        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response, stores the session and
-        /// starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
+        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response and that it answers this
+        /// app, licence and machine, stores the session and starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
         /// session from an earlier successful login is then left as it was.
         /// </summary>
         /// <remarks>
@@ -517,7 +526,7 @@ namespace AuthForge
         /// it ends, the heartbeat reports <c>heartbeat_failed</c> with <see cref="AuthForgeErrorCodes.SessionExpired"/>
         /// and the app may log in again. <see cref="HeartbeatMode.Local"/> re-validates by itself at expiry.
         /// </remarks>
-        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null or empty.</exception>
+        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
         {
