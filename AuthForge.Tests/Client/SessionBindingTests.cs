@@ -126,17 +126,11 @@ namespace AuthForge.Tests.Client
             using var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(mine));
 
-            // From now on the relay presents the other customer's session on every heartbeat.
-            relay.RewriteRequest = (path, body) =>
-            {
-                if (path != ServerLog.Heartbeat) return;
-                body["sessionToken"] = theirToken;
-                body["hwid"] = "their-machine";
-            };
             if (mode == SigningMode.HmacV2)
             {
                 // v2 signs heartbeats with the presented session's sigKey, which this client would not accept; but
-                // sigKeys travel readable in the tokens, so the relay re-signs the answer with this client's own.
+                // sigKeys travel readable in the tokens, so the relay re-signs the answer with this client's own (set
+                // first, so no swapped heartbeat slips through un-re-signed).
                 string mySigKey = (string)Answer.TokenBody((string)client.GetSessionData()!["sessionToken"]!)["sigKey"]!;
                 relay.RewriteAnswer = answer =>
                 {
@@ -145,6 +139,13 @@ namespace AuthForge.Tests.Client
                     return Answer.Write(payloadText, Signed.HmacHex(mySigKey, answer.Nonce, payloadText));
                 };
             }
+            // From now on the relay presents the other customer's session on every heartbeat.
+            relay.RewriteRequest = (path, body) =>
+            {
+                if (path != ServerLog.Heartbeat) return;
+                body["sessionToken"] = theirToken;
+                body["hwid"] = "their-machine";
+            };
             Failure failure = await failures.NextAsync();
 
             Assert.Equal(AuthForgeFailureReason.HeartbeatFailed, failure.Reason);
