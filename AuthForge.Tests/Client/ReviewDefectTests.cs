@@ -156,7 +156,7 @@ namespace AuthForge.Tests.Client
 
             Assert.True(await client.LoginAsync(key), string.Join(", ", failures.All));
 
-            Assert.Equal(2, ServerLog.For(server, ServerLog.Validate, key).Count);
+            Assert.Equal(2, (await ServerLog.WaitForAsync(server, ServerLog.Validate, key, 2)).Count);
             Assert.Equal(1, cutter.CutOff);
 
             cutter.CutEvery = true;
@@ -186,7 +186,7 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeErrorCodes.RedirectRefused, Assert.Single(failures.All).Code);
             LoginTests.AssertLoggedOut(client);
             // The redirect was followed (the real server answered) and the answer was still refused, not retried.
-            Assert.Equal(200, Assert.Single(ServerLog.For(server, ServerLog.Validate, key)).StatusCode);
+            Assert.Equal(200, Assert.Single(await ServerLog.WaitForAsync(server, ServerLog.Validate, key, 1)).StatusCode);
         }
 
         [Fact]

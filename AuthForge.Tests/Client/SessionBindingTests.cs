@@ -48,7 +48,7 @@ namespace AuthForge.Tests.Client
             LoginTests.AssertLoggedOut(machineB);
             Assert.Equal(0, options.Scheduler.ScheduledCount);
             // The server did grant the session (to machine A's hwid): only the client's binding refused it.
-            DevRequestRecord granted = ServerLog.For(server, ServerLog.Validate, key).Last();
+            DevRequestRecord granted = (await ServerLog.WaitForAsync(server, ServerLog.Validate, key, 2)).Last();
             Assert.Equal(200, granted.StatusCode);
             Assert.Equal("machine-A", granted.Hwid);
             Assert.Equal(new[] { "machine-A" }, server.GetLicense(key)!.BoundHwids);
@@ -81,7 +81,7 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeErrorCodes.SessionMismatch, Assert.Single(failures.All).Code);
             LoginTests.AssertLoggedOut(client);
             Assert.Null(client.GetLicenseVariables());
-            Assert.Equal(200, ServerLog.For(server, ServerLog.Validate, theirs).Single().StatusCode);
+            Assert.Equal(200, (await ServerLog.WaitForAsync(server, ServerLog.Validate, theirs, 1)).Single().StatusCode);
 
             AuthForgeValidationResult result = await client.ValidateLicenseAsync("NO-SUCH-KEY");
             Assert.Equal(AuthForgeErrorCodes.SessionMismatch, result.Code);
@@ -151,7 +151,8 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeFailureReason.HeartbeatFailed, failure.Reason);
             Assert.Equal(AuthForgeErrorCodes.SessionMismatch, failure.Code);
             LoginTests.AssertLoggedOut(client);
-            Assert.Contains(ServerLog.For(server, ServerLog.Heartbeat, theirs), r => r.StatusCode == 200);
+            await ServerLog.UntilAsync(() => ServerLog.For(server, ServerLog.Heartbeat, theirs).Any(r => r.StatusCode == 200),
+                "the server answering the swapped heartbeat");
         }
 
         [Theory]
