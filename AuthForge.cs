@@ -88,7 +88,8 @@ namespace AuthForge
         public const string ReplayDetected = "replay_detected";
         /// <summary>The app is disabled on the server.</summary>
         public const string AppDisabled = "app_disabled";
-        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>).</summary>
+        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>), or the server
+        /// granted one that had already ended at its own signed time.</summary>
         public const string SessionExpired = "session_expired";
         /// <summary>Revoking a licence through self-ban needs a session.</summary>
         public const string RevokeRequiresSession = "revoke_requires_session";
@@ -130,7 +131,8 @@ namespace AuthForge
         public const string RedirectRefused = "redirect_refused";
         /// <summary>The signed payload carries no session token.</summary>
         public const string MissingSessionToken = "missing_sessionToken";
-        /// <summary>Neither the session token nor the payload says when the session expires.</summary>
+        /// <summary>Neither the session token (<c>exp</c> or <c>expiresIn</c>) nor the payload (<c>expiresIn</c>) says
+        /// when the session expires.</summary>
         public const string MissingExpiresIn = "missing_expiresIn";
         /// <summary>A success response whose body is not a JSON object.</summary>
         public const string InvalidJsonResponse = "invalid_json_response";
@@ -341,7 +343,8 @@ namespace AuthForge
         /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
         public string? VerifiedPublicKey { get; private set; }
 
-        /// <summary>The session's end as the server states it (v3), when present.</summary>
+        /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
+        /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
         public DateTimeOffset? SessionExpiresAt { get; private set; }
 
         /// <summary>The licence's own expiry (v3), when it has one.</summary>
