@@ -201,7 +201,7 @@ namespace AuthForge.Benchmarks
         private static string Bytes(double bytes) => Math.Abs(bytes) >= 1024 * 1024 ? (bytes / (1024 * 1024)).ToString("0.00", Inv) + " MiB"
             : Math.Abs(bytes) >= 1024 ? (bytes / 1024).ToString("0.00", Inv) + " KiB" : bytes.ToString("0", Inv) + " B";
 
-        private static string LoadAverage()
+        internal static string LoadAverage()
         {
             try
             {
@@ -214,7 +214,7 @@ namespace AuthForge.Benchmarks
             }
         }
 
-        private static string CpuModel()
+        internal static string CpuModel()
         {
             try
             {
@@ -228,7 +228,7 @@ namespace AuthForge.Benchmarks
         }
 
         /// <summary>The AuthForge.Benchmarks folder of the source tree (found from the working directory or the binary).</summary>
-        private static string ProjectDirectory()
+        internal static string ProjectDirectory()
         {
             foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             {
