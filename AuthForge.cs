@@ -450,7 +450,7 @@ namespace AuthForge
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _exit = options.Exit ?? Environment.Exit;
-            _transport = new HttpTransport(options.HttpClient ?? HttpTransport.SharedClient, baseUri,
+            _transport = new HttpTransport(options.HttpClient, baseUri,
                 options.RequestTimeout, options.MaxResponseBytes);
         }
 
@@ -1338,12 +1338,14 @@ namespace AuthForge
     {
         private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(CreateSharedClient, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        private readonly HttpClient _http;
+        private readonly HttpClient? _http;   // null: the shared client, created at the first request
         private readonly string _baseUrl;
         private readonly TimeSpan _timeout;
         private readonly int _maxResponseBytes;
 
-        public HttpTransport(HttpClient http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
+        // Creating the shared client (handler, pool, headers) is the costliest part of a first construction, so it is
+        // left to the first request, which needs it anyway: a client that is built and not used yet costs little.
+        public HttpTransport(HttpClient? http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
         {
             _http = http;
             _baseUrl = baseUri.AbsoluteUri.TrimEnd('/');
@@ -1367,7 +1369,7 @@ namespace AuthForge
             HttpResponseMessage? response = null;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                response = await (_http ?? SharedClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 // Not every stream honours cancellation while reading; disposing the response always stops it.
                 HttpResponseMessage toAbort = response;
                 using (deadline.Token.Register(() => toAbort.Dispose()))
@@ -1445,7 +1447,8 @@ namespace AuthForge
 #endif
             // Time-outs are per request (a linked token), so the shared client itself never times out.
             var client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("AuthForge.cs/1.0");
+            // Added as-is: a constant needs no parsing, and the parser is a few ms of a cold start.
+            client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "AuthForge.cs/1.0");
             return client;
         }
     }
@@ -2587,13 +2590,18 @@ namespace AuthForge
     {
         // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
         private readonly byte[] _encoded;
-        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
-        private readonly Ed25519.NielsPoint[] _table;
+        // A, decoded (affine, tight).
+        private readonly Ed25519.ExtendedPoint _point;
+        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables. Built at the
+        // second verification: the first is usually a process's first login, where building the tables (128
+        // doublings, an inversion, in unoptimised code) costs more than the one-shot path they would save.
+        private Ed25519.NielsPoint[]? _table;
+        private int _verified;
 
-        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
+        private Ed25519PublicKey(byte[] encoded, in Ed25519.ExtendedPoint point)
         {
             _encoded = encoded;
-            _table = table;
+            _point = point;
         }
 
         /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
@@ -2602,7 +2610,7 @@ namespace AuthForge
             key = null;
             if (encoded == null || encoded.Length != 32) return false;
             if (!Ed25519.TryDecodePoint(encoded, 0, out Ed25519.ExtendedPoint a)) return false;
-            key = new Ed25519PublicKey((byte[])encoded.Clone(), Ed25519.SplitTable(in a, Ed25519.KeyTableSize));
+            key = new Ed25519PublicKey((byte[])encoded.Clone(), in a);
             return true;
         }
 
@@ -2611,7 +2619,15 @@ namespace AuthForge
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return Ed25519.VerifyWithTable(_encoded, _table, message, signature);
+            Ed25519.NielsPoint[]? table = Volatile.Read(ref _table);
+            if (table == null)
+            {
+                if (Interlocked.Exchange(ref _verified, 1) == 0) return Ed25519.VerifyWithPoint(_encoded, in _point, message, signature);
+                // Two threads may both build it: the same table either way, and the first one stored is kept.
+                Ed25519.NielsPoint[] built = Ed25519.SplitTable(in _point, Ed25519.KeyTableSize);
+                table = Interlocked.CompareExchange(ref _table, built, null) ?? built;
+            }
+            return Ed25519.VerifyWithTable(_encoded, table, message, signature);
         }
     }
 
@@ -2652,21 +2668,30 @@ namespace AuthForge
             return Matches(in check, in r);
         }
 
-        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here and a per-call table of A.
+        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here.
         private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
         {
             // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
             if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
             if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
+            return VerifyWithPoint(publicKey, in a, message, signature);
+        }
+
+        // RFC 8032 5.1.7 with A decoded but no tables: small per-call tables of A and B, no inversion, no 2^128 multiples,
+        // so a process's first verification computes little beyond the verification itself.
+        // Pre: signature, message != null; a = the decoding of encodedKey.
+        internal static bool VerifyWithPoint(byte[] encodedKey, in ExtendedPoint a, byte[] message, byte[] signature)
+        {
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
             if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
 
             Scratch scratch = Scratch.Current;
-            HashToScalar(scratch, signature, publicKey, message);
+            HashToScalar(scratch, signature, encodedKey, message);
 
-            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(signature, 32, OnceWidth, scratch.NafS);
             ToWnaf(scratch.K, 0, OnceWidth, scratch.NafK);
             OddMultiples(in a, scratch.OnceTable);
-            StrausFullVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, scratch.OnceTable);
+            StrausFullVar(out ProjectivePoint check, scratch.NafS, SmallBaseTable.Table, scratch.NafK, scratch.OnceTable);
             return Matches(in check, in r);
         }
 
@@ -3177,15 +3202,34 @@ namespace AuthForge
                 s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
         }
 
-        // ===== Curve constants (RFC 8032 5.1), derived rather than pasted so each one is checkable by reading ========
+        // ===== Curve constants (RFC 8032 5.1) ============================================================================
+        // Precomputed, because deriving them takes field exponentiations that a process's first verification would run
+        // in unoptimised code. Each one's derivation is kept below and a test (Ed25519ConstantsTests) checks the
+        // constant against it, so each is still checkable by reading.
 
-        private static class Curve
+        internal static class Curve
         {
-            internal static readonly Fe D = ComputeD();          // d = -121665 / 121666
-            internal static readonly Fe D2 = Times2(in D);       // 2d, as used by the addition formulas
-            internal static readonly Fe SqrtM1 = ComputeSqrtM1(); // 2^((p - 1) / 4), a square root of -1
+            internal static readonly Fe D = Limbs(-10913610, 13857413, -15372611, 6949391, 114729, -8787816, -6275908, -3247719, -18696448, -12055116);
+            internal static readonly Fe D2 = Limbs(-21827239, -5839606, -30745221, 13898782, 229458, 15978800, -12551817, -6495438, 29715968, 9444199);
+            internal static readonly Fe SqrtM1 = Limbs(-32595792, -7943725, 9377950, 3500415, 12389472, -272473, -25146209, -2005654, 326686, 11406482);
+            // The base point B = (x, 4/5), x even.
+            internal static readonly Fe BaseX = Limbs(-14297830, -7645148, 16144683, -16471763, 27570974, -2696100, -26142465, 8378389, 20764389, 8758491);
+            internal static readonly Fe BaseY = Limbs(-26843541, -6710886, 13421773, -13421773, 26843546, 6710886, -13421773, 13421773, -26843546, -6710886);
 
-            private static Fe ComputeD()
+            // B in extended coordinates. Post: tight.
+            internal static ExtendedPoint Base()
+            {
+                var b = new ExtendedPoint { X = BaseX, Y = BaseY };
+                Fe.FromInt(out b.Z, 1);
+                Fe.Mul(out b.T, in b.X, in b.Y);
+                return b;
+            }
+
+            private static Fe Limbs(int l0, int l1, int l2, int l3, int l4, int l5, int l6, int l7, int l8, int l9) =>
+                new Fe { L0 = l0, L1 = l1, L2 = l2, L3 = l3, L4 = l4, L5 = l5, L6 = l6, L7 = l7, L8 = l8, L9 = l9 };
+
+            // d = -121665 / 121666.
+            internal static Fe DeriveD()
             {
                 Fe.FromInt(out Fe num, -121665);
                 Fe.FromInt(out Fe den, 121666);
@@ -3194,21 +3238,35 @@ namespace AuthForge
                 return d;
             }
 
-            private static Fe Times2(in Fe f)
+            // 2d, as used by the addition formulas.
+            internal static Fe DeriveD2()
             {
-                Fe.Add(out Fe t, in f, in f);
+                Fe d = DeriveD();
+                Fe.Add(out Fe t, in d, in d);
                 Fe.Carry(out Fe r, in t);
                 return r;
             }
 
-            // (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so 2^((p-1)/4) = (2^(2^252-3))^2 · 2.
-            private static Fe ComputeSqrtM1()
+            // 2^((p - 1) / 4), a square root of -1: (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so it is (2^(2^252-3))^2 · 2.
+            internal static Fe DeriveSqrtM1()
             {
                 Fe.FromInt(out Fe two, 2);
                 Fe.Pow22523(out Fe t, in two);
                 Fe.Sq(out t, in t);
                 Fe.Mul(out Fe r, in t, in two);
                 return r;
+            }
+
+            // RFC 8032 5.1: B = (x, 4/5) with x positive (even): decode the encoding of y = 4/5 rather than paste x.
+            internal static bool DeriveBase(out ExtendedPoint b)
+            {
+                Fe.FromInt(out Fe four, 4);
+                Fe.FromInt(out Fe five, 5);
+                Fe.Invert(out Fe inv5, in five);
+                Fe.Mul(out Fe y, in four, in inv5);
+                var encoded = new byte[32];
+                Fe.ToBytes(encoded, 0, in y);
+                return TryDecodePoint(encoded, 0, out b);
             }
         }
 
@@ -3501,24 +3559,30 @@ namespace AuthForge
             return result;
         }
 
-        /// <summary>Odd multiples of B and of 2^128·B, built once on first use (the CLR runs a type initializer
-        /// exactly once, thread-safely).</summary>
-        private static class BaseTables
-        {
-            // [1, 3, .., 127]·B; the same multiples of 2^128·B follow at BaseTableSize.
-            internal static readonly NielsPoint[] Table;
+        // [1, 3, .., 127]·B, then the same multiples of 2^128·B at BaseTableSize, affine: the wide tables of the split
+        // path, built at its first use (a key's second verification), by which time the code doing it runs optimised.
+        private static NielsPoint[]? s_baseTable;
 
-            static BaseTables()
+        internal static NielsPoint[] BaseTable => Volatile.Read(ref s_baseTable) ?? BuildBaseTable();
+
+        private static NielsPoint[] BuildBaseTable()
+        {
+            // Two threads may both build it: the same table either way, and the first one stored is kept.
+            NielsPoint[] table = SplitTable(Curve.Base(), BaseTableSize);
+            return Interlocked.CompareExchange(ref s_baseTable, table, null) ?? table;
+        }
+
+        /// <summary>[1, 3, .., 15]·B in cached form (no inversion): B's half of the one-shot path, built on first use
+        /// (the CLR runs a type initializer exactly once, thread-safely).</summary>
+        private static class SmallBaseTable
+        {
+            internal static readonly CachedPoint[] Table = Build();
+
+            private static CachedPoint[] Build()
             {
-                // RFC 8032 5.1: B = (x, 4/5) with x positive (even); decode its encoding rather than paste coordinates.
-                Fe.FromInt(out Fe four, 4);
-                Fe.FromInt(out Fe five, 5);
-                Fe.Invert(out Fe inv5, in five);
-                Fe.Mul(out Fe y, in four, in inv5);
-                var encoded = new byte[32];
-                Fe.ToBytes(encoded, 0, in y);
-                if (!TryDecodePoint(encoded, 0, out ExtendedPoint b)) throw new InvalidOperationException("Ed25519 base point");
-                Table = SplitTable(in b, BaseTableSize);
+                var table = new CachedPoint[OnceTableSize];
+                OddMultiples(Curve.Base(), table);
+                return table;
             }
         }
 
@@ -3529,7 +3593,7 @@ namespace AuthForge
         // keyTable == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
         internal static void StrausSplitVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, NielsPoint[]? keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
+            NielsPoint[] baseTable = BaseTable;
             int i = 127;
             while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0
                 && (keyTable == null || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
@@ -3575,11 +3639,11 @@ namespace AuthForge
             }
         }
 
-        // r = [s]B - [k]A as StrausSplitVar, but with k unsplit: 253 doublings, and A's table needs no 2^128·A.
-        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, OnceWidth), keyTable = OddMultiples(A). Post: r tight.
-        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, CachedPoint[] keyTable)
+        // r = [s]B - [k]A as StrausSplitVar, but unsplit (253 doublings) and with small per-call tables: no 2^128
+        // multiples and no inversion to build. Pre: nafS = ToWnaf(s, OnceWidth), nafK = ToWnaf(k, OnceWidth),
+        // baseTable = OddMultiples(B), keyTable = OddMultiples(A). Post: r tight.
+        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, CachedPoint[] baseTable, sbyte[] nafK, CachedPoint[] keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
             int i = 255;
             while (i >= 0 && nafS[i] == 0 && nafK[i] == 0) i--;
 
