@@ -13,7 +13,7 @@ namespace AuthForge.Benchmarks
 {
     /// <summary>
     /// The cold-start benchmark: <c>dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N]
-    /// [--official PATH] [--mono PATH] [--out FILE]</c>. Fresh processes of AuthForge.Benchmarks.ColdProbe, started
+    /// [--official PATH] [--mono PATH] [--compare FILE] [--out FILE]</c>. Fresh processes of AuthForge.Benchmarks.ColdProbe, started
     /// alternately (the order rotates every round, so load from other processes falls on every kind alike), each timed
     /// from its Main: the bare POST + parse, our client (constructor, first Login, first ValidateLicense) and, when a local
     /// checkout of the official C# SDK is given (<c>--official</c> or AUTHFORGE_OFFICIAL_SDK), the same probe built
@@ -96,6 +96,18 @@ namespace AuthForge.Benchmarks
                 kinds.Add(new Kind("official-login", "official C# SDK: constructor + `Login`", Exe(officialDir), "login", false));
                 kinds.Add(new Kind("official-validate", "official C# SDK: constructor + `ValidateLicense`", Exe(officialDir), "validate", false));
                 kinds.Add(new Kind("official-login-fp", "official C# SDK: constructor + `Login`, machine fingerprint", Exe(officialDir), "login", true));
+            }
+            // --compare FILE: the same probe built from another AuthForge.cs (e.g. `git show HEAD~1:AuthForge.cs`), its
+            // Login and ValidateLicense rows beside ours: a change measured before and after in one run.
+            string? compare = Option(args, "--compare");
+            if (!string.IsNullOrEmpty(compare))
+            {
+                Log("building the probe from " + compare + " ...");
+                string compareDir = Path.Combine(work, "compare");
+                error = Build(probeProject, compareDir, "-p:AuthForgeFile=" + Path.GetFullPath(compare));
+                if (error != null) throw new InvalidOperationException("The compare probe did not build: " + error);
+                kinds.Add(new Kind("cmp-login", $"`{Path.GetFileName(compare)}`: constructor + `Login`", Exe(compareDir), "login", false));
+                kinds.Add(new Kind("cmp-validate", $"`{Path.GetFileName(compare)}`: constructor + `ValidateLicense`", Exe(compareDir), "validate", false));
             }
             string monoNote = "not measured: no .NET Framework probe given (--mono PATH to the net472 program)";
             if (!string.IsNullOrEmpty(mono))
