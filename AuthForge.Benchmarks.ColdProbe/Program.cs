@@ -30,7 +30,7 @@ namespace AuthForge.Benchmarks.ColdProbe
                 using var http = new HttpClient();
                 constructed = Stopwatch.GetTimestamp();
                 string body = "{\"appId\":\"" + appId + "\",\"appSecret\":\"" + appSecret + "\",\"licenseKey\":\"" + licenseKey +
-                    "\",\"hwid\":\"" + hwid + "\",\"nonce\":\"" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() + "\"}";
+                    "\",\"hwid\":\"" + hwid + "\",\"nonce\":\"" + NewNonce() + "\"}";
                 byte[] response;
                 if (mode == "bare")
                 {
@@ -40,6 +40,9 @@ namespace AuthForge.Benchmarks.ColdProbe
                 }
                 else
                 {
+#if NETFRAMEWORK
+                    return Fail("bare-sync needs HttpClient.Send (.NET 5 or later)");
+#else
                     using var request = new HttpRequestMessage(HttpMethod.Post, url + "/auth/validate")
                     {
                         Content = new StringContent(body, Encoding.UTF8, "application/json"),
@@ -48,6 +51,7 @@ namespace AuthForge.Benchmarks.ColdProbe
                     using var stream = new System.IO.MemoryStream();
                     message.Content.ReadAsStream().CopyTo(stream);
                     response = stream.ToArray();
+#endif
                 }
                 using JsonDocument document = JsonDocument.Parse(response);
                 if (document.RootElement.GetProperty("status").GetString() != "ok") return Fail("the bare POST was refused");
@@ -62,7 +66,7 @@ namespace AuthForge.Benchmarks.ColdProbe
                 bool ok = mode == "login" ? client.Login(licenseKey) : client.ValidateLicense(licenseKey).Valid;
 #else
                 var client = new AuthForgeClient(appId, appSecret, "SERVER", 900, url,
-                    (reason, error) => Fail(reason + " " + error?.Message), 15, publicKey, hwidOverride: hwid);
+                    (reason, error) => Fail(reason + " " + error?.Message + " " + error?.InnerException), 15, publicKey, hwidOverride: hwid);
                 constructed = Stopwatch.GetTimestamp();
                 bool ok = mode == "login" ? client.Login(licenseKey) : client.ValidateLicense(licenseKey).IsValid;
 #endif
@@ -78,6 +82,13 @@ namespace AuthForge.Benchmarks.ColdProbe
             // Ends here, without waiting for a heartbeat thread or timer: the figures are taken.
             Environment.Exit(0);
             return 0;
+        }
+
+        private static string NewNonce()
+        {
+            var bytes = new byte[16];
+            using (var random = RandomNumberGenerator.Create()) random.GetBytes(bytes);
+            return BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
         }
 
         private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;

@@ -13,7 +13,7 @@ namespace AuthForge.Benchmarks
 {
     /// <summary>
     /// The cold-start benchmark: <c>dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N]
-    /// [--official PATH] [--mono PATH] [--compare FILE] [--out FILE]</c>. Fresh processes of AuthForge.Benchmarks.ColdProbe, started
+    /// [--official PATH] [--mono] [--compare FILE] [--out FILE]</c>. Fresh processes of AuthForge.Benchmarks.ColdProbe, started
     /// alternately (the order rotates every round, so load from other processes falls on every kind alike), each timed
     /// from its Main: the bare POST + parse, our client (constructor, first Login, first ValidateLicense) and, when a local
     /// checkout of the official C# SDK is given (<c>--official</c> or AUTHFORGE_OFFICIAL_SDK), the same probe built
@@ -47,7 +47,6 @@ namespace AuthForge.Benchmarks
         {
             int rounds = int.Parse(Option(args, "--rounds") ?? "15", Inv);
             string? official = Option(args, "--official") ?? Environment.GetEnvironmentVariable("AUTHFORGE_OFFICIAL_SDK");
-            string? mono = Option(args, "--mono") ?? Environment.GetEnvironmentVariable("AUTHFORGE_MONO_PROBE");
             string output = Path.GetFullPath(Option(args, "--out") ?? Path.Combine(Suite.ProjectDirectory(), "RESULTS.cold.md"));
             string command = "dotnet run -c Release --project AuthForge.Benchmarks -- " + string.Join(" ", args);
             void Log(string line) => Console.WriteLine("[cold] " + line);
@@ -109,18 +108,24 @@ namespace AuthForge.Benchmarks
                 kinds.Add(new Kind("cmp-login", $"`{Path.GetFileName(compare)}`: constructor + `Login`", Exe(compareDir), "login", false));
                 kinds.Add(new Kind("cmp-validate", $"`{Path.GetFileName(compare)}`: constructor + `ValidateLicense`", Exe(compareDir), "validate", false));
             }
-            string monoNote = "not measured: no .NET Framework probe given (--mono PATH to the net472 program)";
-            if (!string.IsNullOrEmpty(mono))
+            // --mono: the same probe built for .NET Framework (net472) and run under Mono, bare and ours, beside the rest.
+            string monoNote = "not measured (add --mono to build the probe for net472 and run it under Mono)";
+            if (args.Contains("--mono"))
             {
-                if (File.Exists(mono))
+                Log("building the probe for net472 (Mono) ...");
+                string monoDir = Path.Combine(work, "net472");
+                error = Build(probeProject, monoDir, "-p:ProbeFramework=net472");
+                string exe = Path.Combine(monoDir, "AuthForge.Benchmarks.ColdProbe.exe");
+                if (error != null)
                 {
-                    kinds.Add(new Kind("mono-login", "AuthForge.cs on Mono (net472): constructor + `Login`", mono, "login", false, "mono"));
-                    kinds.Add(new Kind("mono-bare", "bare `HttpClient` POST on Mono (net472)", mono, "bare", false, "mono"));
-                    monoNote = "measured with " + mono;
+                    monoNote = "not measured: the net472 probe did not build (" + error + ")";
                 }
                 else
                 {
-                    monoNote = $"not measured: {mono} does not exist";
+                    kinds.Add(new Kind("mono-bare", "Mono (net472): bare `HttpClient` POST + `JsonDocument.Parse` (System.Text.Json package)", exe, "bare", false, "mono"));
+                    kinds.Add(new Kind("mono-login", "Mono (net472): AuthForge.cs constructor + `Login`", exe, "login", false, "mono"));
+                    kinds.Add(new Kind("mono-validate", "Mono (net472): AuthForge.cs constructor + `ValidateLicense`", exe, "validate", false, "mono"));
+                    monoNote = $"the probe built for net472 and run by `mono` ({MonoVersion()}); ratios against the Mono bare row";
                 }
             }
 
@@ -198,6 +203,24 @@ namespace AuthForge.Benchmarks
             return firstError;
         }
 
+        private static string MonoVersion()
+        {
+            try
+            {
+                var start = new ProcessStartInfo("mono", "--version") { RedirectStandardOutput = true, UseShellExecute = false };
+                using Process process = Process.Start(start)!;
+                string first = process.StandardOutput.ReadLine() ?? "mono";
+                process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                int at = first.IndexOf(" (", StringComparison.Ordinal);
+                return at > 0 ? first.Substring(0, at) : first;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return "mono not found";
+            }
+        }
+
         private static string GitHead(string dir)
         {
             try
@@ -254,6 +277,14 @@ namespace AuthForge.Benchmarks
             double login = Median(Get("login").Total) / bareTotal, validate = Median(Get("validate").Total) / bareTotal;
             md.AppendLine($"| `Main` → logged in ≤ 1.2× the bare POST + parse | {X(login)} ({Ms(Median(Get("login").Total))} vs {Ms(bareTotal)}) | {(login <= 1.2 ? "yes" : "**no**")} |");
             md.AppendLine($"| `Main` → first `ValidateLicense` ≤ 1.2× the bare POST + parse | {X(validate)} ({Ms(Median(Get("validate").Total))} vs {Ms(bareTotal)}) | {(validate <= 1.2 ? "yes" : "**no**")} |");
+            if (Find("mono-bare") is Kind monoBare && Find("mono-login") is Kind monoLogin && Find("mono-validate") is Kind monoValidate)
+            {
+                double mctor = Median(monoLogin.Ctor.Concat(monoValidate.Ctor).ToList());
+                double ml = Median(monoLogin.Total) / Median(monoBare.Total), mv = Median(monoValidate.Total) / Median(monoBare.Total);
+                md.AppendLine($"| Mono: constructor ≤ 5 ms | {Ms(mctor)} | {(mctor <= 5 ? "yes" : "**no**")} |");
+                md.AppendLine($"| Mono: `Main` → logged in ≤ 1.2× the bare POST + parse | {X(ml)} ({Ms(Median(monoLogin.Total))} vs {Ms(Median(monoBare.Total))}) | {(ml <= 1.2 ? "yes" : "**no**")} |");
+                md.AppendLine($"| Mono: `Main` → first `ValidateLicense` ≤ 1.2× the bare POST + parse | {X(mv)} ({Ms(Median(monoValidate.Total))} vs {Ms(Median(monoBare.Total))}) | {(mv <= 1.2 ? "yes" : "**no**")} |");
+            }
             if (Find("official-login") is Kind off)
             {
                 md.AppendLine($"| (for reference) official SDK `Main` → logged in | {X(Median(off.Total) / bareTotal)} of the bare POST; ours is {X(Median(Get("login").Total) / Median(off.Total))} of it | – |");

@@ -9,7 +9,7 @@ namespace AuthForge.Benchmarks
     /// Everything, full:  dotnet run -c Release --project AuthForge.Benchmarks
     /// Everything, quick: dotnet run -c Release --project AuthForge.Benchmarks -- --quick
     /// Cold start (fresh processes, ours vs the bare POST and the official SDK):
-    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N] [--official PATH] [--mono PATH]
+    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N] [--official PATH] [--mono]
     /// Warm login against Kestrel and a Python http.server, async and sync, interleaved with the bare request:
     ///   dotnet run -c Release --project AuthForge.Benchmarks -- --warm [--rounds N] [--block N]
     /// Either writes a Markdown table of every figure against its baseline (default AuthForge.Benchmarks/RESULTS.md,
