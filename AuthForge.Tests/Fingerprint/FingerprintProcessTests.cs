@@ -28,7 +28,7 @@ namespace AuthForge.Tests.Fingerprint
             string probed = HardwareFingerprint.ProbeThisMachine().Hwid;
             Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
 
-            var linux = new HardwareFingerprint.LinuxProbe("/");
+            var linux = new HardwareFingerprint.LinuxProbe("/", HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress);
             Assert.Equal(HardwareFingerprint.Compose(linux.ReadMac(), linux.ReadCpu(), linux.ReadDisk()), probed);
             Assert.Equal(probed, HardwareFingerprint.Current);
             Assert.Equal(before, HardwareFingerprint.ToolProbe.RunCount);
@@ -37,7 +37,7 @@ namespace AuthForge.Tests.Fingerprint
         [Fact]
         public void Current_DoesNotContainTheRawMac()
         {
-            string? mac = OnLinux ? new HardwareFingerprint.LinuxProbe("/").ReadMac() : HardwareFingerprint.ToolProbe.ReadNetworkInterfaceMac();
+            string? mac = OnLinux ? new HardwareFingerprint.LinuxProbe("/", HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress).ReadMac() : HardwareFingerprint.ToolProbe.ReadNetworkInterfaceMac();
             string hwid = HardwareFingerprint.Current;
             if (mac != null)
             {

@@ -31,7 +31,7 @@ namespace AuthForge.Tests.Hygiene
             if (OperatingSystem.IsLinux())
             {
                 // The raw parts this machine yields: none may travel, and the id must be their hash.
-                var probe = new HardwareFingerprint.LinuxProbe("/");
+                var probe = new HardwareFingerprint.LinuxProbe("/", HardwareFingerprint.LinuxProbe.EthtoolPermanentAddress);
                 string?[] raw = { probe.ReadMac(), probe.ReadCpu(), probe.ReadDisk() };
                 Assert.Equal(HardwareFingerprint.Compose(raw[0], raw[1], raw[2]), hardwareId);
                 foreach (string? part in raw)
