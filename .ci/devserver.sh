@@ -33,12 +33,13 @@ devserver_start() {
   echo "ci: DevServer '$name' ($*) on $DEVSERVER_URL"
 }
 
-devserver_stop_all() {
+devserver_stop_all() { # SIGTERM: a background job of a script ignores SIGINT
   local pid
-  for pid in "${DEVSERVER_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${DEVSERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${DEVSERVER_PIDS[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   DEVSERVER_PIDS=()
 }
