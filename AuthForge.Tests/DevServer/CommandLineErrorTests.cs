@@ -162,8 +162,13 @@ namespace AuthForge.Tests.DevServer
         {
             // Generous: a cold start of a second .NET process on a loaded 2-core machine.
             string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.True(line is not null, "the server's output ended: " + await process.StandardError.ReadToEndAsync());
-            return line!;
+            if (line is null)
+            {
+                // Only now: reading stderr to its end waits for the process to exit.
+                Assert.Fail("the server's output ended: " + await process.StandardError.ReadToEndAsync());
+            }
+
+            return line;
         }
 
         private static async Task<Result> RunServerAsync(string[] args)
