@@ -408,7 +408,7 @@ namespace AuthForge
     /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
     /// </remarks>
     public sealed class AuthForgeClient : IDisposable
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER || UNITY_2021_2_OR_NEWER
         , IAsyncDisposable
 #endif
     {
@@ -702,7 +702,8 @@ namespace AuthForge
             Logout();
         }
 
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER
+        // Unity defines none of the *_OR_GREATER symbols; from 2021.2 both its API levels have IAsyncDisposable.
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER || UNITY_2021_2_OR_NEWER
         /// <summary>As <see cref="Dispose"/>, and completes once a heartbeat that was already running has ended.</summary>
         public ValueTask DisposeAsync()
         {

@@ -24,7 +24,7 @@ namespace AuthForge.Demo
 
             Either way:
               --heartbeat-interval <s>     Seconds between heartbeats (default 1 unattended, 5 in the
-                               menu, 900 against a real server)
+                                           menu, 900 against a real server)
               --help                       Show this help
 
             Exit codes: 0 success, 1 the demo's licence check failed, 2 bad arguments.

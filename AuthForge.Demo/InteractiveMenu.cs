@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace AuthForge.Demo
@@ -10,6 +11,9 @@ namespace AuthForge.Demo
     /// </summary>
     internal sealed class InteractiveMenu
     {
+        /// <summary>128 + SIGINT, what a shell reports for a program ended by Ctrl+C.</summary>
+        private const int ExitInterrupted = 130;
+
         private readonly DemoTarget _target;
 
         private InteractiveMenu(DemoTarget target)
@@ -25,11 +29,26 @@ namespace AuthForge.Demo
         {
             var failures = new FailureInbox(ShowFailure);
             using AuthForgeClient client = _target.CreateClient(failures);
+            // Ctrl+C quits as q does, wherever the menu is waiting: the session is logged out first, and the
+            // process ends with the shell's code for an interrupt.
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                // Not on the signal's own thread: Environment.Exit there waits for the handler it runs in.
+                new Thread(() =>
+                {
+                    client.Logout();
+                    ConsoleLog.Plain();
+                    Console.Error.WriteLine("Interrupted (Ctrl+C): logged out, heartbeats stopped. Bye.");
+                    Environment.Exit(ExitInterrupted);
+                }) { IsBackground = true, Name = "Ctrl+C" }.Start();
+            });
             PrintHeader();
             PrintChoices();
             while (true)
             {
-                string? choice = Prompt.Ask("Choose (? for the menu)");
+                // An empty line asks again; only q (or the end of input) quits.
+                string? choice = Prompt.AskNonEmpty("Choose (? for the menu)");
                 ConsoleLog.Plain();
                 switch (choice?.ToLowerInvariant())
                 {
@@ -95,7 +114,7 @@ namespace AuthForge.Demo
             ConsoleLog.Plain("  4  Validate a key without logging in");
             ConsoleLog.Plain("  5  " + revocation);
             ConsoleLog.Plain("  6  Self-ban (explained first)");
-            ConsoleLog.Plain("  q  Quit");
+            ConsoleLog.Plain("  q  Quit (or Ctrl+C)");
             ConsoleLog.Plain();
         }
 

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace AuthForge.DevServer
 {
     /// <summary>
-    /// Who may use <c>/admin/*</c>: only clients on this machine. Others get a plain 404, as if the routes did not exist,
-    /// so a dev server bound to a public address does not hand out licence control.
+    /// Who may use <c>/admin/*</c>: only clients on this machine. Others get the 404 of a route that does not exist,
+    /// so a dev server bound to a public address neither hands out licence control nor shows that it could.
     /// </summary>
     internal static class AdminAccess
     {

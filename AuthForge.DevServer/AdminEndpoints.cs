@@ -27,6 +27,8 @@ namespace AuthForge.DevServer
             Map(endpoints, HttpMethods.Post, "/admin/licenses", AddLicenseAsync);
             Map(endpoints, HttpMethods.Post, "/admin/licenses/{key}/revoke", context => SetRevokedAsync(context, true));
             Map(endpoints, HttpMethods.Post, "/admin/licenses/{key}/restore", context => SetRevokedAsync(context, false));
+            Map(endpoints, HttpMethods.Post, "/admin/licenses/{key}/reset-hwids", ResetHwidsAsync);
+            Map(endpoints, HttpMethods.Delete, "/admin/licenses/{key}", DeleteLicenseAsync);
             Map(endpoints, HttpMethods.Post, "/admin/sessions/expire", ExpireSessionsAsync);
             Map(endpoints, HttpMethods.Get, "/admin/keys", ListKeysAsync);
             Map(endpoints, HttpMethods.Post, "/admin/keys/rotate", RotateKeyAsync);
@@ -84,7 +86,7 @@ namespace AuthForge.DevServer
             }
             catch (ArgumentException e)
             {
-                await WriteErrorAsync(context, 400, "bad_request", e.Message).ConfigureAwait(false);
+                await WriteErrorAsync(context, 400, "bad_request", ErrorText.Of(e)).ConfigureAwait(false);
                 return;
             }
 
@@ -106,6 +108,34 @@ namespace AuthForge.DevServer
 
             license.SetRevoked(revoked);
             return WriteAsync(context, 200, license.Snapshot(), LicenseJson.Write);
+        }
+
+        /// <summary>
+        /// <c>POST /admin/licenses/{key}/reset-hwids</c>: unbinds every hardware id of the licence, so any machine can
+        /// take its slots again. Answers the licence, or 404 <c>invalid_key</c>.
+        /// </summary>
+        private Task ResetHwidsAsync(HttpContext context)
+        {
+            string key = (string)context.Request.RouteValues["key"]!;
+            if (!_state.Licenses.TryGet(key, out LicenseState license))
+            {
+                return WriteErrorAsync(context, 404, "invalid_key", null);
+            }
+
+            license.ResetHwids();
+            return WriteAsync(context, 200, license.Snapshot(), LicenseJson.Write);
+        }
+
+        /// <summary>
+        /// <c>DELETE /admin/licenses/{key}</c>: forgets the licence (validates, and heartbeats of its sessions, then get
+        /// <c>invalid_key</c>). Answers the licence as it was, or 404 <c>invalid_key</c>.
+        /// </summary>
+        private Task DeleteLicenseAsync(HttpContext context)
+        {
+            string key = (string)context.Request.RouteValues["key"]!;
+            return _state.Licenses.TryRemove(key, out LicenseState license)
+                ? WriteAsync(context, 200, license.Snapshot(), LicenseJson.Write)
+                : WriteErrorAsync(context, 404, "invalid_key", null);
         }
 
         /// <summary><c>POST /admin/sessions/expire</c>: every session issued so far gets <c>session_expired</c> from now on.</summary>
@@ -217,7 +247,7 @@ namespace AuthForge.DevServer
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                await WriteErrorAsync(context, 400, "bad_request", e.Message).ConfigureAwait(false);
+                await WriteErrorAsync(context, 400, "bad_request", ErrorText.Of(e)).ConfigureAwait(false);
                 return;
             }
 
@@ -277,7 +307,7 @@ namespace AuthForge.DevServer
             }
             catch (JsonException e)
             {
-                throw new FormatException("The body is not JSON: " + e.Message, e);
+                throw new FormatException("The body is " + ErrorText.Of(e), e);
             }
         }
 

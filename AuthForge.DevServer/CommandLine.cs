@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Globalization;
+using System.Linq;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace AuthForge.DevServer
 {
     /// <summary>Turns the command line of the standalone server into <see cref="DevServerOptions"/>.</summary>
-    internal sealed class CommandLine
+    internal sealed partial class CommandLine
     {
         public const string Usage = """
             Usage: AuthForge.DevServer [options]
@@ -64,7 +67,7 @@ namespace AuthForge.DevServer
                             options.Quiet = false;
                             break;
                         case "--urls":
-                            options.Urls = Value(args, ref i);
+                            options.Urls = ParseUrls(Value(args, ref i));
                             break;
                         case "--app-id":
                             options.AppId = Value(args, ref i);
@@ -97,6 +100,12 @@ namespace AuthForge.DevServer
                 return new CommandLine(null, e.Message, help: false);
             }
 
+            string? twice = options.Licenses.GroupBy(l => l.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+            if (twice is not null)
+            {
+                return new CommandLine(null, $"the licence key '{twice}' is given twice (--license, --licenses-file).", help: false);
+            }
+
             if (options.SigningKeySeed is not null && options.Mode != SigningMode.Ed25519)
             {
                 return new CommandLine(null, "--signing-key-seed only applies to --mode v3.", help: false);
@@ -115,6 +124,51 @@ namespace AuthForge.DevServer
 
             return args[++i];
         }
+
+        /// <summary>
+        /// Checks every <c>;</c>-separated address before Kestrel sees it: Kestrel ends the process on an address
+        /// without a scheme, and reads a port that is not a number as port 80.
+        /// </summary>
+        private static string ParseUrls(string value)
+        {
+            string[] urls = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (urls.Length == 0)
+            {
+                throw new FormatException("--urls needs an address such as http://127.0.0.1:5080.");
+            }
+
+            foreach (string url in urls)
+            {
+                if (!url.Contains("://", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"--urls: '{url}' has no scheme; write http://{url}");
+                }
+
+                Match match = UrlPattern().Match(url);
+                if (!match.Success)
+                {
+                    throw new FormatException($"--urls: '{url}' is not an address such as http://127.0.0.1:5080.");
+                }
+
+                string scheme = match.Groups["scheme"].Value;
+                if (!scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FormatException($"--urls: '{url}': the scheme must be http or https, not '{scheme}'.");
+                }
+
+                Group port = match.Groups["port"];
+                if (port.Success && (!int.TryParse(port.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number > 65535))
+                {
+                    throw new FormatException($"--urls: '{url}': the port must be a number from 0 to 65535, not '{port.Value}'.");
+                }
+            }
+
+            return string.Join(';', urls);
+        }
+
+        // scheme://host[:port][/], host a name, an IPv4 address, [IPv6], or Kestrel's wildcards * and +.
+        [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]@?#\s]+)(?::(?<port>[^/]*))?/?$", RegexOptions.CultureInvariant)]
+        private static partial Regex UrlPattern();
 
         private static SigningMode ParseMode(string value) => value.ToLowerInvariant() switch
         {
@@ -183,14 +237,21 @@ namespace AuthForge.DevServer
                     throw new FormatException("expected an array of licences.");
                 }
 
+                var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (JsonElement license in licenses.EnumerateArray())
                 {
-                    options.Licenses.Add(LicenseJson.Read(license));
+                    DevLicense read = LicenseJson.Read(license);
+                    if (!keys.Add(read.Key))
+                    {
+                        throw new FormatException($"the key '{read.Key}' appears twice.");
+                    }
+
+                    options.Licenses.Add(read);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
             {
-                throw new FormatException($"--licenses-file '{path}': {e.Message}", e);
+                throw new FormatException($"--licenses-file '{path}': {ErrorText.Of(e)}", e);
             }
         }
     }

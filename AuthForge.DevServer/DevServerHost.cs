@@ -141,6 +141,32 @@ namespace AuthForge.DevServer
         /// <summary>Lifts a revocation; false when the key is unknown. Mirrors <c>POST /admin/licenses/{key}/restore</c>.</summary>
         public bool RestoreLicense(string key) => SetRevoked(key, false);
 
+        /// <summary>
+        /// Unbinds every hardware id of a licence, so other machines can take its slots; false when the key is unknown.
+        /// Mirrors <c>POST /admin/licenses/{key}/reset-hwids</c>.
+        /// </summary>
+        public bool ResetLicenseHwids(string key)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            if (!_state.Licenses.TryGet(key, out LicenseState license))
+            {
+                return false;
+            }
+
+            license.ResetHwids();
+            return true;
+        }
+
+        /// <summary>
+        /// Deletes a licence: validates and the heartbeats of its sessions then get <c>invalid_key</c>; false when the
+        /// key is unknown. Mirrors <c>DELETE /admin/licenses/{key}</c>.
+        /// </summary>
+        public bool DeleteLicense(string key)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            return _state.Licenses.TryRemove(key, out _);
+        }
+
         /// <summary>Ends every session issued so far (<c>session_expired</c>). Mirrors <c>POST /admin/sessions/expire</c>.</summary>
         public void ExpireAllSessions() => _state.ExpireAllSessions();
 
@@ -318,13 +344,20 @@ namespace AuthForge.DevServer
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = s_shutdownTimeout);
             if (!_quiet)
             {
-                builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
+                builder.Logging.AddSimpleConsole(o =>
+                    {
+                        o.SingleLine = true;
+                        o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+                    })
                     .AddFilter("Microsoft", LogLevel.Warning)
                     .SetMinimumLevel(LogLevel.Information);
             }
 
             WebApplication app = builder.Build();
             ILogger? logger = _quiet ? null : app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AuthForge.DevServer");
+            // Every answer is JSON, also a route that does not exist, a wrong method, or an admin route asked from
+            // another machine (the same 404 as a route that does not exist).
+            app.Use(JsonStatusAnswers.WriteWhenEmptyAsync);
             new AuthEndpoints(_state, logger, stopping).Map(app);
             new AdminEndpoints(_state).Map(app);
             return app;

@@ -132,6 +132,16 @@ namespace AuthForge.DevServer
             }
         }
 
+        /// <summary>Unbinds every hardware id, so the next validates take slots afresh (sessions already open go on).</summary>
+        public void ResetHwids()
+        {
+            lock (_gate)
+            {
+                _hwids.Clear();
+                _hwidSet.Clear();
+            }
+        }
+
         public void SetRevoked(bool revoked)
         {
             lock (_gate)

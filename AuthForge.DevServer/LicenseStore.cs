@@ -26,6 +26,9 @@ namespace AuthForge.DevServer
 
         public bool TryGet(string key, out LicenseState license) => _licenses.TryGetValue(key, out license!);
 
+        /// <summary>Forgets the licence: validates get <c>invalid_key</c>, and so do heartbeats of its open sessions.</summary>
+        public bool TryRemove(string key, out LicenseState license) => _licenses.TryRemove(key, out license!);
+
         public IReadOnlyList<DevLicenseStatus> Snapshot() =>
             _licenses.Values.Select(l => l.Snapshot()).OrderBy(s => s.Key, StringComparer.Ordinal).ToArray();
     }

@@ -24,8 +24,8 @@ namespace AuthForge.DevServer
 
             if (command.Options is not { } options)
             {
-                Console.Error.WriteLine("error: " + command.Error);
-                Console.Error.WriteLine("Run with --help for the options.");
+                // One line: the mistake, and where the options are listed.
+                Console.Error.WriteLine("error: " + command.Error!.TrimEnd('.') + " (see --help).");
                 return ExitBadArguments;
             }
 
@@ -36,12 +36,13 @@ namespace AuthForge.DevServer
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine("error: " + e.Message);
+                Console.Error.WriteLine("error: " + ErrorText.Of(e));
                 return ExitBadArguments;
             }
-            catch (Exception e) when (e is System.IO.IOException or InvalidOperationException)
+            catch (Exception e)
             {
-                Console.Error.WriteLine($"error: could not start on {options.Urls}: {e.Message}");
+                // An address in use, a certificate missing for https, ...: one line, never a stack trace.
+                Console.Error.WriteLine($"error: could not start on {options.Urls}: {FirstLine(e.Message)}");
                 return ExitStartFailed;
             }
 
@@ -53,6 +54,12 @@ namespace AuthForge.DevServer
             }
 
             return ExitOk;
+        }
+
+        private static string FirstLine(string message)
+        {
+            int end = message.IndexOfAny(['\r', '\n']);
+            return end >= 0 ? message[..end] : message;
         }
 
         private static void PrintBanner(DevServerHost host, DevServerOptions options)

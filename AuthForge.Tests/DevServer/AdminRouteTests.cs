@@ -217,9 +217,12 @@ namespace AuthForge.Tests.DevServer
             using var local = new HttpClient { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
 
             using (HttpResponseMessage refused = await remote.GetAsync("/admin/licenses"))
+            using (HttpResponseMessage missing = await remote.GetAsync("/admin/no-such-route"))
             {
+                // Exactly what a route that does not exist answers: nothing tells a stranger admin routes are there.
                 Assert.Equal(404, (int)refused.StatusCode);
-                Assert.Equal(string.Empty, await refused.Content.ReadAsStringAsync());
+                Assert.Equal("""{"status":"error","error":"not_found"}""", await refused.Content.ReadAsStringAsync());
+                Assert.Equal(await missing.Content.ReadAsStringAsync(), await refused.Content.ReadAsStringAsync());
             }
 
             using (var content = new StringContent("", Encoding.UTF8))
