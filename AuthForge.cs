@@ -730,6 +730,8 @@ namespace AuthForge
 
         // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
         private readonly object _gate = new object();
+        // Orders the session store's writes and deletes; taken after _gate is released, never with it.
+        private readonly object _storeGate = new object();
         private ActiveSession? _active;
         private string? _licenseKey;
         private bool _disposed;
@@ -1439,6 +1441,17 @@ namespace AuthForge
         private void SaveStored(ActiveSession active)
         {
             if (_store is null) return;
+            // Under the store's lock and only for the login still current: a heartbeat finishing just as Logout runs
+            // must not write back the session Logout has just deleted.
+            lock (_storeGate)
+            {
+                if (!ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, active.Heartbeat)) return;
+                SaveStoredLocked(active);
+            }
+        }
+
+        private void SaveStoredLocked(ActiveSession active)
+        {
             Session session = active.Session;
             string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
                 : ReferenceEquals(session.Verifier, _appSecretVerifier) ? "app" : "sigkey";
@@ -1460,7 +1473,7 @@ namespace AuthForge
             if (_store is null) return;
             try
             {
-                _store.Delete();
+                lock (_storeGate) _store.Delete();
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
@@ -2507,6 +2520,12 @@ namespace AuthForge
             var registration = new HeartbeatRegistration(this, interval.Ticks, tick);
             lock (_lock)
             {
+                // With nothing scheduled no sleep matters: measure the next one from here.
+                if (_count == 0)
+                {
+                    _checkedMonotonic = NowTicks;
+                    _checkedWall = _clock.UtcNow.UtcTicks;
+                }
                 registration.DueTicks = NowTicks + firstDelay.Ticks;
                 Insert(registration);
                 ArmLocked();

@@ -188,7 +188,8 @@ namespace AuthForge.Tests.Unattended
                 case "corrupt": File.WriteAllText(StorePath, "{\"format\":\"authforge-session/1\",\"record\":"); break;
                 case "truncated": File.WriteAllText(StorePath, good.Substring(0, good.Length / 2)); break;
                 case "empty": File.WriteAllText(StorePath, ""); break;
-                case "altered": File.WriteAllText(StorePath, EditRecord(good, r => r["lastContact"] = r["lastContact"]!.GetValue<long>() + 3_600_000, null)); break;
+                // The high-water mark lowered by hand, to let the clock be set back: only the seal tells.
+                case "altered": File.WriteAllText(StorePath, EditRecord(good, r => r["highWater"] = r["highWater"]!.GetValue<long>() - 3_600_000, null)); break;
                 case "resigned":
                     // Someone with the app secret re-seals a record whose signed payload was edited: the signature stops it.
                     byte[] storeKey = StoredSession.DeriveKey(sim.Server.AppId, sim.Server.AppSecret, Key, hwid, sim.Server.PublicKeyBase64);
