@@ -1458,7 +1458,7 @@ namespace AuthForge
             DateTimeOffset now = _clock.UtcNow;
             try
             {
-                _store.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
+                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
                     active.LastContactWall, now));
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
