@@ -88,7 +88,8 @@ namespace AuthForge
         public const string ReplayDetected = "replay_detected";
         /// <summary>The app is disabled on the server.</summary>
         public const string AppDisabled = "app_disabled";
-        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>).</summary>
+        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>), or the server
+        /// granted one that had already ended at its own signed time.</summary>
         public const string SessionExpired = "session_expired";
         /// <summary>Revoking a licence through self-ban needs a session.</summary>
         public const string RevokeRequiresSession = "revoke_requires_session";
@@ -100,6 +101,13 @@ namespace AuthForge
         public const string ChecksumRequired = "checksum_required";
         /// <summary>The app's checksum did not match.</summary>
         public const string ChecksumMismatch = "checksum_mismatch";
+        /// <summary>The app has reached the spending (burn) cap its developer set on the dashboard; the server refuses
+        /// every licence of the app until the cap is raised. A refusal by the server, not an outage: raising the cap is
+        /// the developer's action, not something a retry fixes.</summary>
+        public const string AppBurnCapReached = "app_burn_cap_reached";
+        /// <summary>The server failed internally (the hosted service's name for <see cref="ServerError"/>). No answer
+        /// about the licence: a later request may succeed.</summary>
+        public const string SystemError = "system_error";
         /// <summary>The server answered with an error code this client does not know.</summary>
         public const string UnknownError = "unknown_error";
         /// <summary>A verified session answers another app, licence or machine than the one that asked.</summary>
@@ -107,11 +115,26 @@ namespace AuthForge
 
         /// <summary>The response's signature did not verify: it was forged, altered, or signed with another key.</summary>
         public const string SignatureMismatch = "signature_mismatch";
-        /// <summary>The signed payload answers another request (a replay).</summary>
+        /// <summary>The signed payload carries another nonce than the one this request sent: a replayed or misrouted
+        /// answer. A verdict on the answer, not on the licence. The nonce is chosen by the client and travels in the
+        /// request, so it only proves freshness; it does not tie the answer to this app, licence or machine (that is
+        /// <see cref="SessionMismatch"/>), and under v1/v2 anyone holding the app secret can sign any nonce.</summary>
         public const string NonceMismatch = "nonce_mismatch";
+        /// <summary>The signature verified, but the signed session names another app, licence key or hardware id than
+        /// this request sent (or a heartbeat's renewed session than the session it renews): the answer was obtained
+        /// for someone else, e.g. by a relay that rewrote the request. A verdict, like
+        /// <see cref="SignatureMismatch"/>: the session is never stored or returned.</summary>
+        public const string SessionMismatch = "session_mismatch";
+        /// <summary>The HTTP stack followed a redirect (a caller-supplied <see cref="HttpClient"/> with redirects on),
+        /// so the answer came from another address than the one the request was sent to, and is not trusted. No answer
+        /// from the AuthForge server, not a verdict on the licence; the request body, app secret included, may
+        /// already have reached the other address: give the client an <see cref="HttpClient"/> whose handler has
+        /// <c>AllowAutoRedirect = false</c>.</summary>
+        public const string RedirectRefused = "redirect_refused";
         /// <summary>The signed payload carries no session token.</summary>
         public const string MissingSessionToken = "missing_sessionToken";
-        /// <summary>Neither the session token nor the payload says when the session expires.</summary>
+        /// <summary>Neither the session token (<c>exp</c> or <c>expiresIn</c>) nor the payload (<c>expiresIn</c>) says
+        /// when the session expires.</summary>
         public const string MissingExpiresIn = "missing_expiresIn";
         /// <summary>A success response whose body is not a JSON object.</summary>
         public const string InvalidJsonResponse = "invalid_json_response";
@@ -152,6 +175,8 @@ namespace AuthForge
             [ServerError] = "The server failed internally.",
             [ChecksumRequired] = "The app requires a checksum.",
             [ChecksumMismatch] = "The app checksum did not match.",
+            [AppBurnCapReached] = "The app has reached its spending cap.",
+            [SystemError] = "The server failed internally.",
         };
 
         /// <summary>True for the error codes an AuthForge server sends (PROTOCOL.md), false for client-side codes.</summary>
@@ -515,6 +540,9 @@ namespace AuthForge
         /// <summary>The address of the hosted AuthForge API.</summary>
         public const string DefaultApiBaseUrl = "https://auth.authforge.cc";
 
+        /// <summary>How much longer than the requested TTL a session may last, for server clocks and rounding: 60 s.</summary>
+        public static readonly TimeSpan SessionLengthSlack = TimeSpan.FromSeconds(60);
+
         /// <summary>The default cap on a response body: 1 MiB.</summary>
         public const int DefaultMaxResponseBytes = 1024 * 1024;
 
@@ -542,23 +570,35 @@ namespace AuthForge
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>The app's Ed25519 public keys (standard base64 of 32 bytes). With any key configured the client
-        /// speaks protocol v3 and accepts only Ed25519 signatures; a response verifying under any one key is accepted,
-        /// which is how keys are rotated. Empty: HMAC generations v1/v2.</summary>
+        /// speaks protocol v3 and accepts only Ed25519 signatures, on every path (validate, heartbeat, the LOCAL re-check);
+        /// a response verifying under any one key is accepted, which is how keys are rotated. Empty: HMAC generations
+        /// v1/v2, whose key is derived from the app secret that ships in every copy of the app, so they protect against a
+        /// network attacker who cannot read TLS but not at all against the licensee. Configure a key to protect the
+        /// licence check on the licensee's own machine (docs/THREAT-MODEL.md).</summary>
         public IList<string> PublicKeys { get; } = new List<string>();
 
-        /// <summary>Requested session length in seconds, sent on validate; the server clamps it to [3600, 604800].</summary>
+        /// <summary>Requested session length in seconds, sent on validate; the server clamps it to [3600, 604800], and
+        /// 86400 applies when null. The client holds the server to it: a session granted for longer (e.g. by a relay
+        /// that rewrote the request) is shortened to this length, clamped the same way, plus
+        /// <see cref="SessionLengthSlack"/>, counted from the server's signed timestamp.</summary>
         public int? TtlSeconds { get; set; }
 
-        /// <summary>Used as the hardware id instead of this machine's fingerprint when not empty, e.g. <c>tg:12345</c>
-        /// to bind a licence to a chat user in a bot.</summary>
+        /// <summary>Used as the hardware id instead of this machine's fingerprint, e.g. <c>tg:12345</c> to bind a licence
+        /// to a chat user in a bot. Only null means "no override"; an empty or blank value is an
+        /// <see cref="ArgumentException"/>, so a bug producing <c>""</c> never binds every user to one machine.</summary>
         public string? HwidOverride { get; set; }
 
         /// <summary>An <see cref="System.Net.Http.HttpClient"/> to send requests with (proxies, corporate networks).
-        /// The client never disposes it or changes its settings. Null: one shared, pooled client per process.</summary>
+        /// The client never disposes it or changes its settings. Null: one shared, pooled client per process. Give it a
+        /// handler with <c>AllowAutoRedirect = false</c>: a redirected request re-posts its body, app secret included,
+        /// to the other address, and its answer is refused (<see cref="AuthForgeErrorCodes.RedirectRefused"/>).</summary>
         public HttpClient? HttpClient { get; set; }
 
-        /// <summary>Allows an <c>http://</c> <see cref="ApiBaseUrl"/> on a host that is not loopback. Responses are still
-        /// signed, but the app secret then travels in clear text: only for networks you control.</summary>
+        /// <summary>Allows an <c>http://</c> <see cref="ApiBaseUrl"/> on a host that is not loopback: only for networks
+        /// you control. The app secret and licence key then travel in clear text, and under v1/v2 (no
+        /// <see cref="PublicKeys"/>) the HMAC key is derived from that secret, so anyone who can read the traffic can
+        /// also forge every answer: without TLS, v1/v2 responses protect nothing. Only v3 (Ed25519) answers still
+        /// prove they came from the server, and even then the traffic can be read, dropped or delayed.</summary>
         public bool AllowInsecureHttp { get; set; }
 
         /// <summary>The most bytes read of one response body; a longer body fails with
@@ -629,7 +669,8 @@ namespace AuthForge
         /// <summary>The session token the server issued. Treat it as a credential.</summary>
         public string? SessionToken { get; private set; }
 
-        /// <summary>When the session ends (unix seconds of <c>expiresIn</c>).</summary>
+        /// <summary>When the session ends: the token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
+        /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more.</summary>
         public DateTimeOffset? ExpiresAt { get; private set; }
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
@@ -638,10 +679,17 @@ namespace AuthForge
         /// <summary>The licence's variables (a copy; empty when none).</summary>
         public IReadOnlyDictionary<string, object?> LicenseVariables { get; private set; } = s_empty;
 
-        /// <summary>The id of the key that signed the response, when the server names it (v3).</summary>
+        /// <summary>The key id the server's envelope names (v3), when it names one. It travels outside the signed
+        /// payload, so it is the server's unverified claim; <see cref="VerifiedPublicKey"/> says which trusted key
+        /// actually verified the answer.</summary>
         public string? KeyId { get; private set; }
 
-        /// <summary>The session's end as the server states it (v3), when present.</summary>
+        /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
+        /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
+        public string? VerifiedPublicKey { get; private set; }
+
+        /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
+        /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
         public DateTimeOffset? SessionExpiresAt { get; private set; }
 
         /// <summary>The licence's own expiry (v3), when it has one.</summary>
@@ -667,6 +715,7 @@ namespace AuthForge
             AppVariables = session.CopyAppVariables(),
             LicenseVariables = session.CopyLicenseVariables(),
             KeyId = session.KeyId,
+            VerifiedPublicKey = session.Response.VerifiedPublicKey,
             SessionExpiresAt = Payloads.ReadInstant(session.Payload["sessionExpiresAt"]),
             LicenseExpiresAt = Payloads.ReadInstant(session.Payload["licenseExpiresAt"]),
             MaxHwidSlots = Payloads.ReadInt32(session.Payload["maxHwidSlots"]),
@@ -694,6 +743,11 @@ namespace AuthForge
     /// revoked or expires, the failure callback is told — or, without one, the process ends with exit code 1.
     /// </summary>
     /// <remarks>
+    /// Every answer is verified (signature, nonce) and then bound to its request: a session naming another app,
+    /// licence key or hardware id than was sent is refused (<see cref="AuthForgeErrorCodes.SessionMismatch"/>), and
+    /// none lasts longer than the requested TTL. Under v3 (public keys) that stops forged answers and licence sharing
+    /// by relay; under v1/v2 the licensee holds the signing secret and can forge anything. No client stops a patched
+    /// binary: use server-side limits, <see cref="SelfBan"/> and short TTLs (docs/THREAT-MODEL.md).
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
     /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
     /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
@@ -746,7 +800,8 @@ namespace AuthForge
         /// <param name="requestTimeout">Seconds one request may take (default 15).</param>
         /// <param name="publicKey">The app's Ed25519 public key in base64, or several separated by commas (v3).</param>
         /// <param name="ttlSeconds">Requested session length in seconds.</param>
-        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint.</param>
+        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint; null for the
+        /// fingerprint (a blank value is refused, never taken as "none").</param>
         /// <param name="httpClient">An <see cref="HttpClient"/> to send requests with; null for the shared one.</param>
         /// <param name="allowInsecureHttp">Allows <c>http://</c> to a host that is not loopback.</param>
         /// <exception cref="ArgumentException">A parameter is missing or malformed; the exception names it.</exception>
@@ -777,6 +832,7 @@ namespace AuthForge
 
             _appId = RequireText(options.AppId, "appId");
             _appSecret = RequireText(options.AppSecret, "appSecret");
+            if (options.HwidOverride != null) RequireText(options.HwidOverride, "hwidOverride");
             if (options.HeartbeatMode != HeartbeatMode.Server && options.HeartbeatMode != HeartbeatMode.Local)
                 throw new ArgumentException("The heartbeat mode must be Server or Local.", "heartbeatMode");
             if (options.HeartbeatInterval <= TimeSpan.Zero || options.HeartbeatInterval.TotalDays > 24)
@@ -809,11 +865,14 @@ namespace AuthForge
             _interval = options.HeartbeatInterval;
             _onFailure = options.OnFailure;
             _ttlSeconds = options.TtlSeconds;
-            _hwidOverride = string.IsNullOrEmpty(options.HwidOverride) ? null : options.HwidOverride;
+            // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
+            // to this machine's fingerprint that would bind every bot user to the bot's machine.
+            _hwidOverride = options.HwidOverride;
             _clock = options.Clock ?? AuthForgeClock.System;
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _exit = options.Exit ?? Environment.Exit;
+<<<<<<< HEAD
             _errorOutput = options.ErrorOutput;
             _offlineTolerance = options.OfflineTolerance;
             _onDiagnostic = options.OnDiagnostic;
@@ -822,6 +881,9 @@ namespace AuthForge
             keys.Sort(StringComparer.Ordinal);
             _trustedKeys = string.Join(",", keys);
             _transport = new HttpTransport(options.HttpClient ?? HttpTransport.SharedClient, baseUri,
+=======
+            _transport = new HttpTransport(options.HttpClient, baseUri,
+>>>>>>> main
                 options.RequestTimeout, options.MaxResponseBytes);
         }
 
@@ -833,8 +895,8 @@ namespace AuthForge
         internal bool UsesEd25519 => _ed25519 != null;
 
         /// <summary>
-        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response, stores the session and
-        /// starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
+        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response and that it answers this
+        /// app, licence and machine, stores the session and starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
         /// session from an earlier successful login is then left as it was.
         /// </summary>
         /// <remarks>
@@ -844,7 +906,7 @@ namespace AuthForge
         /// app, licence, machine and keys is resumed with one heartbeat instead (see
         /// <see cref="AuthForgeClientOptions.SessionStorePath"/>).
         /// </remarks>
-        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null or empty.</exception>
+        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
         {
@@ -984,6 +1046,8 @@ namespace AuthForge
             ActiveSession? active = Volatile.Read(ref _active);
             // An expired session can't be used for the session form (the server would answer session_expired).
             if (active != null && active.Session.IsExpired(_clock)) active = null;
+            if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
+            if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string hwid = HardwareId;
             Func<string, string> body;
@@ -1001,7 +1065,8 @@ namespace AuthForge
 
             await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
-            if (active != null && ReferenceEquals(token, active.Session.SessionToken))
+            // The same token by value: a caller passing a copy of the current session's token has banned this session.
+            if (active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal))
             {
                 // The same login, not the same object: heartbeats may have renewed the session while the ban was in
                 // flight. A login since then has its own heartbeat and is left alone.
@@ -1125,7 +1190,8 @@ namespace AuthForge
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
             return ExchangeAsync(ValidatePath,
                 nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
                     licenseKey, verifier, nonce, _clock),
                 cancellationToken);
         }
@@ -1293,9 +1359,11 @@ namespace AuthForge
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519
                 ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
             string hwid = HardwareId;
+            // The renewed session must name the same app, licence and machine as the one it renews.
             return ExchangeAsync(HeartbeatPath,
                 nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
                     session.LicenseKey, verifier, nonce, _clock),
                 cancellationToken);
         }
@@ -1594,11 +1662,26 @@ namespace AuthForge
 
         private static T RunSync<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
 
+        // Every text that reaches a request body: present, not blank, and valid UTF-16 (an unpaired surrogate has no
+        // UTF-8 encoding, so the request could not be written).
         private static string RequireText(string? value, string paramName)
         {
             if (value is null) throw new ArgumentNullException(paramName);
             if (value.Trim().Length == 0) throw new ArgumentException("The value must not be empty.", paramName);
+            RequireWellFormed(value, paramName);
             return value;
+        }
+
+        private static void RequireWellFormed(string value, string paramName)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+                else if (char.IsSurrogate(c))
+                    throw new ArgumentException("The value contains an unpaired surrogate (invalid UTF-16) at index " +
+                        i.ToString(CultureInfo.InvariantCulture) + ".", paramName);
+            }
         }
 
         private static HeartbeatMode ParseMode(string heartbeatMode)
@@ -1732,9 +1815,16 @@ namespace AuthForge
             string? sigKey = response.TokenBody?["sigKey"]?.AsString();
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
+<<<<<<< HEAD
             // The time left is the server's own arithmetic (its expiry minus its clock when it answered), so a local
             // wall clock that is wrong at login never lengthens a session either.
             long serverNow = response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
+=======
+            // Expiry is judged by elapsed monotonic time from receipt, measured against the server's own clock
+            // when it states one, so moving the local wall clock back never lengthens a session. A bound response
+            // (Protocol.Bind) has fixed that instant already, and capped the session's length from it.
+            long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
+>>>>>>> main
             long remaining = response.ExpiresInUnix - serverNow;
             Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
             DateTimeOffset now = clock.UtcNow;
@@ -1963,8 +2053,11 @@ namespace AuthForge
     internal sealed class VerifiedResponse
     {
         public VerifiedResponse(string payloadText, byte[] payloadBytes, string signature, JsonValue payload, string sessionToken,
-            JsonValue? tokenBody, long expiresInUnix, long? serverTimeUnix, string? keyId)
+            JsonValue? tokenBody, long expiresInUnix, long? serverTimeUnix, string? keyId, string? verifiedPublicKey = null,
+            long? issuedAtUnix = null)
         {
+            VerifiedPublicKey = verifiedPublicKey;
+            IssuedAtUnix = issuedAtUnix;
             PayloadText = payloadText;
             PayloadBytes = payloadBytes;
             Signature = signature;
@@ -1984,7 +2077,54 @@ namespace AuthForge
         public JsonValue? TokenBody { get; }
         public long ExpiresInUnix { get; }
         public long? ServerTimeUnix { get; }
+
+        /// <summary>The envelope's <c>keyId</c>: unsigned, the server's claim only.</summary>
         public string? KeyId { get; }
+
+        /// <summary>The configured Ed25519 public key that verified the signature; null under HMAC.</summary>
+        public string? VerifiedPublicKey { get; }
+
+        /// <summary>Set by <see cref="Protocol.Bind"/>: the instant the session's remaining life counts from (the server's
+        /// signed timestamp, else the client's clock at receipt). <see cref="ExpiresInUnix"/> is then already capped.</summary>
+        public long? IssuedAtUnix { get; }
+
+        internal VerifiedResponse WithLifetime(long expiresInUnix, long issuedAtUnix) =>
+            new VerifiedResponse(PayloadText, PayloadBytes, Signature, Payload, SessionToken, TokenBody, expiresInUnix,
+                ServerTimeUnix, KeyId, VerifiedPublicKey, issuedAtUnix);
+    }
+
+    /// <summary>
+    /// What one request asked for, which its verified answer must match: the app, licence and machine it named, and
+    /// the longest session it may be granted. Built by the client per request; <see cref="Protocol.Bind"/> applies it.
+    /// </summary>
+    internal sealed class SessionBinding
+    {
+        /// <summary>The service's default session length when a validate names no TTL (PROTOCOL.md).</summary>
+        public const long DefaultTtlSeconds = 86400;
+        public const long MinTtlSeconds = 3600;
+        public const long MaxTtlSeconds = 604800;
+
+        /// <param name="appId">The app id the request sent.</param>
+        /// <param name="licenseKey">The licence key the request sent (for a heartbeat: the key the session was validated with).</param>
+        /// <param name="hwid">The hardware id the request sent.</param>
+        /// <param name="ttlSeconds">The TTL the client asks for; null for the service default.</param>
+        /// <param name="receivedAtUnix">The client's wall clock when the answer arrived: used only when the server
+        /// states no time, and then only to cap the session from the moment of receipt.</param>
+        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix)
+        {
+            AppId = appId;
+            LicenseKey = licenseKey;
+            Hwid = hwid;
+            long ttl = ttlSeconds is int requested ? Math.Min(Math.Max(requested, MinTtlSeconds), MaxTtlSeconds) : DefaultTtlSeconds;
+            MaxLifetimeSeconds = ttl + (long)AuthForgeClientOptions.SessionLengthSlack.TotalSeconds;
+            ReceivedAtUnix = receivedAtUnix;
+        }
+
+        public string AppId { get; }
+        public string LicenseKey { get; }
+        public string Hwid { get; }
+        public long MaxLifetimeSeconds { get; }
+        public long ReceivedAtUnix { get; }
     }
 
     internal static class Protocol
@@ -2013,7 +2153,7 @@ namespace AuthForge
             string signature = envelope["signature"]?.AsString()
                 ?? throw Fail(AuthForgeErrorCodes.MissingSignature, "The response has no signature.");
             byte[] payloadBytes = Encoding.UTF8.GetBytes(payloadText);
-            if (!verifier.Verify(payloadBytes, signature, expectedNonce))
+            if (!verifier.Verify(payloadBytes, signature, expectedNonce, out string? verifiedKey))
                 throw Fail(AuthForgeErrorCodes.SignatureMismatch, "The response's signature does not verify.");
 
             // Trusted from here: the server signed exactly this text.
@@ -2027,7 +2167,8 @@ namespace AuthForge
                 throw Fail(AuthForgeErrorCodes.MissingSessionToken, "The signed payload has no session token.");
             JsonValue? tokenBody = DecodeTokenBody(token!);
 
-            long expiresIn = ReadExpiresIn(tokenBody) ?? ReadExpiresIn(payload)
+            // The token's own end first: v3 tokens state it as `exp`, HMAC-era ones as `expiresIn`.
+            long expiresIn = ReadExpiry(tokenBody, "exp") ?? ReadExpiry(tokenBody, "expiresIn") ?? ReadExpiry(payload, "expiresIn")
                 ?? throw Fail(AuthForgeErrorCodes.MissingExpiresIn, "The signed payload does not say when the session expires.");
 
             foreach (string name in s_variableFields)
@@ -2039,7 +2180,59 @@ namespace AuthForge
 
             long? serverTime = Payloads.ReadInstant(payload["timestamp"])?.ToUnixTimeSeconds();
             return new VerifiedResponse(payloadText, payloadBytes, signature, payload, token!, tokenBody, expiresIn,
-                serverTime, envelope["keyId"]?.AsString());
+                serverTime, envelope["keyId"]?.AsString(), verifiedKey);
+        }
+
+        /// <summary>
+        /// <see cref="Verify(int, byte[], string, SignatureVerifier)"/>, then <see cref="Bind"/>: the whole decision the
+        /// client applies to a validate or heartbeat answer before anything is stored or returned.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The response is a failure, cannot be trusted, or answers someone else.</exception>
+        public static VerifiedResponse Verify(int statusCode, byte[] body, string expectedNonce, SignatureVerifier verifier, SessionBinding binding) =>
+            Bind(Verify(statusCode, body, expectedNonce, verifier), binding);
+
+        // The identity fields a signed session may carry (token body or payload), each compared with what was sent.
+        private static readonly string[] s_sources = { "token", "payload" };
+
+        /// <summary>
+        /// Holds a verified answer to the request it answers. The signature and nonce say the server signed this answer
+        /// for a request carrying this nonce; they do not say the request was the one this client sent, because the
+        /// nonce travels in the request and whoever relays it can rewrite the rest. So: where the signed session (token
+        /// body or payload) names <c>appId</c>, <c>licenseKey</c> or <c>hwid</c>, each must equal what was sent
+        /// (<c>appId</c> and <c>hwid</c> exactly, the licence key trimmed and case-insensitively), else
+        /// <c>session_mismatch</c>; a field the server leaves out is not invented. A session already ended at the server's
+        /// time is <c>session_expired</c>. A session granted longer than the requested TTL (plus slack) from the
+        /// server's signed timestamp, or from receipt when there is none, is shortened to it.
+        /// </summary>
+        /// <exception cref="AuthForgeException"><c>session_mismatch</c> or <c>session_expired</c>.</exception>
+        public static VerifiedResponse Bind(VerifiedResponse response, SessionBinding binding)
+        {
+            foreach (string source in s_sources)
+            {
+                JsonValue? fields = source == "token" ? response.TokenBody : response.Payload;
+                if (fields is null) continue;
+                RequireSame(fields["appId"], binding.AppId, ignoreCaseAndTrim: false, "app id");
+                RequireSame(fields["licenseKey"], binding.LicenseKey, ignoreCaseAndTrim: true, "licence key");
+                RequireSame(fields["hwid"], binding.Hwid, ignoreCaseAndTrim: false, "hardware id");
+            }
+
+            long issuedAt = response.ServerTimeUnix ?? binding.ReceivedAtUnix;
+            if (response.ExpiresInUnix <= issuedAt)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The server granted a session that had already ended.");
+            long capped = response.ExpiresInUnix - issuedAt > binding.MaxLifetimeSeconds ? issuedAt + binding.MaxLifetimeSeconds : response.ExpiresInUnix;
+            return response.WithLifetime(capped, issuedAt);
+        }
+
+        private static void RequireSame(JsonValue? claimed, string sent, bool ignoreCaseAndTrim, string what)
+        {
+            if (claimed is null || claimed.Kind == JsonKind.Null) return; // not sent by this server: nothing to compare
+            string? text = claimed.AsString();
+            bool same = text != null && (ignoreCaseAndTrim
+                ? string.Equals(text.Trim(), sent.Trim(), StringComparison.OrdinalIgnoreCase)
+                : string.Equals(text, sent, StringComparison.Ordinal));
+            if (!same)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionMismatch,
+                    "The signed session was issued for another " + what + " than this request sent.");
         }
 
         /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries.</summary>
@@ -2120,9 +2313,9 @@ namespace AuthForge
             }
         }
 
-        private static long? ReadExpiresIn(JsonValue? source)
+        private static long? ReadExpiry(JsonValue? source, string name)
         {
-            JsonValue? value = source?["expiresIn"];
+            JsonValue? value = source?[name];
             if (value is null || value.Kind == JsonKind.Null) return null;
             if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > MaxUnixSeconds)
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
@@ -2171,6 +2364,14 @@ namespace AuthForge
     {
         /// <summary>True when <paramref name="signature"/> signs exactly <paramref name="payload"/> for this request.</summary>
         public abstract bool Verify(byte[] payload, string signature, string nonce);
+
+        /// <summary>As <see cref="Verify(byte[], string, string)"/>, naming the trusted public key that verified (Ed25519);
+        /// null under HMAC, whose key is a shared secret.</summary>
+        public virtual bool Verify(byte[] payload, string signature, string nonce, out string? verifiedKey)
+        {
+            verifiedKey = null;
+            return Verify(payload, signature, nonce);
+        }
     }
 
     internal sealed class HmacSignatureVerifier : SignatureVerifier
@@ -2225,21 +2426,29 @@ namespace AuthForge
         private const int MaxSharedKeys = 64;
         private static readonly Dictionary<string, Ed25519PublicKey> s_sharedKeys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
 
-        private Ed25519SignatureVerifier(Ed25519PublicKey[] keys) => _keys = keys;
+        private readonly string[] _texts; // each key as configured (trimmed), to say which one verified
+
+        private Ed25519SignatureVerifier(Ed25519PublicKey[] keys, string[] texts)
+        {
+            _keys = keys;
+            _texts = texts;
+        }
 
         /// <exception cref="ArgumentException">A key is not standard base64 of a valid 32-byte Ed25519 point.</exception>
         public static Ed25519SignatureVerifier Parse(IEnumerable<string> keys, string paramName)
         {
             var decoded = new List<Ed25519PublicKey>();
+            var texts = new List<string>();
             foreach (string? text in keys)
             {
                 Ed25519PublicKey? key = text is null ? null : ParseKey(text.Trim());
                 if (key is null)
                     throw new ArgumentException("Each public key must be base64 of a valid 32-byte Ed25519 key.", paramName);
                 decoded.Add(key);
+                texts.Add(text!.Trim());
             }
             if (decoded.Count == 0) throw new ArgumentException("At least one public key is required.", paramName);
-            return new Ed25519SignatureVerifier(decoded.ToArray());
+            return new Ed25519SignatureVerifier(decoded.ToArray(), texts.ToArray());
         }
 
         private static Ed25519PublicKey? ParseKey(string text)
@@ -2258,8 +2467,12 @@ namespace AuthForge
             return key;
         }
 
-        public override bool Verify(byte[] payload, string signature, string nonce)
+        public override bool Verify(byte[] payload, string signature, string nonce) =>
+            Verify(payload, signature, nonce, out _);
+
+        public override bool Verify(byte[] payload, string signature, string nonce, out string? verifiedKey)
         {
+            verifiedKey = null;
             byte[]? bytes = Base64.Decode(signature);
             if (bytes is null || bytes.Length != 64) return false;
             int first = Volatile.Read(ref _lastMatch);
@@ -2269,6 +2482,7 @@ namespace AuthForge
                 if (_keys[index].Verify(payload, bytes))
                 {
                     if (index != first) Volatile.Write(ref _lastMatch, index);
+                    verifiedKey = _texts[index];
                     return true;
                 }
             }
@@ -2298,12 +2512,14 @@ namespace AuthForge
     {
         private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(CreateSharedClient, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        private readonly HttpClient _http;
+        private readonly HttpClient? _http;   // null: the shared client, created at the first request
         private readonly string _baseUrl;
         private readonly TimeSpan _timeout;
         private readonly int _maxResponseBytes;
 
-        public HttpTransport(HttpClient http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
+        // Creating the shared client (handler, pool, headers) is the costliest part of a first construction, so it is
+        // left to the first request, which needs it anyway: a client that is built and not used yet costs little.
+        public HttpTransport(HttpClient? http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
         {
             _http = http;
             _baseUrl = baseUri.AbsoluteUri.TrimEnd('/');
@@ -2320,14 +2536,22 @@ namespace AuthForge
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_timeout);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _baseUrl + path)
+            var sentUri = new Uri(_baseUrl + path, UriKind.Absolute);
+            using var request = new HttpRequestMessage(HttpMethod.Post, sentUri)
             {
                 Content = new StringContent(jsonBody, Encoding.UTF8, "application/json"),
             };
             HttpResponseMessage? response = null;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                response = await (_http ?? SharedClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                // A caller's HttpClient may follow redirects (the shared one never does): the answer then comes from
+                // another address, which was handed the request body, secret included. Whatever it says is not trusted.
+                Uri? finalUri = response.RequestMessage?.RequestUri;
+                if (finalUri != null && Uri.Compare(finalUri, sentUri, UriComponents.AbsoluteUri, UriFormat.UriEscaped, StringComparison.Ordinal) != 0)
+                    throw new AuthForgeException(AuthForgeErrorCodes.RedirectRefused,
+                        "The request was redirected away from the AuthForge API address; the answer is not trusted. Turn redirects off in the HttpClient's handler.",
+                        null, (int)response.StatusCode);
                 // Not every stream honours cancellation while reading; disposing the response always stops it.
                 HttpResponseMessage toAbort = response;
                 using (deadline.Token.Register(() => toAbort.Dispose()))
@@ -2353,8 +2577,10 @@ namespace AuthForge
                 throw new AuthForgeException(AuthForgeErrorCodes.Timeout,
                     "The server did not answer within " + _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.", ex);
             }
-            catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException || ex is OperationCanceledException)
+            catch (Exception ex)
             {
+                // HttpRequestException, IOException and the like; also whatever a caller-supplied handler throws
+                // (its failure is the network's, to the licence check), with the cause kept inside.
                 throw new AuthForgeException(AuthForgeErrorCodes.NetworkError, "The AuthForge server could not be reached.", ex);
             }
             finally
@@ -2384,6 +2610,11 @@ namespace AuthForge
                 length += read;
                 if (length > _maxResponseBytes) throw TooLarge();
             }
+            // The HttpWebRequest stack (.NET Framework, Mono) reports a connection closed before Content-Length
+            // bytes as a clean end of stream: a cut-off answer is a network failure (and retried), on every stack.
+            if (declared is long expected && length < expected)
+                throw new IOException("The connection closed after " + length.ToString(CultureInfo.InvariantCulture) +
+                    " of " + expected.ToString(CultureInfo.InvariantCulture) + " body bytes.");
             if (length != buffer.Length) Array.Resize(ref buffer, length);
             return buffer;
         }
@@ -2405,7 +2636,8 @@ namespace AuthForge
 #endif
             // Time-outs are per request (a linked token), so the shared client itself never times out.
             var client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("AuthForge.cs/1.0");
+            // Added as-is: a constant needs no parsing, and the parser is a few ms of a cold start.
+            client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "AuthForge.cs/1.0");
             return client;
         }
     }
@@ -3664,13 +3896,18 @@ namespace AuthForge
     {
         // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
         private readonly byte[] _encoded;
-        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
-        private readonly Ed25519.NielsPoint[] _table;
+        // A, decoded (affine, tight).
+        private readonly Ed25519.ExtendedPoint _point;
+        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables. Built at the
+        // second verification: the first is usually a process's first login, where building the tables (128
+        // doublings, an inversion, in unoptimised code) costs more than the one-shot path they would save.
+        private Ed25519.NielsPoint[]? _table;
+        private int _verified;
 
-        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
+        private Ed25519PublicKey(byte[] encoded, in Ed25519.ExtendedPoint point)
         {
             _encoded = encoded;
-            _table = table;
+            _point = point;
         }
 
         /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
@@ -3679,7 +3916,7 @@ namespace AuthForge
             key = null;
             if (encoded == null || encoded.Length != 32) return false;
             if (!Ed25519.TryDecodePoint(encoded, 0, out Ed25519.ExtendedPoint a)) return false;
-            key = new Ed25519PublicKey((byte[])encoded.Clone(), Ed25519.SplitTable(in a, Ed25519.KeyTableSize));
+            key = new Ed25519PublicKey((byte[])encoded.Clone(), in a);
             return true;
         }
 
@@ -3688,7 +3925,15 @@ namespace AuthForge
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return Ed25519.VerifyWithTable(_encoded, _table, message, signature);
+            Ed25519.NielsPoint[]? table = Volatile.Read(ref _table);
+            if (table == null)
+            {
+                if (Interlocked.Exchange(ref _verified, 1) == 0) return Ed25519.VerifyWithPoint(_encoded, in _point, message, signature);
+                // Two threads may both build it: the same table either way, and the first one stored is kept.
+                Ed25519.NielsPoint[] built = Ed25519.SplitTable(in _point, Ed25519.KeyTableSize);
+                table = Interlocked.CompareExchange(ref _table, built, null) ?? built;
+            }
+            return Ed25519.VerifyWithTable(_encoded, table, message, signature);
         }
     }
 
@@ -3729,21 +3974,30 @@ namespace AuthForge
             return Matches(in check, in r);
         }
 
-        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here and a per-call table of A.
+        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here.
         private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
         {
             // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
             if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
             if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
+            return VerifyWithPoint(publicKey, in a, message, signature);
+        }
+
+        // RFC 8032 5.1.7 with A decoded but no tables: small per-call tables of A and B, no inversion, no 2^128 multiples,
+        // so a process's first verification computes little beyond the verification itself.
+        // Pre: signature, message != null; a = the decoding of encodedKey.
+        internal static bool VerifyWithPoint(byte[] encodedKey, in ExtendedPoint a, byte[] message, byte[] signature)
+        {
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
             if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
 
             Scratch scratch = Scratch.Current;
-            HashToScalar(scratch, signature, publicKey, message);
+            HashToScalar(scratch, signature, encodedKey, message);
 
-            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(signature, 32, OnceWidth, scratch.NafS);
             ToWnaf(scratch.K, 0, OnceWidth, scratch.NafK);
             OddMultiples(in a, scratch.OnceTable);
-            StrausFullVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, scratch.OnceTable);
+            StrausFullVar(out ProjectivePoint check, scratch.NafS, SmallBaseTable.Table, scratch.NafK, scratch.OnceTable);
             return Matches(in check, in r);
         }
 
@@ -3764,14 +4018,15 @@ namespace AuthForge
             return Fe.AreEqual(in ry, in check.Y);
         }
 
-        /// <summary>Per-thread buffers: Verify allocates nothing but the digest array netstandard2.0's hash API returns.</summary>
+        /// <summary>Per-thread buffers: Verify allocates nothing.</summary>
         private sealed class Scratch
         {
             [ThreadStatic] private static Scratch? t_current;
             internal static Scratch Current => t_current ?? (t_current = new Scratch());
 
-            // Hash objects are not thread-safe: one per thread.
-            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            // Hash state is not thread-safe: one per thread.
+            private readonly Sha512 _sha = new Sha512();
+            private readonly byte[] _digest = new byte[64];
             internal readonly long[] Limbs = new long[24];
             internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
             internal readonly byte[] K = new byte[32];
@@ -3781,10 +4036,124 @@ namespace AuthForge
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                _sha.AppendData(signature, 0, 32);
-                _sha.AppendData(key, 0, 32);
-                _sha.AppendData(message, 0, message.Length);
-                return _sha.GetHashAndReset();
+                _sha.Append(signature, 0, 32);
+                _sha.Append(key, 0, 32);
+                _sha.Append(message, 0, message.Length);
+                _sha.Finish(_digest);
+                return _digest;
+            }
+        }
+
+        /// <summary>
+        /// SHA-512 (FIPS 180-4), incremental, for step 2 of verification. The platform's hash would do, but on Linux it
+        /// loads and initialises OpenSSL at its first use, which was the largest single cost of a process's first v3
+        /// login; the messages hashed here are a few hundred bytes. Checked against the platform's SHA-512 by a test.
+        /// </summary>
+        internal sealed class Sha512
+        {
+            // The first 64 bits of the fractional parts of the cube roots of the first 80 primes (FIPS 180-4 4.2.3).
+            private static readonly ulong[] K =
+            {
+                0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
+                0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
+                0xd807aa98a3030242, 0x12835b0145706fbe, 0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2,
+                0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235, 0xc19bf174cf692694,
+                0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
+                0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5,
+                0x983e5152ee66dfab, 0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4,
+                0xc6e00bf33da88fc2, 0xd5a79147930aa725, 0x06ca6351e003826f, 0x142929670a0e6e70,
+                0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed, 0x53380d139d95b3df,
+                0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
+                0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30,
+                0xd192e819d6ef5218, 0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8,
+                0x19a4c116b8d2d0c8, 0x1e376c085141ab53, 0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8,
+                0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373, 0x682e6ff3d6b2b8a3,
+                0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
+                0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b,
+                0xca273eceea26619c, 0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178,
+                0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
+                0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
+                0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817
+            };
+
+            private readonly ulong[] _state = new ulong[8];
+            private readonly ulong[] _w = new ulong[80];
+            private readonly byte[] _block = new byte[128];
+            private int _buffered;        // bytes waiting in _block
+            private ulong _length;        // bytes appended since the last reset (messages stay far below 2^61 bytes)
+
+            internal Sha512() => Reset();
+
+            // H(0): the first 64 bits of the fractional parts of the square roots of the first 8 primes (FIPS 180-4 5.3.5).
+            private void Reset()
+            {
+                _state[0] = 0x6a09e667f3bcc908; _state[1] = 0xbb67ae8584caa73b; _state[2] = 0x3c6ef372fe94f82b; _state[3] = 0xa54ff53a5f1d36f1;
+                _state[4] = 0x510e527fade682d1; _state[5] = 0x9b05688c2b3e6c1f; _state[6] = 0x1f83d9abfb41bd6b; _state[7] = 0x5be0cd19137e2179;
+                _buffered = 0;
+                _length = 0;
+            }
+
+            internal void Append(byte[] data, int off, int count)
+            {
+                _length += (ulong)count;
+                if (_buffered > 0)
+                {
+                    int take = Math.Min(128 - _buffered, count);
+                    Buffer.BlockCopy(data, off, _block, _buffered, take);
+                    _buffered += take; off += take; count -= take;
+                    if (_buffered < 128) return;
+                    Compress(_block, 0);
+                    _buffered = 0;
+                }
+                for (; count >= 128; off += 128, count -= 128) Compress(data, off);
+                Buffer.BlockCopy(data, off, _block, 0, count);
+                _buffered = count;
+            }
+
+            // digest[0..64) = the hash of everything appended; then starts over. Padding (5.1.2): 0x80, zeros, and the
+            // length in bits as a 128-bit big-endian integer ending a block.
+            internal void Finish(byte[] digest)
+            {
+                ulong bits = _length << 3;
+                _block[_buffered++] = 0x80;
+                if (_buffered > 112)
+                {
+                    Array.Clear(_block, _buffered, 128 - _buffered);
+                    Compress(_block, 0);
+                    _buffered = 0;
+                }
+                Array.Clear(_block, _buffered, 120 - _buffered);   // includes the high 64 bits of the length
+                for (int i = 0; i < 8; i++) _block[120 + i] = (byte)(bits >> (56 - 8 * i));
+                Compress(_block, 0);
+                for (int i = 0; i < 64; i++) digest[i] = (byte)(_state[i >> 3] >> (56 - 8 * (i & 7)));
+                Reset();
+            }
+
+            // FIPS 180-4 6.4.2, one 1024-bit block.
+            private void Compress(byte[] block, int off)
+            {
+                ulong[] w = _w;
+                for (int t = 0; t < 16; t++, off += 8)
+                {
+                    w[t] = (ulong)block[off] << 56 | (ulong)block[off + 1] << 48 | (ulong)block[off + 2] << 40 | (ulong)block[off + 3] << 32
+                        | (ulong)block[off + 4] << 24 | (ulong)block[off + 5] << 16 | (ulong)block[off + 6] << 8 | block[off + 7];
+                }
+                for (int t = 16; t < 80; t++)
+                {
+                    ulong x = w[t - 15], y = w[t - 2];
+                    ulong s0 = (x >> 1 | x << 63) ^ (x >> 8 | x << 56) ^ (x >> 7);
+                    ulong s1 = (y >> 19 | y << 45) ^ (y >> 61 | y << 3) ^ (y >> 6);
+                    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+                }
+                ulong a = _state[0], b = _state[1], c = _state[2], d = _state[3], e = _state[4], f = _state[5], g = _state[6], h = _state[7];
+                for (int t = 0; t < 80; t++)
+                {
+                    ulong t1 = h + ((e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
+                    ulong t2 = ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
+                    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+                }
+                _state[0] += a; _state[1] += b; _state[2] += c; _state[3] += d;
+                _state[4] += e; _state[5] += f; _state[6] += g; _state[7] += h;
             }
         }
 
@@ -4139,15 +4508,34 @@ namespace AuthForge
                 s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
         }
 
-        // ===== Curve constants (RFC 8032 5.1), derived rather than pasted so each one is checkable by reading ========
+        // ===== Curve constants (RFC 8032 5.1) ============================================================================
+        // Precomputed, because deriving them takes field exponentiations that a process's first verification would run
+        // in unoptimised code. Each one's derivation is kept below and a test (Ed25519ConstantsTests) checks the
+        // constant against it, so each is still checkable by reading.
 
-        private static class Curve
+        internal static class Curve
         {
-            internal static readonly Fe D = ComputeD();          // d = -121665 / 121666
-            internal static readonly Fe D2 = Times2(in D);       // 2d, as used by the addition formulas
-            internal static readonly Fe SqrtM1 = ComputeSqrtM1(); // 2^((p - 1) / 4), a square root of -1
+            internal static readonly Fe D = Limbs(-10913610, 13857413, -15372611, 6949391, 114729, -8787816, -6275908, -3247719, -18696448, -12055116);
+            internal static readonly Fe D2 = Limbs(-21827239, -5839606, -30745221, 13898782, 229458, 15978800, -12551817, -6495438, 29715968, 9444199);
+            internal static readonly Fe SqrtM1 = Limbs(-32595792, -7943725, 9377950, 3500415, 12389472, -272473, -25146209, -2005654, 326686, 11406482);
+            // The base point B = (x, 4/5), x even.
+            internal static readonly Fe BaseX = Limbs(-14297830, -7645148, 16144683, -16471763, 27570974, -2696100, -26142465, 8378389, 20764389, 8758491);
+            internal static readonly Fe BaseY = Limbs(-26843541, -6710886, 13421773, -13421773, 26843546, 6710886, -13421773, 13421773, -26843546, -6710886);
 
-            private static Fe ComputeD()
+            // B in extended coordinates. Post: tight.
+            internal static ExtendedPoint Base()
+            {
+                var b = new ExtendedPoint { X = BaseX, Y = BaseY };
+                Fe.FromInt(out b.Z, 1);
+                Fe.Mul(out b.T, in b.X, in b.Y);
+                return b;
+            }
+
+            private static Fe Limbs(int l0, int l1, int l2, int l3, int l4, int l5, int l6, int l7, int l8, int l9) =>
+                new Fe { L0 = l0, L1 = l1, L2 = l2, L3 = l3, L4 = l4, L5 = l5, L6 = l6, L7 = l7, L8 = l8, L9 = l9 };
+
+            // d = -121665 / 121666.
+            internal static Fe DeriveD()
             {
                 Fe.FromInt(out Fe num, -121665);
                 Fe.FromInt(out Fe den, 121666);
@@ -4156,21 +4544,35 @@ namespace AuthForge
                 return d;
             }
 
-            private static Fe Times2(in Fe f)
+            // 2d, as used by the addition formulas.
+            internal static Fe DeriveD2()
             {
-                Fe.Add(out Fe t, in f, in f);
+                Fe d = DeriveD();
+                Fe.Add(out Fe t, in d, in d);
                 Fe.Carry(out Fe r, in t);
                 return r;
             }
 
-            // (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so 2^((p-1)/4) = (2^(2^252-3))^2 · 2.
-            private static Fe ComputeSqrtM1()
+            // 2^((p - 1) / 4), a square root of -1: (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so it is (2^(2^252-3))^2 · 2.
+            internal static Fe DeriveSqrtM1()
             {
                 Fe.FromInt(out Fe two, 2);
                 Fe.Pow22523(out Fe t, in two);
                 Fe.Sq(out t, in t);
                 Fe.Mul(out Fe r, in t, in two);
                 return r;
+            }
+
+            // RFC 8032 5.1: B = (x, 4/5) with x positive (even): decode the encoding of y = 4/5 rather than paste x.
+            internal static bool DeriveBase(out ExtendedPoint b)
+            {
+                Fe.FromInt(out Fe four, 4);
+                Fe.FromInt(out Fe five, 5);
+                Fe.Invert(out Fe inv5, in five);
+                Fe.Mul(out Fe y, in four, in inv5);
+                var encoded = new byte[32];
+                Fe.ToBytes(encoded, 0, in y);
+                return TryDecodePoint(encoded, 0, out b);
             }
         }
 
@@ -4463,24 +4865,30 @@ namespace AuthForge
             return result;
         }
 
-        /// <summary>Odd multiples of B and of 2^128·B, built once on first use (the CLR runs a type initializer
-        /// exactly once, thread-safely).</summary>
-        private static class BaseTables
-        {
-            // [1, 3, .., 127]·B; the same multiples of 2^128·B follow at BaseTableSize.
-            internal static readonly NielsPoint[] Table;
+        // [1, 3, .., 127]·B, then the same multiples of 2^128·B at BaseTableSize, affine: the wide tables of the split
+        // path, built at its first use (a key's second verification), by which time the code doing it runs optimised.
+        private static NielsPoint[]? s_baseTable;
 
-            static BaseTables()
+        internal static NielsPoint[] BaseTable => Volatile.Read(ref s_baseTable) ?? BuildBaseTable();
+
+        private static NielsPoint[] BuildBaseTable()
+        {
+            // Two threads may both build it: the same table either way, and the first one stored is kept.
+            NielsPoint[] table = SplitTable(Curve.Base(), BaseTableSize);
+            return Interlocked.CompareExchange(ref s_baseTable, table, null) ?? table;
+        }
+
+        /// <summary>[1, 3, .., 15]·B in cached form (no inversion): B's half of the one-shot path, built on first use
+        /// (the CLR runs a type initializer exactly once, thread-safely).</summary>
+        private static class SmallBaseTable
+        {
+            internal static readonly CachedPoint[] Table = Build();
+
+            private static CachedPoint[] Build()
             {
-                // RFC 8032 5.1: B = (x, 4/5) with x positive (even); decode its encoding rather than paste coordinates.
-                Fe.FromInt(out Fe four, 4);
-                Fe.FromInt(out Fe five, 5);
-                Fe.Invert(out Fe inv5, in five);
-                Fe.Mul(out Fe y, in four, in inv5);
-                var encoded = new byte[32];
-                Fe.ToBytes(encoded, 0, in y);
-                if (!TryDecodePoint(encoded, 0, out ExtendedPoint b)) throw new InvalidOperationException("Ed25519 base point");
-                Table = SplitTable(in b, BaseTableSize);
+                var table = new CachedPoint[OnceTableSize];
+                OddMultiples(Curve.Base(), table);
+                return table;
             }
         }
 
@@ -4491,7 +4899,7 @@ namespace AuthForge
         // keyTable == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
         internal static void StrausSplitVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, NielsPoint[]? keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
+            NielsPoint[] baseTable = BaseTable;
             int i = 127;
             while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0
                 && (keyTable == null || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
@@ -4537,11 +4945,11 @@ namespace AuthForge
             }
         }
 
-        // r = [s]B - [k]A as StrausSplitVar, but with k unsplit: 253 doublings, and A's table needs no 2^128·A.
-        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, OnceWidth), keyTable = OddMultiples(A). Post: r tight.
-        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, CachedPoint[] keyTable)
+        // r = [s]B - [k]A as StrausSplitVar, but unsplit (253 doublings) and with small per-call tables: no 2^128
+        // multiples and no inversion to build. Pre: nafS = ToWnaf(s, OnceWidth), nafK = ToWnaf(k, OnceWidth),
+        // baseTable = OddMultiples(B), keyTable = OddMultiples(A). Post: r tight.
+        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, CachedPoint[] baseTable, sbyte[] nafK, CachedPoint[] keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
             int i = 255;
             while (i >= 0 && nafS[i] == 0 && nafK[i] == 0) i--;
 

@@ -14,7 +14,8 @@ namespace AuthForge.Tests.Unattended
     /// </summary>
     internal sealed class Simulation : IAsyncDisposable
     {
-        private const int MaxTicksPerRun = 1_000_000;
+        // A simulated day holds about a hundred ticks; a client that retries without back-off exceeds this in seconds.
+        private const int MaxTicksPerRun = 5_000;
 
         private Simulation(SimulatedTime time, DevServerHost server)
         {
