@@ -110,8 +110,6 @@ namespace AuthForge
         public const string SystemError = "system_error";
         /// <summary>The server answered with an error code this client does not know.</summary>
         public const string UnknownError = "unknown_error";
-        /// <summary>A verified session answers another app, licence or machine than the one that asked.</summary>
-        public const string SessionMismatch = "session_mismatch";
 
         /// <summary>The response's signature did not verify: it was forged, altered, or signed with another key.</summary>
         public const string SignatureMismatch = "signature_mismatch";
@@ -236,6 +234,9 @@ namespace AuthForge
                 case AuthForgeErrorCodes.Timeout:
                 case AuthForgeErrorCodes.RateLimited:
                 case AuthForgeErrorCodes.ServerError:
+                case AuthForgeErrorCodes.SystemError:
+                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
+                case AuthForgeErrorCodes.RedirectRefused:
                 // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
                 case AuthForgeErrorCodes.InvalidJsonResponse:
                 case AuthForgeErrorCodes.ResponseTooLarge:
@@ -872,7 +873,6 @@ namespace AuthForge
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _exit = options.Exit ?? Environment.Exit;
-<<<<<<< HEAD
             _errorOutput = options.ErrorOutput;
             _offlineTolerance = options.OfflineTolerance;
             _onDiagnostic = options.OnDiagnostic;
@@ -880,10 +880,7 @@ namespace AuthForge
             foreach (string key in options.PublicKeys) keys.Add(key.Trim());
             keys.Sort(StringComparer.Ordinal);
             _trustedKeys = string.Join(",", keys);
-            _transport = new HttpTransport(options.HttpClient ?? HttpTransport.SharedClient, baseUri,
-=======
             _transport = new HttpTransport(options.HttpClient, baseUri,
->>>>>>> main
                 options.RequestTimeout, options.MaxResponseBytes);
         }
 
@@ -1815,16 +1812,10 @@ namespace AuthForge
             string? sigKey = response.TokenBody?["sigKey"]?.AsString();
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
-<<<<<<< HEAD
             // The time left is the server's own arithmetic (its expiry minus its clock when it answered), so a local
-            // wall clock that is wrong at login never lengthens a session either.
-            long serverNow = response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
-=======
-            // Expiry is judged by elapsed monotonic time from receipt, measured against the server's own clock
-            // when it states one, so moving the local wall clock back never lengthens a session. A bound response
-            // (Protocol.Bind) has fixed that instant already, and capped the session's length from it.
+            // wall clock that is wrong at login never lengthens a session either. A bound response (Protocol.Bind) has
+            // fixed that instant already, and capped the session's length from it.
             long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
->>>>>>> main
             long remaining = response.ExpiresInUnix - serverNow;
             Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
             DateTimeOffset now = clock.UtcNow;
