@@ -209,8 +209,327 @@ namespace AuthForge
         /// client-side codes and for <see cref="AuthForgeErrorCodes.UnknownError"/>.</summary>
         public bool IsServerError => AuthForgeErrorCodes.IsServerCode(Code);
 
+        /// <summary>
+        /// True when the failure is the absence of an answer — a network failure, a time-out, rate limiting after its
+        /// retries, a 5xx or an unsigned answer that is not AuthForge's — which says nothing about the licence. False for
+        /// a verdict (revoked, expired, blocked, a bad signature, ...), which means the licence must stop.
+        /// </summary>
+        public bool IsNoAnswer => Verdicts.IsNoAnswer(Code, HttpStatusCode);
+
         /// <summary>The code, then the usual exception text.</summary>
         public override string ToString() => "[" + Code + "] " + base.ToString();
+    }
+
+    /// <summary>
+    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Everything not
+    /// listed as no answer is a verdict, so an unknown failure is never mistaken for a harmless one.
+    /// </summary>
+    internal static class Verdicts
+    {
+        public static bool IsNoAnswer(string code, int? httpStatus)
+        {
+            switch (code)
+            {
+                case AuthForgeErrorCodes.NetworkError:
+                case AuthForgeErrorCodes.Timeout:
+                case AuthForgeErrorCodes.RateLimited:
+                case AuthForgeErrorCodes.ServerError:
+                case AuthForgeErrorCodes.SystemError:
+                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
+                case AuthForgeErrorCodes.RedirectRefused:
+                // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
+                case AuthForgeErrorCodes.InvalidJsonResponse:
+                case AuthForgeErrorCodes.ResponseTooLarge:
+                case AuthForgeErrorCodes.MissingPayload:
+                case AuthForgeErrorCodes.MissingSignature:
+                    return true;
+                case AuthForgeErrorCodes.UnknownError:
+                    return httpStatus >= 500;
+            }
+            return code.StartsWith(AuthForgeErrorCodes.HttpErrorPrefix + "5", StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>How much a diagnostics event matters.</summary>
+    public enum AuthForgeDiagnosticLevel
+    {
+        /// <summary>Routine: a heartbeat succeeded.</summary>
+        Debug = 0,
+        /// <summary>A normal step in the session's life: a login, a renewal, a resume.</summary>
+        Information = 1,
+        /// <summary>Something went wrong that the client is riding out: an outage, a retry, a stored session ignored.</summary>
+        Warning = 2,
+        /// <summary>A failure that ended, or refused, a session.</summary>
+        Error = 3,
+    }
+
+    /// <summary>The event names of <see cref="AuthForgeDiagnostic.Event"/>.</summary>
+    public static class AuthForgeDiagnosticEvents
+    {
+        /// <summary>A login validated the licence (one credit).</summary>
+        public const string LoginSucceeded = "login_succeeded";
+        /// <summary>A login was refused or got no answer.</summary>
+        public const string LoginFailed = "login_failed";
+        /// <summary>A heartbeat was answered and its session verified.</summary>
+        public const string HeartbeatSucceeded = "heartbeat_succeeded";
+        /// <summary>A heartbeat or renewal got no answer; another attempt is scheduled (the code says why).</summary>
+        public const string RetryScheduled = "retry_scheduled";
+        /// <summary>The first contact without an answer since the last answered one.</summary>
+        public const string OutageStarted = "outage_started";
+        /// <summary>The server answered again after an outage.</summary>
+        public const string OutageEnded = "outage_ended";
+        /// <summary>The session was renewed by a validate before its end (one credit).</summary>
+        public const string RenewalSucceeded = "renewal_succeeded";
+        /// <summary>The server said the session is over; the client renews it once.</summary>
+        public const string SessionExpiredRenewing = "session_expired_renewing";
+        /// <summary>A stored session was resumed with one heartbeat instead of a validate.</summary>
+        public const string SessionResumed = "session_resumed";
+        /// <summary>A stored v3 session was resumed without reaching the server; heartbeats keep trying.</summary>
+        public const string SessionResumedOffline = "session_resumed_offline";
+        /// <summary>A stored session could not be resumed (the server ended it, or a v1/v2 session while offline).</summary>
+        public const string ResumeRefused = "resume_refused";
+        /// <summary>A stored session was ignored and removed: corrupt, altered, another app's, licence's or machine's,
+        /// or written by a clock later than now.</summary>
+        public const string StoreIgnored = "store_ignored";
+        /// <summary>Reading or writing the session store failed; the client goes on without it.</summary>
+        public const string StoreFailed = "store_failed";
+        /// <summary>The session ended: a verdict, or no answer until the session's end (or the offline tolerance).</summary>
+        public const string SessionEnded = "session_ended";
+    }
+
+    /// <summary>One event of the client's life, for logs. Never contains a secret, a licence key or a session token.</summary>
+    public sealed class AuthForgeDiagnostic
+    {
+        internal AuthForgeDiagnostic(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
+        {
+            Level = level;
+            Event = eventName;
+            Code = code;
+            Message = message;
+        }
+
+        /// <summary>How much it matters.</summary>
+        public AuthForgeDiagnosticLevel Level { get; }
+
+        /// <summary>What happened: one of <see cref="AuthForgeDiagnosticEvents"/>.</summary>
+        public string Event { get; }
+
+        /// <summary>The failure's code (<see cref="AuthForgeErrorCodes"/>) when there was one.</summary>
+        public string? Code { get; }
+
+        /// <summary>A sentence for people.</summary>
+        public string Message { get; }
+
+        /// <summary><c>level event [code]: message</c>.</summary>
+        public override string ToString() =>
+            Level + " " + Event + (Code is null ? "" : " [" + Code + "]") + ": " + Message;
+    }
+
+    /// <summary>
+    /// An immutable view of the client's current session, read from its verified payload. It holds no session token.
+    /// </summary>
+    public sealed class AuthForgeSession
+    {
+        internal AuthForgeSession(DateTimeOffset expiresAt, DateTimeOffset? licenseExpiresAt, string? licenseLabel, int? maxHwidSlots,
+            int? hwidCount, IReadOnlyDictionary<string, object?> appVariables, IReadOnlyDictionary<string, object?> licenseVariables,
+            string? requestId, string? keyId, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
+        {
+            ExpiresAt = expiresAt;
+            LicenseExpiresAt = licenseExpiresAt;
+            LicenseLabel = licenseLabel;
+            MaxHwidSlots = maxHwidSlots;
+            HwidCount = hwidCount;
+            AppVariables = appVariables;
+            LicenseVariables = licenseVariables;
+            RequestId = requestId;
+            KeyId = keyId;
+            IsResumed = isResumed;
+            IsOffline = isOffline;
+            LastContactAt = lastContactAt;
+        }
+
+        /// <summary>When the session ends, as the server signed it. The client renews it before then (SERVER mode).</summary>
+        public DateTimeOffset ExpiresAt { get; }
+
+        /// <summary>When the licence itself expires; null when it does not, or the server does not say (v1/v2).</summary>
+        public DateTimeOffset? LicenseExpiresAt { get; }
+
+        /// <summary>The licence's label (v3), when it has one.</summary>
+        public string? LicenseLabel { get; }
+
+        /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
+        public int? MaxHwidSlots { get; }
+
+        /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
+        public int? HwidCount { get; }
+
+        /// <summary>The app's variables (a copy; empty when none).</summary>
+        public IReadOnlyDictionary<string, object?> AppVariables { get; }
+
+        /// <summary>The licence's variables (a copy; empty when none).</summary>
+        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
+
+        /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
+        public string? RequestId { get; }
+
+        /// <summary>The id of the key that signed the session, when the server names it (v3).</summary>
+        public string? KeyId { get; }
+
+        /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
+        public bool IsResumed { get; }
+
+        /// <summary>True while the server has not answered since the last attempt: the app runs on its signed session.</summary>
+        public bool IsOffline { get; }
+
+        /// <summary>When the server last answered (local time).</summary>
+        public DateTimeOffset LastContactAt { get; }
+
+        /// <summary>A one-line summary (no token).</summary>
+        public override string ToString() =>
+            "Session until " + ExpiresAt.ToString("u", CultureInfo.InvariantCulture)
+            + (LicenseLabel is null ? "" : ", licence " + LicenseLabel)
+            + (IsResumed ? ", resumed" : "") + (IsOffline ? ", offline" : "");
+    }
+
+    /// <summary>
+    /// Keeps one client's signed session across restarts (<see cref="AuthForgeClientOptions.SessionStore"/>). The
+    /// client hands over and takes back an opaque text record; it verifies everything it reads, so a store needs no
+    /// integrity of its own, but the record holds a session token: keep it where only the user can read it.
+    /// </summary>
+    public interface IAuthForgeSessionStore
+    {
+        /// <summary>The record last saved, or null when there is none.</summary>
+        string? Load();
+
+        /// <summary>Replaces the record; should be atomic (a reader sees the old record or the new, never a mix).</summary>
+        void Save(string record);
+
+        /// <summary>Removes the record. Does nothing when there is none.</summary>
+        void Delete();
+    }
+
+    /// <summary>
+    /// A session store in one file: written to a temporary file beside it and renamed over it, so a crash leaves the
+    /// old record or the new; created readable and writable by the user only (mode 0600 on Linux and macOS; on
+    /// Windows the file inherits its folder's access list, so keep it under the user's profile, as
+    /// <see cref="DefaultPath"/> does).
+    /// </summary>
+    public sealed class AuthForgeFileSessionStore : IAuthForgeSessionStore
+    {
+        // A record is a few kilobytes; anything far larger is not ours and is not read into memory.
+        private const int MaxRecordBytes = 256 * 1024;
+
+        /// <summary>Creates a store at <paramref name="path"/>; its folder is created on the first save.</summary>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+        public AuthForgeFileSessionStore(string path)
+        {
+            Path = FullPath(path, nameof(path));
+        }
+
+        internal static string FullPath(string path, string paramName)
+        {
+            if (path is null) throw new ArgumentNullException(paramName);
+            if (path.Trim().Length == 0) throw new ArgumentException("The session store path must not be empty.", paramName);
+            try
+            {
+                return System.IO.Path.GetFullPath(path);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException)
+            {
+                throw new ArgumentException("The session store path is not a valid file path.", paramName, ex);
+            }
+        }
+
+        /// <summary>The file's full path.</summary>
+        public string Path { get; }
+
+        /// <summary>A per-user location for <paramref name="appId"/>'s session: under the local application data folder
+        /// (<c>%LOCALAPPDATA%</c> on Windows, <c>~/.local/share</c> on Linux, <c>~/Library/Application Support</c> on macOS).</summary>
+        public static string DefaultPath(string appId)
+        {
+            if (appId is null) throw new ArgumentNullException(nameof(appId));
+            var safe = new StringBuilder(appId.Length);
+            foreach (char c in appId) safe.Append(char.IsLetterOrDigit(c) || c == '-' || c == '_' ? c : '_');
+            if (safe.Length == 0) throw new ArgumentException("The app id must not be empty.", nameof(appId));
+            string root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (root.Length == 0) root = System.IO.Path.GetTempPath();
+            return System.IO.Path.Combine(root, "AuthForge", safe.ToString(), "session.json");
+        }
+
+        /// <inheritdoc />
+        public string? Load()
+        {
+            try
+            {
+                using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                if (stream.Length > MaxRecordBytes) return "";
+                using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
+                return reader.ReadToEnd();
+            }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        /// <inheritdoc />
+        public void Save(string record)
+        {
+            if (record is null) throw new ArgumentNullException(nameof(record));
+            string? folder = System.IO.Path.GetDirectoryName(Path);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                Directory.CreateDirectory(folder);
+                UserOnly.Restrict(folder!, directory: true);
+            }
+            string temp = Path + "." + Nonce.Create().Substring(0, 8) + ".tmp";
+            try
+            {
+                // Restricted while still empty, so the token is never in a file others could read.
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    UserOnly.Restrict(temp, directory: false);
+                    byte[] bytes = new UTF8Encoding(false).GetBytes(record);
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(true);
+                }
+                Replace(temp, Path);
+            }
+            finally
+            {
+                try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        /// <inheritdoc />
+        public void Delete()
+        {
+            try
+            {
+                File.Delete(Path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
+
+        /// <summary>The path, for logs.</summary>
+        public override string ToString() => "AuthForgeFileSessionStore(" + Path + ")";
+
+        private static void Replace(string source, string destination)
+        {
+#if NETCOREAPP3_0_OR_GREATER
+            File.Move(source, destination, true);
+#else
+            // Before .NET Core 3.0 File.Move can't overwrite; File.Replace swaps atomically (a rename on Unix).
+            if (File.Exists(destination)) File.Replace(source, destination, null);
+            else File.Move(source, destination);
+#endif
+        }
     }
 
     /// <summary>
@@ -287,7 +606,34 @@ namespace AuthForge
         /// <see cref="AuthForgeErrorCodes.ResponseTooLarge"/>. Default 1 MiB.</summary>
         public int MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
 
+        /// <summary>
+        /// How long a session may go on without reaching the server. Heartbeats and renewals that get no answer (network
+        /// failure, time-out, 5xx, rate limiting) are retried with back-off, and the app keeps running until this much
+        /// time has passed since the last answer or the signed session ends, whichever is first. Null (the default):
+        /// until the signed session ends. <see cref="TimeSpan.Zero"/>: the first heartbeat without an answer ends the
+        /// session. A verdict (revoked, expired, ...) ends it at once whatever this says.
+        /// </summary>
+        public TimeSpan? OfflineTolerance { get; set; }
+
+        /// <summary>
+        /// Opt-in: a file that keeps the signed session across restarts, so a restart costs one heartbeat instead of a
+        /// validate, and (v3 only) an app restarted during an outage runs on until its session ends. Written atomically,
+        /// readable by the user only; see <see cref="AuthForgeFileSessionStore"/>. Null: nothing is stored.
+        /// </summary>
+        public string? SessionStorePath { get; set; }
+
+        /// <summary>As <see cref="SessionStorePath"/>, for apps that keep state elsewhere. Set at most one of the two.</summary>
+        public IAuthForgeSessionStore? SessionStore { get; set; }
+
+        /// <summary>
+        /// Called for what happens in the client's life: logins, heartbeats, retries, renewals, resumes, the start and
+        /// end of an outage, failures (<see cref="AuthForgeDiagnosticEvents"/>). Never carries the app secret, a licence
+        /// key or a session token. Runs on the thread that did the work: keep it short; exceptions from it are ignored.
+        /// </summary>
+        public Action<AuthForgeDiagnostic>? OnDiagnostic { get; set; }
+
         // Seams for tests and benchmarks (visible to them through InternalsVisibleTo), never for users.
+        internal Action<string>? ErrorOutput { get; set; }
         internal AuthForgeClock Clock { get; set; } = AuthForgeClock.System;
         internal RetryPolicy Retry { get; set; } = RetryPolicy.Default;
         internal HeartbeatScheduler Scheduler { get; set; } = HeartbeatScheduler.Shared;
@@ -431,9 +777,16 @@ namespace AuthForge
         private readonly RetryPolicy _retry;
         private readonly HeartbeatScheduler _scheduler;
         private readonly Action<int> _exit;
+        private readonly Action<string>? _errorOutput;
+        private readonly TimeSpan? _offlineTolerance;
+        private readonly IAuthForgeSessionStore? _store;
+        private readonly string _trustedKeys;
+        private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
 
         // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
         private readonly object _gate = new object();
+        // Orders the session store's writes and deletes; taken after _gate is released, never with it.
+        private readonly object _storeGate = new object();
         private ActiveSession? _active;
         private string? _licenseKey;
         private bool _disposed;
@@ -491,6 +844,18 @@ namespace AuthForge
                 throw new ArgumentOutOfRangeException("ttlSeconds", "The session TTL must be positive; the server clamps it to [3600, 604800].");
             if (options.MaxResponseBytes < 1024)
                 throw new ArgumentOutOfRangeException("maxResponseBytes", "The response size limit must be at least 1024 bytes.");
+            if (options.OfflineTolerance is TimeSpan tolerance && tolerance < TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException("offlineTolerance", "The offline tolerance must not be negative (null: until the session ends).");
+            if (options.SessionStore != null && options.SessionStorePath != null)
+                throw new ArgumentException("Set SessionStorePath or SessionStore, not both.", "sessionStore");
+            if (options.SessionStorePath != null)
+            {
+                _store = new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"));
+            }
+            else
+            {
+                _store = options.SessionStore;
+            }
 
             Uri baseUri = ParseBaseUrl(options.ApiBaseUrl, options.AllowInsecureHttp);
             _ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
@@ -508,6 +873,13 @@ namespace AuthForge
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _exit = options.Exit ?? Environment.Exit;
+            _errorOutput = options.ErrorOutput;
+            _offlineTolerance = options.OfflineTolerance;
+            _onDiagnostic = options.OnDiagnostic;
+            var keys = new List<string>();
+            foreach (string key in options.PublicKeys) keys.Add(key.Trim());
+            keys.Sort(StringComparer.Ordinal);
+            _trustedKeys = string.Join(",", keys);
             _transport = new HttpTransport(options.HttpClient, baseUri,
                 options.RequestTimeout, options.MaxResponseBytes);
         }
@@ -525,9 +897,11 @@ namespace AuthForge
         /// session from an earlier successful login is then left as it was.
         /// </summary>
         /// <remarks>
-        /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default): when
-        /// it ends, the heartbeat reports <c>heartbeat_failed</c> with <see cref="AuthForgeErrorCodes.SessionExpired"/>
-        /// and the app may log in again. <see cref="HeartbeatMode.Local"/> re-validates by itself at expiry.
+        /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default); the
+        /// client renews it with the same licence key before it ends (one credit per TTL), so an app runs for months.
+        /// <see cref="HeartbeatMode.Local"/> re-validates at expiry. With a session store, a stored session of the same
+        /// app, licence, machine and keys is resumed with one heartbeat instead (see
+        /// <see cref="AuthForgeClientOptions.SessionStorePath"/>).
         /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
@@ -555,22 +929,15 @@ namespace AuthForge
             return false;
         }
 
-        /// <summary>Stops the heartbeat at once and clears the session, the licence key and the variables.
-        /// No failure is reported for the ended session afterwards.</summary>
-        public void Logout()
-        {
-            ActiveSession? ended;
-            lock (_gate)
-            {
-                ended = _active;
-                _active = null;
-                _licenseKey = null;
-            }
-            ended?.Heartbeat.Dispose();
-        }
+        /// <summary>Stops the heartbeat at once and clears the session, the licence key and the variables, and deletes
+        /// the stored session. No failure is reported for the ended session afterwards.</summary>
+        public void Logout() => EndLogin(forget: true);
 
         /// <summary>As <see cref="Logout"/>, and completes once a heartbeat that was already running has ended.</summary>
-        public Task LogoutAsync()
+        public Task LogoutAsync() => EndLogin(forget: true);
+
+        // Logout forgets the stored session; Dispose keeps it, so the next start can resume it.
+        private Task EndLogin(bool forget)
         {
             ActiveSession? ended;
             lock (_gate)
@@ -579,6 +946,7 @@ namespace AuthForge
                 _active = null;
                 _licenseKey = null;
             }
+            if (forget) DeleteStored();
             if (ended is null) return Task.CompletedTask;
             ended.Heartbeat.Dispose();
             return ended.Heartbeat.WhenIdle;
@@ -589,6 +957,20 @@ namespace AuthForge
         {
             ActiveSession? active = Volatile.Read(ref _active);
             return active != null && !active.Session.IsExpired(_clock);
+        }
+
+        /// <summary>An immutable, typed view of the current session (expiry, licence expiry, label, HWID slots, variables,
+        /// request id, whether it was resumed or is running offline); null when not logged in.</summary>
+        public AuthForgeSession? GetSession()
+        {
+            ActiveSession? active = Volatile.Read(ref _active);
+            if (active is null) return null;
+            Session session = active.Session;
+            JsonValue payload = session.Payload;
+            return new AuthForgeSession(session.ExpiresAt, Payloads.ReadInstant(payload["licenseExpiresAt"]),
+                payload["licenseLabel"]?.AsString(), Payloads.ReadInt32(payload["maxHwidSlots"]), Payloads.ReadInt32(payload["hwidCount"]),
+                session.CopyAppVariables(), session.CopyLicenseVariables(), payload["requestId"]?.AsString(), session.KeyId,
+                active.IsResumed, active.OutageSince != null, active.LastContactWall);
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
@@ -692,14 +1074,15 @@ namespace AuthForge
                     _licenseKey = null;
                 }
                 active.Heartbeat.Dispose();
+                DeleteStored();
             }
         }
 
-        /// <summary>Stops the heartbeat and clears the session. Idempotent.</summary>
+        /// <summary>Stops the heartbeat and clears the session, keeping a stored session for the next start. Idempotent.</summary>
         public void Dispose()
         {
             lock (_gate) _disposed = true;
-            Logout();
+            EndLogin(forget: false);
         }
 
         // Unity defines none of the *_OR_GREATER symbols; from 2021.2 both its API levels have IAsyncDisposable.
@@ -708,7 +1091,7 @@ namespace AuthForge
         public ValueTask DisposeAsync()
         {
             lock (_gate) _disposed = true;
-            return new ValueTask(LogoutAsync());
+            return new ValueTask(EndLogin(forget: false));
         }
 #endif
 
@@ -721,26 +1104,81 @@ namespace AuthForge
 
         private async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
         {
-            Session session;
-            try
+            Session? session = null;
+            bool resumed = false;
+            AuthForgeException? offline = null;
+            DateTimeOffset lastContact = default;
+
+            Restored? stored = _store is null ? null : LoadStored(licenseKey);
+            if (stored != null)
             {
-                session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    session = await ServerHeartbeatAsync(stored.Session, cancellationToken).ConfigureAwait(false);
+                    resumed = true;
+                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionResumed, null,
+                        "Resumed the stored session with one heartbeat instead of a validate.");
+                }
+                catch (AuthForgeException ex) when (ex.IsNoAnswer)
+                {
+                    // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
+                    // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
+                    if (UsesEd25519 && OfflineLeft(stored.Session, NotNegative(_clock.UtcNow - stored.LastContact)) > TimeSpan.Zero)
+                    {
+                        session = stored.Session;
+                        resumed = true;
+                        offline = ex;
+                        lastContact = stored.LastContact;
+                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.SessionResumedOffline, ex.Code,
+                            "The server could not be reached; running on the stored signed session until it ends.");
+                    }
+                    else
+                    {
+                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, UsesEd25519
+                            ? "The server could not be reached and the stored session is past the offline tolerance."
+                            : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
+                    }
+                }
+                catch (AuthForgeException ex)
+                {
+                    DeleteStored();
+                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
+                        "The server did not accept the stored session; validating the licence instead.");
+                }
             }
-            catch (AuthForgeException ex)
+
+            if (session is null)
             {
-                return ex;
+                try
+                {
+                    session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AuthForgeException ex)
+                {
+                    Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.LoginFailed, ex.Code, ex.Message);
+                    return ex;
+                }
+                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.LoginSucceeded, null,
+                    "The licence was validated; the session ends " + session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
             }
 
             ActiveSession? replaced;
+            ActiveSession installed;
             lock (_gate)
             {
                 if (_disposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
                 replaced = _active;
-                HeartbeatRegistration heartbeat = _scheduler.Schedule(_interval, FirstHeartbeatDelay(), HeartbeatAsync);
-                _active = new ActiveSession(session, heartbeat);
+                TimeSpan first = offline != null ? Backoff(1) : Min(FirstHeartbeatDelay(), UntilNextDuty(session));
+                HeartbeatRegistration heartbeat = _scheduler.Schedule(_interval, first, HeartbeatAsync);
+                installed = offline != null
+                    ? new ActiveSession(session, heartbeat, _clock.Monotonic - NotNegative(_clock.UtcNow - lastContact), lastContact,
+                        _clock.Monotonic, 1, resumed, false, false)
+                    : ActiveSession.Contacted(session, heartbeat, _clock, resumed);
+                _active = installed;
                 _licenseKey = licenseKey;
             }
             replaced?.Heartbeat.Dispose();
+            SaveStored(installed);
             return null;
         }
 
@@ -757,6 +1195,9 @@ namespace AuthForge
                 cancellationToken).ConfigureAwait(false);
         }
 
+        // One tick of a session's life: a renewal when the session nears its end (or the server ended it), else a
+        // heartbeat (SERVER) or a local re-verification (LOCAL). A verdict ends the session; no answer is retried with
+        // back-off while the signed session lasts (and the offline tolerance allows); success swaps the session in.
         private async Task HeartbeatAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
         {
             // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
@@ -765,12 +1206,13 @@ namespace AuthForge
             lock (_gate) active = _active;
             if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
 
-            Session renewed;
+            bool renew = NeedsRenewal(active);
+            Session next;
             try
             {
-                renewed = _mode == HeartbeatMode.Server
-                    ? await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false)
-                    : await LocalHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
+                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, cancellationToken).ConfigureAwait(false);
+                else if (_mode == HeartbeatMode.Server) next = await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
+                else next = LocalHeartbeat(active.Session);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -780,23 +1222,134 @@ namespace AuthForge
             {
                 AuthForgeException failure = ex as AuthForgeException
                     ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
-                bool ended;
-                lock (_gate)
+                OnTickFailed(active, registration, failure, renew);
+                return;
+            }
+            OnTickSucceeded(active, registration, next, renew);
+        }
+
+        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
+        {
+            if (ReferenceEquals(next, active.Session))
+            {
+                // LOCAL: nothing was asked of the server; look again at the interval, or when the session ends.
+                registration.RunAgainWithin(UntilNextDuty(active.Session));
+                return;
+            }
+            ActiveSession updated = ActiveSession.Contacted(next, registration, _clock, active.IsResumed,
+                renewedOnExpiry: renewed && active.RenewRequested);
+            if (!TrySwap(registration, updated)) return;
+            if (active.OutageSince != null)
+                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.OutageEnded, null,
+                    "The server answers again after " + Describe(_clock.Monotonic - active.OutageSince.Value) + ".");
+            if (renewed)
+                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.RenewalSucceeded, null,
+                    "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+            else
+                Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
+            SaveStored(updated);
+            registration.RunAgainWithin(UntilNextDuty(next));
+        }
+
+        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
+        {
+            if (!failure.IsNoAnswer)
+            {
+                // A session ends at its TTL whatever the heartbeats say: the server's session_expired asks for the
+                // renewal, once. A renewed session refused again at once is a real failure, not a loop of credits.
+                if (failure.Code == AuthForgeErrorCodes.SessionExpired && !renewing && !active.RenewedOnExpiry)
                 {
-                    ended = ReferenceEquals(_active?.Heartbeat, registration);
-                    if (ended) _active = null;
+                    if (!TrySwap(registration, active.WithRenewRequested())) return;
+                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionExpiredRenewing, failure.Code,
+                        "The server ended the session; renewing it with the licence key.");
+                    registration.RunAgainWithin(TimeSpan.Zero);
+                    return;
                 }
-                registration.Dispose();
-                // Only the heartbeat that ended the session reports, so one failure is reported once.
-                if (ended) ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
+                EndSession(registration, failure, forgetStored: true);
                 return;
             }
 
-            if (ReferenceEquals(renewed, active.Session)) return;
+            TimeSpan left = OfflineLeft(active.Session, active.SinceContact(_clock));
+            if (left <= TimeSpan.Zero)
+            {
+                EndSession(registration, failure, forgetStored: false);
+                return;
+            }
+            ActiveSession updated = active.WithUnanswered(_clock);
+            if (!TrySwap(registration, updated)) return;
+            if (active.OutageSince is null)
+                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.OutageStarted, failure.Code,
+                    "The server could not be reached; the signed session stays valid for up to " + Describe(left) + ".");
+            TimeSpan delay = Min(Backoff(updated.UnansweredCount), left);
+            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
+                (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + Describe(delay) + ".");
+            SaveStored(updated);
+            registration.RunAgainWithin(delay);
+        }
+
+        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
+        {
+            bool ended;
             lock (_gate)
             {
-                if (ReferenceEquals(_active?.Heartbeat, registration)) _active = new ActiveSession(renewed, registration);
+                ended = ReferenceEquals(_active?.Heartbeat, registration);
+                if (ended) _active = null;
             }
+            registration.Dispose();
+            // Only the heartbeat that ended the session reports, so one failure is reported once.
+            if (!ended) return;
+            if (forgetStored) DeleteStored();
+            Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
+                ? "The session ended without an answer from the server: " + failure.Message
+                : failure.Message);
+            ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
+        }
+
+        private bool TrySwap(HeartbeatRegistration registration, ActiveSession updated)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, registration)) return false;
+                _active = updated;
+                return true;
+            }
+        }
+
+        // SERVER: renew when the session is within its renewal lead of the end, or the server said it is over.
+        // LOCAL: the seed SDK's behaviour, one validate once the prepaid session has run out.
+        private bool NeedsRenewal(ActiveSession active) =>
+            _mode == HeartbeatMode.Server
+                ? active.RenewRequested || active.Session.Remaining(_clock) <= RenewalLead(active.Session)
+                : active.Session.IsExpired(_clock);
+
+        // Early enough to ride out a short outage with retries, late enough that a day's session costs about a day's
+        // credit: one interval before the end, or a quarter of the session when that is shorter.
+        private TimeSpan RenewalLead(Session session) => Min(_interval, TimeSpan.FromTicks(session.Lifetime.Ticks / 4));
+
+        // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
+        private TimeSpan UntilNextDuty(Session session)
+        {
+            TimeSpan remaining = session.Remaining(_clock);
+            TimeSpan until = _mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
+            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
+        }
+
+        // How much longer a session may go on without an answer: until it ends, or the offline tolerance is spent.
+        private TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
+        {
+            TimeSpan left = session.Remaining(_clock);
+            if (_offlineTolerance is TimeSpan tolerance) left = Min(left, tolerance - sinceContact);
+            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+        }
+
+        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
+        // together don't come back together.
+        private TimeSpan Backoff(int attempt)
+        {
+            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
+            long ticks = (long)Math.Min(_interval.Ticks, seconds * TimeSpan.TicksPerSecond);
+            double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
+            return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
         }
 
         private Task<Session> ServerHeartbeatAsync(Session session, CancellationToken cancellationToken)
@@ -814,13 +1367,186 @@ namespace AuthForge
                 cancellationToken);
         }
 
-        private Task<Session> LocalHeartbeatAsync(Session session, CancellationToken cancellationToken)
+        private static Session LocalHeartbeat(Session session)
         {
             if (!session.VerifyStoredSignature())
                 throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored session's signature no longer verifies.");
-            if (!session.IsExpired(_clock)) return Task.FromResult(session);
-            // The seed SDK's behaviour: when the prepaid session runs out, one network call renews it.
-            return ValidateCoreAsync(session.LicenseKey, cancellationToken);
+            return session;
+        }
+
+        // ---- the session store ---------------------------------------------------------------------------
+
+        private sealed class Restored
+        {
+            public Restored(Session session, DateTimeOffset lastContact)
+            {
+                Session = session;
+                LastContact = lastContact;
+            }
+
+            public Session Session { get; }
+            public DateTimeOffset LastContact { get; }
+        }
+
+        private byte[] StoreKey(string licenseKey) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, HardwareId, _trustedKeys);
+
+        private string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
+
+        // A stored session is used only when everything about it checks out; anything else is removed, never trusted.
+        private Restored? LoadStored(string licenseKey)
+        {
+            string? text;
+            try
+            {
+                text = _store!.Load();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
+                return null;
+            }
+            if (text is null) return null;
+            string problem = "is empty or too large";
+            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
+            if (restored != null) return restored;
+            DeleteStored();
+            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
+                "The stored session " + problem + "; it was removed.");
+            return null;
+        }
+
+        private Restored? Restore(string text, string licenseKey, out string problem)
+        {
+            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
+            if (fields is null) return null;
+            DateTimeOffset now = _clock.UtcNow;
+            DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
+            DateTimeOffset lastContact = StoredSession.Instant(fields, "lastContact");
+            DateTimeOffset highWater = StoredSession.Instant(fields, "highWater");
+            // The clock is earlier than one this store has already seen: it was set back, perhaps to stretch the session.
+            if (highWater > now || lastContact > now || receivedAt > now)
+            {
+                problem = "was written by a clock later than now (the clock was set back)";
+                return null;
+            }
+            if (fields["protocol"]!.AsString() != ProtocolName)
+            {
+                problem = "belongs to another protocol generation";
+                return null;
+            }
+            string nonce = fields["nonce"]!.AsString()!;
+            string token = fields["sessionToken"]!.AsString()!;
+            SignatureVerifier verifier;
+            switch (fields["verifier"]!.AsString())
+            {
+                case "ed25519" when _ed25519 != null:
+                    verifier = _ed25519;
+                    break;
+                case "app" when _ed25519 is null:
+                    verifier = _appSecretVerifier;
+                    break;
+                case "sigkey" when _ed25519 is null:
+                    string? sigKey = Protocol.DecodeTokenBody(token)?["sigKey"]?.AsString();
+                    if (string.IsNullOrEmpty(sigKey))
+                    {
+                        problem = "is corrupt";
+                        return null;
+                    }
+                    verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(sigKey));
+                    break;
+                default:
+                    problem = "was verified by a key this client does not trust";
+                    return null;
+            }
+
+            // The same pure check as a live answer: signature over the payload text, nonce, token, expiry.
+            string envelope = new JsonWriter().BeginObject()
+                .Property("status", "ok")
+                .Property("payload", fields["payload"]!.AsString())
+                .Property("signature", fields["signature"]!.AsString())
+                .Property("keyId", fields["keyId"]?.AsString())
+                .EndObject().ToString();
+            VerifiedResponse response;
+            try
+            {
+                response = Protocol.Verify(200, Encoding.UTF8.GetBytes(envelope), nonce, verifier);
+            }
+            catch (AuthForgeException ex)
+            {
+                problem = "does not verify (" + ex.Code + ")";
+                return null;
+            }
+            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
+            {
+                problem = "answers another app, licence or machine";
+                return null;
+            }
+            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt);
+            if (session.IsExpired(_clock))
+            {
+                problem = "has ended";
+                return null;
+            }
+            return new Restored(session, lastContact);
+        }
+
+        // What the session token says it was issued to, where it says it, must be this app, licence and machine.
+        private bool BindingMatches(VerifiedResponse response, string licenseKey)
+        {
+            JsonValue? body = response.TokenBody;
+            if (body is null) return true;
+            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], HardwareId);
+
+            static bool Same(JsonValue? claimed, string expected)
+            {
+                string? text = claimed?.AsString();
+                return text is null || FixedTime.Equals(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(expected));
+            }
+        }
+
+        private void SaveStored(ActiveSession active)
+        {
+            if (_store is null) return;
+            // Under the store's lock and only for the login still current: a heartbeat finishing just as Logout runs
+            // must not write back the session Logout has just deleted.
+            lock (_storeGate)
+            {
+                if (!ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, active.Heartbeat)) return;
+                SaveStoredLocked(active);
+            }
+        }
+
+        private void SaveStoredLocked(ActiveSession active)
+        {
+            Session session = active.Session;
+            string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
+                : ReferenceEquals(session.Verifier, _appSecretVerifier) ? "app" : "sigkey";
+            DateTimeOffset now = _clock.UtcNow;
+            try
+            {
+                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
+                    active.LastContactWall, now));
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
+            }
+        }
+
+        private void DeleteStored()
+        {
+            if (_store is null) return;
+            try
+            {
+                lock (_storeGate) _store.Delete();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
+            }
         }
 
         // ---- one request with the retry policy ---------------------------------------------------------
@@ -875,8 +1601,53 @@ namespace AuthForge
                     // defeated by an exception escaping it.
                 }
             }
+            // Never a silent death: one line saying what failed, its code and sentence. The message is the exception's,
+            // which by construction never holds the app secret, a licence key or a token.
+            WriteError("AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
+                + (callback is null ? "No onFailure callback is set" : "The onFailure callback threw")
+                + ", so the process ends with exit code 1.");
             _exit(1);
         }
+
+        private void WriteError(string line)
+        {
+            try
+            {
+                if (_errorOutput != null) _errorOutput(line);
+                else
+                {
+                    Console.Error.WriteLine(line);
+                    Console.Error.Flush();
+                }
+            }
+            catch
+            {
+                // No standard error (a GUI app, a closed pipe): the exit must still happen.
+            }
+        }
+
+        private void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
+        {
+            Action<AuthForgeDiagnostic>? callback = _onDiagnostic;
+            if (callback is null) return;
+            try
+            {
+                callback(new AuthForgeDiagnostic(level, eventName, code, message));
+            }
+            catch
+            {
+                // Logging must never change what the licence check does.
+            }
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+
+        private static string Describe(TimeSpan span) =>
+            span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h"
+            : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
+            : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
 
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
@@ -964,17 +1735,58 @@ namespace AuthForge
             return options;
         }
 
-        // The client's one mutable reference: a verified session and the heartbeat that renews it, swapped whole.
+        // The client's one mutable reference: a verified session, the heartbeat that renews it and where the two stand
+        // with the server (last answer, an outage in progress, a renewal asked for), swapped whole.
         private sealed class ActiveSession
         {
-            public ActiveSession(Session session, HeartbeatRegistration heartbeat)
+            public ActiveSession(Session session, HeartbeatRegistration heartbeat, TimeSpan lastContactMonotonic,
+                DateTimeOffset lastContactWall, TimeSpan? outageSince, int unanswered, bool isResumed, bool renewRequested,
+                bool renewedOnExpiry)
             {
                 Session = session;
                 Heartbeat = heartbeat;
+                LastContactMonotonic = lastContactMonotonic;
+                LastContactWall = lastContactWall;
+                OutageSince = outageSince;
+                UnansweredCount = unanswered;
+                IsResumed = isResumed;
+                RenewRequested = renewRequested;
+                RenewedOnExpiry = renewedOnExpiry;
             }
 
             public Session Session { get; }
             public HeartbeatRegistration Heartbeat { get; }
+            public TimeSpan LastContactMonotonic { get; }
+            public DateTimeOffset LastContactWall { get; }
+            /// <summary>Monotonic time of the first unanswered attempt since the last answer; null while in contact.</summary>
+            public TimeSpan? OutageSince { get; }
+            public int UnansweredCount { get; }
+            public bool IsResumed { get; }
+            /// <summary>The server said the session is over: the next tick renews.</summary>
+            public bool RenewRequested { get; }
+            /// <summary>This session came from a renewal the server's session_expired asked for.</summary>
+            public bool RenewedOnExpiry { get; }
+
+            public static ActiveSession Contacted(Session session, HeartbeatRegistration heartbeat, AuthForgeClock clock, bool isResumed,
+                bool renewedOnExpiry = false) =>
+                new ActiveSession(session, heartbeat, clock.Monotonic, clock.UtcNow, null, 0, isResumed, false, renewedOnExpiry);
+
+            public ActiveSession WithUnanswered(AuthForgeClock clock) =>
+                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince ?? clock.Monotonic,
+                    UnansweredCount + 1, IsResumed, RenewRequested, RenewedOnExpiry);
+
+            public ActiveSession WithRenewRequested() =>
+                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince, UnansweredCount, IsResumed,
+                    true, RenewedOnExpiry);
+
+            /// <summary>Time since the last answer by the later of the two reckonings: a sleep never shortens it.</summary>
+            public TimeSpan SinceContact(AuthForgeClock clock)
+            {
+                TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
+                TimeSpan byWall = clock.UtcNow - LastContactWall;
+                TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
+                return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+            }
         }
     }
 
@@ -986,9 +1798,14 @@ namespace AuthForge
 
     internal sealed class Session
     {
+        // A session ends at the earlier of two reckonings of the time it has left. Monotonic time never goes back, so
+        // a wall clock set back never lengthens it; but on Linux and macOS it stops while the machine sleeps, so the
+        // wall clock is read too, and a machine that slept through the end finds the session over on waking.
         private readonly TimeSpan _expiresAtMonotonic;
+        private readonly DateTimeOffset _expiresAtWall;
 
-        private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock)
+        private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            DateTimeOffset? receivedAt)
         {
             Response = response;
             LicenseKey = licenseKey;
@@ -997,16 +1814,29 @@ namespace AuthForge
             string? sigKey = response.TokenBody?["sigKey"]?.AsString();
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
-            // Expiry is judged by elapsed monotonic time from receipt, measured against the server's own clock
-            // when it states one, so moving the local wall clock back never lengthens a session. A bound response
-            // (Protocol.Bind) has fixed that instant already, and capped the session's length from it.
+            // The time left is the server's own arithmetic (its expiry minus its clock when it answered), so a local
+            // wall clock that is wrong at login never lengthens a session either. A bound response (Protocol.Bind) has
+            // fixed that instant already, and capped the session's length from it.
             long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
             long remaining = response.ExpiresInUnix - serverNow;
-            _expiresAtMonotonic = clock.Monotonic + TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
+            Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
+            DateTimeOffset now = clock.UtcNow;
+            ReceivedAt = receivedAt ?? now;
+            _expiresAtWall = ReceivedAt + Lifetime;
+            // The receipt time of a stored session is not signed: never later than the signed end, give or take a skew.
+            if (receivedAt != null && _expiresAtWall > ExpiresAt + StoredSession.MaxSkew) _expiresAtWall = ExpiresAt + StoredSession.MaxSkew;
+            // A session read back from a store was received in an earlier process: only the wall clock links the two.
+            TimeSpan left = receivedAt is null ? Lifetime : Clamp(_expiresAtWall - now);
+            _expiresAtMonotonic = clock.Monotonic + left;
         }
 
         public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock) =>
-            new Session(response, licenseKey, verifier, nonce, clock);
+            new Session(response, licenseKey, verifier, nonce, clock, null);
+
+        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process.</summary>
+        public static Session Restore(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            DateTimeOffset receivedAt) =>
+            new Session(response, licenseKey, verifier, nonce, clock, receivedAt);
 
         public VerifiedResponse Response { get; }
         public string LicenseKey { get; }
@@ -1018,7 +1848,20 @@ namespace AuthForge
         public string? KeyId => Response.KeyId;
         public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Response.ExpiresInUnix);
 
-        public bool IsExpired(AuthForgeClock clock) => clock.Monotonic >= _expiresAtMonotonic;
+        /// <summary>The session's whole length as the server granted it at receipt.</summary>
+        public TimeSpan Lifetime { get; }
+
+        /// <summary>Local wall time when the response was received.</summary>
+        public DateTimeOffset ReceivedAt { get; }
+
+        /// <summary>The local wall time the session ends by the wall-clock reckoning.</summary>
+        public DateTimeOffset EndsAtWall => _expiresAtWall;
+
+        /// <summary>Time left by the earlier of the monotonic and the wall-clock reckoning; zero once ended.</summary>
+        public TimeSpan Remaining(AuthForgeClock clock) =>
+            Clamp(Min(_expiresAtMonotonic - clock.Monotonic, _expiresAtWall - clock.UtcNow));
+
+        public bool IsExpired(AuthForgeClock clock) => Remaining(clock) <= TimeSpan.Zero;
 
         public bool VerifyStoredSignature() => Verifier.Verify(Response.PayloadBytes, Response.Signature, Nonce);
 
@@ -1027,6 +1870,124 @@ namespace AuthForge
         public IReadOnlyDictionary<string, object?> CopyLicenseVariables() => Payloads.CopyObject(Payload["licenseVariables"]);
 
         public override string ToString() => "Session(expires " + ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ")";
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+        private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+    }
+
+    /// <summary>
+    /// The session store's record: the signed answer exactly as received (payload text, signature, key id, the nonce it
+    /// answered, the token) and the local times needed to judge it after a restart. It is sealed with an HMAC keyed by
+    /// the app, licence, machine and trusted keys, so a record of another licence or machine, or one edited by hand,
+    /// is told apart and dropped; the payload's own signature is checked again when it is read back.
+    /// </summary>
+    internal static class StoredSession
+    {
+        public const string Format = "authforge-session/1";
+
+        /// <summary>How far past its signed end a restored session may run by the local clock (clock skew).</summary>
+        public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
+
+        public static byte[] DeriveKey(string appId, string appSecret, string licenseKey, string hwid, string trustedKeys)
+        {
+            string material = Format + "\n" + appId + "\n" + appSecret + "\n" + licenseKey + "\n" + hwid + "\n" + trustedKeys;
+            return HmacSignatureVerifier.DeriveKey(Encoding.UTF8.GetBytes(material), "session-store");
+        }
+
+        public static string Identity(byte[] key) =>
+            Hex.Encode(HmacSignatureVerifier.Sign(key, Encoding.UTF8.GetBytes("identity"))).Substring(0, 32);
+
+        public static string Write(byte[] key, Session session, string protocol, string verifierKind, DateTimeOffset lastContact,
+            DateTimeOffset highWater)
+        {
+            VerifiedResponse r = session.Response;
+            string record = new JsonWriter().BeginObject()
+                .Property("protocol", protocol)
+                .Property("verifier", verifierKind)
+                .Property("payload", r.PayloadText)
+                .Property("signature", r.Signature)
+                .Property("keyId", r.KeyId)
+                .Property("nonce", session.Nonce)
+                .Property("sessionToken", r.SessionToken)
+                .Property("timestamp", r.ServerTimeUnix ?? -1)
+                .Property("receivedAt", session.ReceivedAt.ToUnixTimeMilliseconds())
+                .Property("lastContact", lastContact.ToUnixTimeMilliseconds())
+                .Property("highWater", highWater.ToUnixTimeMilliseconds())
+                .EndObject().ToString();
+            return new JsonWriter().BeginObject()
+                .Property("format", Format)
+                .Property("identity", Identity(key))
+                .Property("record", record)
+                .Property("mac", Hex.Encode(HmacSignatureVerifier.Sign(key, Encoding.UTF8.GetBytes(record))))
+                .EndObject().ToString();
+        }
+
+        /// <summary>The record's fields, or null with <paramref name="problem"/> saying why it can't be used.</summary>
+        public static JsonValue? Read(string text, byte[] key, out string problem)
+        {
+            JsonValue outer;
+            try
+            {
+                outer = Json.Parse(text, Protocol.MaxJsonDepth);
+            }
+            catch (JsonFormatException)
+            {
+                problem = "is corrupt";
+                return null;
+            }
+            string? record = outer["record"]?.AsString();
+            string? mac = outer["mac"]?.AsString();
+            if (outer.Kind != JsonKind.Object || outer["format"]?.AsString() != Format || record is null || mac is null)
+            {
+                problem = "is corrupt";
+                return null;
+            }
+            if (!FixedTime.Equals(Encoding.ASCII.GetBytes(outer["identity"]?.AsString() ?? ""), Encoding.ASCII.GetBytes(Identity(key))))
+            {
+                problem = "belongs to another app, licence, machine or set of trusted keys";
+                return null;
+            }
+            byte[]? provided = Hex.Decode(mac);
+            if (provided is null || !FixedTime.Equals(provided, HmacSignatureVerifier.Sign(key, Encoding.UTF8.GetBytes(record))))
+            {
+                problem = "was altered";
+                return null;
+            }
+            JsonValue fields;
+            try
+            {
+                fields = Json.Parse(record, Protocol.MaxJsonDepth);
+            }
+            catch (JsonFormatException)
+            {
+                problem = "is corrupt";
+                return null;
+            }
+            foreach (string name in new[] { "protocol", "verifier", "payload", "signature", "nonce", "sessionToken" })
+            {
+                if (fields[name]?.AsString() is null)
+                {
+                    problem = "is corrupt";
+                    return null;
+                }
+            }
+            foreach (string name in new[] { "receivedAt", "lastContact", "highWater" })
+            {
+                if (fields[name] is null || !fields[name]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
+                {
+                    problem = "is corrupt";
+                    return null;
+                }
+            }
+            problem = "";
+            return fields;
+        }
+
+        public static DateTimeOffset Instant(JsonValue fields, string name)
+        {
+            fields[name]!.TryGetInt64(out long ms);
+            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        }
     }
 
     // =================================================================================================
@@ -1727,15 +2688,35 @@ namespace AuthForge
     {
         public static readonly HeartbeatScheduler Shared = new HeartbeatScheduler();
 
+        // The timer is never armed for longer than this, so a wake-up from sleep is noticed within it: on Linux and
+        // macOS a timer (like Stopwatch) does not count suspended time, so a heartbeat due during an 8-hour sleep would
+        // otherwise run only when its remaining monotonic wait has passed after the machine wakes.
+        internal static readonly TimeSpan WakeCheckPeriod = TimeSpan.FromSeconds(30);
+
+        // Wall time running this far ahead of monotonic time between two checks means the machine slept.
+        internal static readonly TimeSpan WakeThreshold = TimeSpan.FromSeconds(20);
+
         private readonly object _lock = new object();
-        private readonly Timer _timer;
+        private readonly AuthForgeClock _clock;
+        private readonly Timer? _timer;
         private HeartbeatRegistration[] _heap = new HeartbeatRegistration[16];
         private int _count;
         private long _armedFor = long.MaxValue;
+        private long _checkedMonotonic;
+        private long _checkedWall;
 
-        public HeartbeatScheduler()
+        public HeartbeatScheduler() : this(AuthForgeClock.System, useTimer: true)
         {
-            _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite);
+        }
+
+        /// <summary>A scheduler on <paramref name="clock"/>. Without a timer nothing runs until <see cref="RunDueAsync"/>
+        /// is called: tests drive a manual clock through days of heartbeats without waiting.</summary>
+        internal HeartbeatScheduler(AuthForgeClock clock, bool useTimer)
+        {
+            _clock = clock;
+            _checkedMonotonic = clock.Monotonic.Ticks;
+            _checkedWall = clock.UtcNow.UtcTicks;
+            if (useTimer) _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite);
         }
 
         /// <summary>Heartbeats waiting for their time (not counting ones running now).</summary>
@@ -1744,15 +2725,33 @@ namespace AuthForge
             get { lock (_lock) return _count; }
         }
 
+        /// <summary>The monotonic time the earliest waiting heartbeat is due; null when none waits.</summary>
+        internal TimeSpan? NextDue
+        {
+            get { lock (_lock) return _count == 0 ? (TimeSpan?)null : TimeSpan.FromTicks(_heap[0].DueTicks); }
+        }
+
         /// <summary>Called with how late each heartbeat started behind its due time (benchmarks measure it).</summary>
         public Action<TimeSpan>? LatenessObserver { get; set; }
+
+        /// <summary>Called with the length of each sleep the scheduler noticed (wall time that passed without
+        /// monotonic time).</summary>
+        public Action<TimeSpan>? WakeObserver { get; set; }
+
+        internal long NowTicks => _clock.Monotonic.Ticks;
 
         public HeartbeatRegistration Schedule(TimeSpan interval, TimeSpan firstDelay, Func<HeartbeatRegistration, CancellationToken, Task> tick)
         {
             var registration = new HeartbeatRegistration(this, interval.Ticks, tick);
             lock (_lock)
             {
-                registration.DueTicks = MonotonicTicks() + firstDelay.Ticks;
+                // With nothing scheduled no sleep matters: measure the next one from here.
+                if (_count == 0)
+                {
+                    _checkedMonotonic = NowTicks;
+                    _checkedWall = _clock.UtcNow.UtcTicks;
+                }
+                registration.DueTicks = NowTicks + firstDelay.Ticks;
                 Insert(registration);
                 ArmLocked();
             }
@@ -1765,11 +2764,38 @@ namespace AuthForge
 
         private void OnTimer()
         {
+            List<HeartbeatRegistration>? due = TakeDue();
+            if (due is null) return;
+            foreach (HeartbeatRegistration registration in due)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(state => ((HeartbeatRegistration)state!).Run(), registration);
+            }
+        }
+
+        /// <summary>Runs every heartbeat due now (after noticing a sleep, as the timer does) and completes when they
+        /// have run and been rescheduled. For a scheduler without a timer.</summary>
+        internal Task RunDueAsync()
+        {
+            List<HeartbeatRegistration>? due = TakeDue();
+            if (due is null) return Task.CompletedTask;
+            var running = new List<Task>(due.Count);
+            foreach (HeartbeatRegistration registration in due)
+            {
+                registration.Run();
+                running.Add(registration.WhenIdle);
+            }
+            return Task.WhenAll(running);
+        }
+
+        private List<HeartbeatRegistration>? TakeDue()
+        {
             List<HeartbeatRegistration>? due = null;
+            TimeSpan slept = TimeSpan.Zero;
             lock (_lock)
             {
                 _armedFor = long.MaxValue;
-                long now = MonotonicTicks();
+                long now = NowTicks;
+                slept = NoticeSleepLocked(now);
                 while (_count > 0 && _heap[0].DueTicks <= now)
                 {
                     HeartbeatRegistration next = _heap[0];
@@ -1778,11 +2804,23 @@ namespace AuthForge
                 }
                 ArmLocked();
             }
-            if (due is null) return;
-            foreach (HeartbeatRegistration registration in due)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(state => ((HeartbeatRegistration)state!).Run(), registration);
-            }
+            if (slept > TimeSpan.Zero) WakeObserver?.Invoke(slept);
+            return due;
+        }
+
+        // Caller holds _lock. When wall time ran ahead of monotonic time since the last look, the machine slept for
+        // the difference: every due time moves that much earlier, so what fell due during the sleep runs now. A wall
+        // clock set forward by hand looks the same and costs one early heartbeat; one set back is never a sleep.
+        private TimeSpan NoticeSleepLocked(long now)
+        {
+            long wall = _clock.UtcNow.UtcTicks;
+            long sleptTicks = (wall - _checkedWall) - (now - _checkedMonotonic);
+            _checkedWall = wall;
+            _checkedMonotonic = now;
+            if (sleptTicks < WakeThreshold.Ticks) return TimeSpan.Zero;
+            for (int i = 0; i < _count; i++) _heap[i].DueTicks = Math.Max(now, _heap[i].DueTicks - sleptTicks);
+            for (int i = _count / 2 - 1; i >= 0; i--) SiftDown(i);
+            return TimeSpan.FromTicks(sleptTicks);
         }
 
         internal void Reschedule(HeartbeatRegistration registration)
@@ -1790,9 +2828,13 @@ namespace AuthForge
             lock (_lock)
             {
                 if (registration.IsDisposed) return;
-                // Fixed rate keeps sessions spread as they started; a heartbeat that overran its slot goes next.
-                long now = MonotonicTicks();
-                registration.DueTicks = Math.Max(registration.DueTicks + registration.IntervalTicks, now);
+                // Fixed rate keeps sessions spread as they started; a heartbeat that overran its slot goes next. A
+                // tick may ask to run again sooner (a retry, a renewal before the session ends): never later.
+                long now = NowTicks;
+                long due = Math.Max(registration.DueTicks + registration.IntervalTicks, now);
+                long? sooner = registration.TakeNextWithin();
+                if (sooner is long within) due = Math.Min(due, now + Math.Max(0, within));
+                registration.DueTicks = due;
                 Insert(registration);
                 ArmLocked();
             }
@@ -1808,14 +2850,16 @@ namespace AuthForge
 
         internal void ReportLateness(TimeSpan lateness) => LatenessObserver?.Invoke(lateness);
 
-        // Caller holds _lock. Re-arms only when the earliest due time moved earlier than what the timer waits for.
+        // Caller holds _lock. Re-arms only when the earliest due time moved earlier than what the timer waits for; never
+        // further ahead than the wake-up check period.
         private void ArmLocked()
         {
-            if (_count == 0) return;
-            long due = _heap[0].DueTicks;
+            if (_count == 0 || _timer is null) return;
+            long now = NowTicks;
+            long due = Math.Min(_heap[0].DueTicks, now + WakeCheckPeriod.Ticks);
             if (due >= _armedFor) return;
             _armedFor = due;
-            long waitTicks = Math.Max(0, due - MonotonicTicks());
+            long waitTicks = Math.Max(0, due - now);
             // Round up, so the timer never fires just before the due time and spins.
             long waitMs = Math.Min((waitTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue - 1);
             _timer.Change(waitMs, Timeout.Infinite);
@@ -1891,6 +2935,7 @@ namespace AuthForge
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private Task _running = Task.CompletedTask;
         private int _disposed;
+        private long _nextWithin = -1; // ticks; -1: the regular interval
 
         internal HeartbeatRegistration(HeartbeatScheduler scheduler, long intervalTicks, Func<HeartbeatRegistration, CancellationToken, Task> tick)
         {
@@ -1907,10 +2952,20 @@ namespace AuthForge
         /// <summary>Completes when no heartbeat of this registration is running.</summary>
         public Task WhenIdle => Volatile.Read(ref _running);
 
+        /// <summary>Asks for the next run no later than <paramref name="delay"/> after this one ends (a retry's back-off,
+        /// a renewal before the session's end); the regular interval applies when it is sooner. For the running tick.</summary>
+        public void RunAgainWithin(TimeSpan delay) => Volatile.Write(ref _nextWithin, Math.Max(0, delay.Ticks));
+
+        internal long? TakeNextWithin()
+        {
+            long within = Interlocked.Exchange(ref _nextWithin, -1);
+            return within < 0 ? (long?)null : within;
+        }
+
         internal void Run()
         {
             if (IsDisposed) return;
-            _scheduler.ReportLateness(TimeSpan.FromTicks(Math.Max(0, HeartbeatScheduler.MonotonicTicks() - DueTicks)));
+            _scheduler.ReportLateness(TimeSpan.FromTicks(Math.Max(0, _scheduler.NowTicks - DueTicks)));
             Task running = RunAsync();
             Volatile.Write(ref _running, running);
         }
@@ -1956,6 +3011,29 @@ namespace AuthForge
             public override DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
             public override TimeSpan Monotonic => TimeSpan.FromTicks(HeartbeatScheduler.MonotonicTicks());
         }
+    }
+
+    /// <summary>Makes a file or folder readable by its owner only (0600 / 0700) on Linux and macOS. On Windows files
+    /// inherit their folder's access list, which under the user's profile is the user's (and administrators').</summary>
+    internal static class UserOnly
+    {
+        public static void Restrict(string path, bool directory)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+#if NET7_0_OR_GREATER
+            File.SetUnixFileMode(path, directory
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+#else
+            if (chmod(path, directory ? 0x1C0u : 0x180u) != 0)
+                throw new IOException("Could not make " + (directory ? "the folder" : "the file") + " readable by the user only.");
+#endif
+        }
+
+#if !NET7_0_OR_GREATER
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, uint mode);
+#endif
     }
 
     internal static class Nonce

@@ -133,8 +133,7 @@ namespace AuthForge.Demo
             // A refusal reaches onFailure (printed by ShowFailure) before Login returns false.
             if (client.Login(key))
             {
-                IReadOnlyDictionary<string, object?>? session = client.GetSessionData();
-                ConsoleLog.Event("login", $"accepted; session until {ConsoleLog.Time(SessionFields.End(session))}");
+                ConsoleLog.Event("login", $"accepted; session until {ConsoleLog.Time(client.GetSession()?.ExpiresAt)}");
                 ConsoleLog.Detail($"heartbeats every {_target.HeartbeatInterval.TotalSeconds:0.#} s keep it alive; option 3 shows them land");
             }
             else
@@ -151,7 +150,7 @@ namespace AuthForge.Demo
 
         private void ShowSession(AuthForgeClient client)
         {
-            IReadOnlyDictionary<string, object?>? session = client.GetSessionData();
+            AuthForgeSession? session = client.GetSession();
             ConsoleLog.Event("session", $"IsAuthenticated() = {ConsoleLog.Flag(client.IsAuthenticated())}");
             if (session is null)
             {
@@ -159,10 +158,11 @@ namespace AuthForge.Demo
             }
             else
             {
-                ConsoleLog.Detail($"expires         {ConsoleLog.Time(SessionFields.End(session))}");
-                ConsoleLog.Detail($"last nonce      {ConsoleLog.Short(SessionFields.Nonce(session))} (changes with every heartbeat)");
-                ConsoleLog.Detail($"app variables   {ConsoleLog.Describe(client.GetAppVariables())}");
-                ConsoleLog.Detail($"licence vars    {ConsoleLog.Describe(client.GetLicenseVariables())}");
+                ConsoleLog.Detail($"expires         {ConsoleLog.Time(session.ExpiresAt)} (renewed before then)");
+                ConsoleLog.Detail($"last contact    {ConsoleLog.Time(session.LastContactAt)} (moves with every heartbeat){(session.IsOffline ? ", server unreachable" : "")}");
+                ConsoleLog.Detail($"licence         {session.LicenseLabel ?? "(no label)"}, expires {ConsoleLog.Time(session.LicenseExpiresAt)}, {session.HwidCount?.ToString() ?? "?"} of {session.MaxHwidSlots?.ToString() ?? "?"} hardware slots");
+                ConsoleLog.Detail($"app variables   {ConsoleLog.Describe(session.AppVariables)}");
+                ConsoleLog.Detail($"licence vars    {ConsoleLog.Describe(session.LicenseVariables)}");
             }
 
             if (_target.Embedded is { } server)

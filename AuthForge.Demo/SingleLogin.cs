@@ -32,8 +32,7 @@ namespace AuthForge.Demo
                 return 1;
             }
 
-            IReadOnlyDictionary<string, object?>? session = client.GetSessionData();
-            ConsoleLog.Event("login", $"accepted; session until {ConsoleLog.Time(SessionFields.End(session))}");
+            ConsoleLog.Event("login", $"accepted; session until {ConsoleLog.Time(client.GetSession()?.ExpiresAt)}");
             ConsoleLog.Event("variables", "app:     " + ConsoleLog.Describe(client.GetAppVariables()));
             ConsoleLog.Detail("licence: " + ConsoleLog.Describe(client.GetLicenseVariables()));
             await client.LogoutAsync().ConfigureAwait(false);

@@ -86,9 +86,9 @@ namespace AuthForge.Demo
                 return Fail("the login was refused: " + why);
             }
 
-            IReadOnlyDictionary<string, object?>? session = client.GetSessionData();
+            AuthForgeSession? session = client.GetSession();
             ConsoleLog.Event("login", $"{EmbeddedServer.LicenseKey} accepted, signature verified");
-            ConsoleLog.Detail($"session until {ConsoleLog.Time(SessionFields.End(session))}, nonce {ConsoleLog.Short(SessionFields.Nonce(session))}");
+            ConsoleLog.Detail($"session until {ConsoleLog.Time(session?.ExpiresAt)}, request {ConsoleLog.Short(session?.RequestId)}");
             return true;
         }
 
@@ -98,11 +98,11 @@ namespace AuthForge.Demo
             ConsoleLog.Detail("licence: " + ConsoleLog.Describe(client.GetLicenseVariables()));
         }
 
-        // A heartbeat replaces the stored session with the newly verified one, whose payload echoes the heartbeat's
-        // nonce: watching GetSessionData()["nonce"] change is watching heartbeats land, through the public API only.
+        // A heartbeat replaces the session with the newly verified one: a new GetSession() snapshot with a later
+        // LastContactAt is a heartbeat that landed, seen through the public API only.
         private async Task<bool> ShowHeartbeatsAsync(AuthForgeClient client, CancellationToken cancellationToken)
         {
-            string? last = SessionFields.Nonce(client.GetSessionData());
+            DateTimeOffset? last = client.GetSession()?.LastContactAt;
             var deadline = Stopwatch.StartNew();
             int seen = 0;
             while (seen < HeartbeatsToShow)
@@ -118,15 +118,15 @@ namespace AuthForge.Demo
                 }
 
                 await Task.Delay(s_pollInterval, cancellationToken).ConfigureAwait(false);
-                string? nonce = SessionFields.Nonce(client.GetSessionData());
-                if (nonce is null || nonce == last) continue;
+                AuthForgeSession? session = client.GetSession();
+                if (session is null || session.LastContactAt == last) continue;
 
-                last = nonce;
+                last = session.LastContactAt;
                 seen++;
-                // The server's log of the same request: the client's view and the server's agree on which call it was.
-                DevRequestRecord? request = _server.Requests.LastOrDefault(r => r.Nonce == nonce);
+                // The server's log of the latest heartbeat: the client's view and the server's agree it was answered.
+                DevRequestRecord? request = _server.Requests.LastOrDefault(r => r.Path == "/auth/heartbeat");
                 string server = request is null ? "" : $", server logged {request.Path} -> {request.StatusCode}";
-                ConsoleLog.Event("heartbeat", $"#{seen} verified, session nonce now {ConsoleLog.Short(nonce)}{server}");
+                ConsoleLog.Event("heartbeat", $"#{seen} verified, request {ConsoleLog.Short(session.RequestId)}{server}");
             }
 
             return true;

@@ -34,6 +34,7 @@ namespace AuthForge.Tests.Client
             Assert.Contains("before login", result.Output);
             Assert.DoesNotContain("after login", result.Output);
             AssertTheServerRefusedTheProbe();
+            AssertOneLineOnStandardError(result, "No onFailure callback is set");
         }
 
         [Fact]
@@ -46,6 +47,19 @@ namespace AuthForge.Tests.Client
             Assert.Contains("callback ran login_failed invalid_key", result.Output);
             Assert.DoesNotContain("after login", result.Output);
             AssertTheServerRefusedTheProbe();
+            AssertOneLineOnStandardError(result, "The onFailure callback threw");
+        }
+
+        // Never a silent death: one line on stderr naming the operation, the code and the sentence, and no secret.
+        private void AssertOneLineOnStandardError(ProbeResult result, string why)
+        {
+            string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith("AuthForge: login_failed [invalid_key]: ", line);
+            Assert.Contains(AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.InvalidKey), line);
+            Assert.Contains(why, line);
+            Assert.Contains("exit code 1", line);
+            Assert.DoesNotContain(_server!.AppSecret, line);
+            Assert.DoesNotContain("K-refused", line);
         }
 
         // Exit code 1 alone could come from a crash; the server's log shows the probe's login was refused first.
@@ -77,7 +91,7 @@ namespace AuthForge.Tests.Client
                 process.Kill(entireProcessTree: true);
                 throw;
             }
-            return new ProbeResult(process.ExitCode, await stdout + await stderr);
+            return new ProbeResult(process.ExitCode, await stdout, await stderr);
         }
 
         /// <summary>The probe's dll, as its own project reported it at build time (see AuthForge.Tests.csproj).</summary>
@@ -100,6 +114,6 @@ namespace AuthForge.Tests.Client
             return "dotnet";
         }
 
-        private sealed record ProbeResult(int ExitCode, string Output);
+        private sealed record ProbeResult(int ExitCode, string Output, string Error);
     }
 }

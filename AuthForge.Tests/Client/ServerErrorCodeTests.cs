@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
@@ -150,9 +151,32 @@ namespace AuthForge.Tests.Client
             await AssertLoginFailsAsync(server, LiveServer.LicenseKey, AuthForgeErrorCodes.AppDisabled);
         }
 
+        // Issue 9: a session ends at its TTL whatever heartbeats say, so session_expired asks for a renewal (a validate
+        // with the stored licence key), once; the app never hears of it when the renewal succeeds.
         [Theory]
         [MemberData(nameof(Modes))]
-        public async Task AHeartbeatAfterTheServerEndedTheSessionIsSessionExpired(SigningMode mode)
+        public async Task AHeartbeatAfterTheServerEndedTheSessionRenewsItOnce(SigningMode mode)
+        {
+            await using DevServerHost server = await LiveServer.StartAsync(mode);
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: TimeSpan.FromMilliseconds(30));
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
+            string first = (string)client.GetSessionData()!["sessionToken"]!;
+
+            server.ExpireAllSessions();
+
+            await ServerLog.WaitForAsync(server, ServerLog.Validate, LiveServer.LicenseKey, 2);
+            await ServerLog.UntilAsync(() => (string?)client.GetSessionData()?["sessionToken"] is string token && token != first, "the renewed session");
+            IReadOnlyList<DevRequestRecord> beats = ServerLog.For(server, ServerLog.Heartbeat, LiveServer.LicenseKey);
+            Assert.Single(beats, b => b.Error == AuthForgeErrorCodes.SessionExpired);
+            Assert.Equal(0, failures.Count);
+            Assert.True(client.IsAuthenticated());
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task ARenewalTheServerRefusesIsReportedOnceWithItsCode(SigningMode mode)
         {
             await using DevServerHost server = await LiveServer.StartAsync(mode);
             var failures = new FailureRecorder();
@@ -160,14 +184,15 @@ namespace AuthForge.Tests.Client
             using var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
 
+            server.RevokeLicense(LiveServer.LicenseKey);
             server.ExpireAllSessions();
 
             Failure failure = await failures.NextAsync();
             Assert.Equal(AuthForgeFailureReason.HeartbeatFailed, failure.Reason);
-            Assert.Equal(AuthForgeErrorCodes.SessionExpired, failure.Code);
-            Assert.True(failure.Error!.IsServerError);
+            Assert.Equal(AuthForgeErrorCodes.Revoked, failure.Code);
             LoginTests.AssertLoggedOut(client);
             Assert.Equal(0, options.Scheduler.ScheduledCount);
+            Assert.Equal(1, failures.Count);
         }
 
         /// <summary>Logs in once and checks the whole outcome: false, one callback with login_failed and the code,

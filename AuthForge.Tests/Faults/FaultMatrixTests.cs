@@ -44,6 +44,9 @@ namespace AuthForge.Tests.Faults
             HttpClient http = handler.CreateClient();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures,
                 interval: target == Target.Heartbeat ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromHours(1));
+            // The fault matrix records what one unanswered heartbeat does: with no offline tolerance (issue 9's
+            // TimeSpan.Zero) it ends the session, as before; the default rides it out (Unattended/OutageTests).
+            options.OfflineTolerance = TimeSpan.Zero;
             options.HttpClient = http;
             options.RequestTimeout = FaultExpectation.RequestTimeout;
             if (row.MaxResponseBytes is int limit) options.MaxResponseBytes = limit;

@@ -178,6 +178,7 @@ namespace AuthForge.Tests.Faults
             public RestartRun(DevServerHost server, TimeSpan interval, TimeSpan requestTimeout)
             {
                 Options = LiveServer.ClientOptions(server, Failures, interval: interval);
+                Options.OfflineTolerance = TimeSpan.Zero; // one unanswered heartbeat ends the session, as this test expects
                 _http = Handler.CreateClient();
                 Options.HttpClient = _http;
                 Options.RequestTimeout = requestTimeout;

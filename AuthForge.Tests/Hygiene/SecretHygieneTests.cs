@@ -318,6 +318,7 @@ namespace AuthForge.Tests.Hygiene
         private static AuthForgeClientOptions Options(DevServerHost server, FailureRecorder failures, TimeSpan interval)
         {
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: interval);
+            options.OfflineTolerance = TimeSpan.Zero; // every fault reaches the failure callback, whose text is checked
             options.RequestTimeout = s_timeout;
             return options;
         }
