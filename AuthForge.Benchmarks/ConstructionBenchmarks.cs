@@ -32,7 +32,7 @@ namespace AuthForge.Benchmarks
         }
 
         [Benchmark(Baseline = true)]
-        public string ProbeHardwareOfficialStyle() => HardwareFingerprint.ProbeThisMachine();
+        public string ProbeHardwareOfficialStyle() => HardwareFingerprint.ProbeThisMachine().Hwid;
 
         [Benchmark]
         public HttpClient NewHttpClientWithHandler()
