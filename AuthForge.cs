@@ -1523,9 +1523,13 @@ namespace AuthForge
         /// <summary>Called with how late each heartbeat started behind its due time (benchmarks measure it).</summary>
         public Action<TimeSpan>? LatenessObserver { get; set; }
 
+        /// <summary>Called with each new registration's first delay (tests check the spread without waiting for it).</summary>
+        public Action<TimeSpan>? ScheduleObserver { get; set; }
+
         public HeartbeatRegistration Schedule(TimeSpan interval, TimeSpan firstDelay, Func<HeartbeatRegistration, CancellationToken, Task> tick)
         {
             var registration = new HeartbeatRegistration(this, interval.Ticks, tick);
+            ScheduleObserver?.Invoke(firstDelay);
             lock (_lock)
             {
                 registration.DueTicks = MonotonicTicks() + firstDelay.Ticks;
