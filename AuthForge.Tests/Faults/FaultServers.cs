@@ -69,7 +69,7 @@ namespace AuthForge.Tests.Faults
         public static Task<DevServerHost> StartAsync(SigningMode mode, string appSecret = "fault-secret", string licenseKey = LicenseKey)
         {
             var options = new DevServerOptions { Mode = mode, AppId = "fault-app", AppSecret = appSecret };
-            options.Licenses.Add(new DevLicense(licenseKey) { Credits = 1_000_000, MaxHwidSlots = 64 });
+            options.Licenses.Add(new DevLicense(licenseKey) { Credits = 1_000_000, MaxHwidSlots = 1024 });
             options.AppVariables["tier"] = "gold";
             return DevServerHost.StartAsync(options);
         }

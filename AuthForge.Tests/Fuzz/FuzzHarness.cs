@@ -47,7 +47,8 @@ namespace AuthForge.Tests.Fuzz
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 
             // Inputs are dealt round-robin so the rare costly ones (huge, deep) spread over the workers.
-            Task run = Task.Run(() => Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            // Dedicated threads, not the pool: the tests running beside the fuzzer need the pool for their servers.
+            Task run = Support.DedicatedThreads.Start(workers, w =>
             {
                 WorkerState state = states[w];
                 for (long index = w; index < count && !stop.IsCancellationRequested; index += workers)
@@ -72,7 +73,7 @@ namespace AuthForge.Tests.Fuzz
                         if (failures.Count >= limits.MaxReportedFailures) stop.Cancel();
                     }
                 }
-            }));
+            });
 
             // The watchdog: a product hang never returns, so it is found from outside and reported with its input.
             bool hung = false;
