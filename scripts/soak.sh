@@ -29,8 +29,17 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/authforge-soak.XXXXXX")"
 clone="$work/repo"
 loops=()
 
+testpid=""
+
 stop_loops() {
   local pid
+  if [ -n "$testpid" ]; then
+    # An interrupted soak ends its test run too: dotnet test, then what it started (the test host, build nodes).
+    pkill -TERM -P "$testpid" 2>/dev/null || true
+    kill "$testpid" 2>/dev/null || true
+    wait "$testpid" 2>/dev/null || true
+    testpid=""
+  fi
   for pid in "${loops[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
@@ -58,10 +67,13 @@ summary=()
 for ((run = 1; run <= runs; run++)); do
   log="$work/run-$run.log"
   start=$(date +%s.%N)
+  (cd "$clone" && exec dotnet test) >"$log" 2>&1 &
+  testpid=$!
   set +e
-  (cd "$clone" && dotnet test) >"$log" 2>&1
+  wait "$testpid"
   status=$?
   set -e
+  testpid=""
   wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   counts=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+, Total: +[0-9]+' "$log" | tail -1 || true)
   if [ "$status" -eq 0 ]; then
