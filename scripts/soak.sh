@@ -31,12 +31,20 @@ loops=()
 
 testpid=""
 
+# Ends a process and everything it started (dotnet test: vstest, the test host, build nodes), children first.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do
+    kill_tree "$child"
+  done
+  kill "$1" 2>/dev/null || true
+}
+
 stop_loops() {
   local pid
   if [ -n "$testpid" ]; then
-    # An interrupted soak ends its test run too: dotnet test, then what it started (the test host, build nodes).
-    pkill -TERM -P "$testpid" 2>/dev/null || true
-    kill "$testpid" 2>/dev/null || true
+    # An interrupted soak ends its test run too.
+    kill_tree "$testpid"
     wait "$testpid" 2>/dev/null || true
     testpid=""
   fi
