@@ -90,9 +90,11 @@ namespace AuthForge.Tests.Client
             server.ClearFaults();
             string key = ServerTrio.NewLicense(server);
             var failures = new FailureRecorder();
+            // Queued before the login, for this licence's heartbeats: the session's first heartbeat meets it, however
+            // many beats a slow test thread would otherwise let pass before queueing it.
+            server.AddFault(fault, 1, ServerLog.Heartbeat, licenseKey: key);
             using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures, interval: s_interval));
             Assert.True(await client.LoginAsync(key));
-            server.AddFault(fault, 1, ServerLog.Heartbeat, licenseKey: key);
 
             // The faulted beat, its retry, and one more regular beat after it.
             IReadOnlyList<DevRequestRecord> beats = await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 3);
