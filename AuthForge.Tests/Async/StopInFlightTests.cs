@@ -19,8 +19,6 @@ namespace AuthForge.Tests.Async
     /// 100 ms is the figure promised). The assertion allows <see cref="TimeBounds.Prompt"/> for a loaded machine: a
     /// client that did not abort the request would wait for the server's 20 s hold instead.
     /// </remarks>
-    // Timing-sensitive: beside the CPU-heavy parallel classes a starved thread pool shows stalls, not this behaviour.
-    [Collection(ProcessWideCollection.Name)]
     public sealed class StopInFlightTests
     {
         private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -133,7 +134,10 @@ namespace AuthForge.Tests.Client
             string key = ServerTrio.NewLicense(server);
             server.AddFault(new DevFault(DevFaultKind.Delay) { DelayMs = 5000, Path = ServerLog.Validate, Count = 2, LicenseKey = key });
             var failures = new FailureRecorder();
+            using var handler = new RecordingHandler();
+            using HttpClient http = handler.CreateClient();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures);
+            options.HttpClient = http;
             options.RequestTimeout = TimeSpan.FromMilliseconds(200);
             using var client = new AuthForgeClient(options);
 
@@ -142,8 +146,10 @@ namespace AuthForge.Tests.Client
             Failure failure = Assert.Single(failures.All);
             Assert.Equal(AuthForgeFailureReason.NetworkError, failure.Reason);
             Assert.Equal(AuthForgeErrorCodes.Timeout, failure.Code);
-            // The client may give up on its second attempt before a loaded server has even read it: wait for it.
-            Assert.Equal(2, (await ServerLog.WaitForAsync(server, ServerLog.Validate, key, 2)).Count);
+            // Counted where they are sent: on a loaded machine an attempt cut after 200 ms may not have reached the
+            // server at all (still connecting), so the server's log can only be held to "never more than sent".
+            Assert.Equal(2, handler.Attempts);
+            Assert.InRange(ServerLog.For(server, ServerLog.Validate, key).Count, 0, 2);
         }
 
         [Fact]

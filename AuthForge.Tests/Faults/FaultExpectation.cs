@@ -167,7 +167,7 @@ namespace AuthForge.Tests.Faults
         }
 
         internal static string DescribeLeftovers(bool abortsConnection) =>
-            "scheduler 0, threads ≤ +" + Support.LeakCheck.ThreadTolerance.ToString(CultureInfo.InvariantCulture) + ", "
+            "scheduler 0, non-pool threads ≤ +" + Support.LeakCheck.ThreadTolerance.ToString(CultureInfo.InvariantCulture) + ", "
             + (abortsConnection ? "faulted connection closed at once" : "≤ 1 pooled keep-alive")
             + "; 0 connections after dispose";
 

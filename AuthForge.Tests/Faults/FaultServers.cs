@@ -38,7 +38,7 @@ namespace AuthForge.Tests.Faults
             // but not under the same tolerance over every case of the class. A failure here fails the class.
             int threads = LeakCheck.CurrentThreads();
             Assert.True(threads <= _threadsAtStart + LeakCheck.ThreadTolerance,
-                $"Over the whole matrix the process went from {_threadsAtStart} to {threads} threads.");
+                $"Over the whole matrix the process went from {_threadsAtStart} to {threads} threads outside the thread pool.");
             if (_v3 != null) await _v3.DisposeAsync();
             if (_v1 != null) await _v1.DisposeAsync();
         }

@@ -21,13 +21,16 @@ namespace AuthForge.Tests.Faults
     /// the JSON nesting cap, an end-to-end time-out that covers the body, plain http only to loopback, and
     /// certificate validation left on.
     /// </summary>
-    [Collection(HostileNetworkCollection.Name)]
+    /// <remarks>
+    /// Parallel with the other classes: each test has its own raw server, counts nothing process-wide, and its time
+    /// bounds hold on a loaded machine (lower bounds are the time-outs themselves; upper ones leave seconds).
+    /// </remarks>
     public sealed class TransportLimitTests
     {
         private const string AppSecret = "raw-secret";
         private const string LicenseKey = "RAW-KEY";
-        private static readonly TimeSpan s_shortTimeout = TimeSpan.FromMilliseconds(400);
-        private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(10);
+        // Short, so the time-out tests stay quick, and long enough to deliver a loopback request on a loaded machine.
+        private static readonly TimeSpan s_shortTimeout = TimeSpan.FromSeconds(1);
 
         [Fact]
         public async Task DeclaredOversizedBody_FailsBeforeAByteOfItIsRead()
@@ -134,8 +137,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            await server.WaitForRequestsAsync(2, s_patience);
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
         }
 
         [Fact]
@@ -155,8 +157,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            await server.WaitForRequestsAsync(2, s_patience);
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
             Assert.InRange(run.Handler.BytesRead, 1, 200);
         }
 
@@ -167,8 +168,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            await server.WaitForRequestsAsync(2, s_patience);
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
         }
 
         [Theory]
@@ -277,6 +277,16 @@ namespace AuthForge.Tests.Faults
 
             run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.HttpError(status));
             Assert.Equal(0, elsewhere.Connections);
+        }
+
+        /// <summary>
+        /// The client's two attempts are counted where they are sent (<see cref="RawRun.AssertTimesOutTwiceAsync"/>).
+        /// The server may have seen fewer: on a loaded machine an attempt cut at its time-out can still be connecting.
+        /// It saw at least one (a second of time-out is ample to deliver a loopback request), and never more.
+        /// </summary>
+        private static void AssertServerSawAtMostTheAttempts(RawHttpServer server)
+        {
+            Assert.InRange(server.Requests, 1, 2);
         }
 
         private static byte[] SignedAnswer(string nonce, int depth)

@@ -26,7 +26,6 @@ namespace AuthForge.Tests.Support
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly List<Task> _connections = new List<Task>();
         private readonly Task _accepting;
-        private readonly List<(int Count, TaskCompletionSource Reached)> _requestWaiters = new List<(int, TaskCompletionSource)>();
         private int _connectionCount;
         private int _requestCount;
 
@@ -49,22 +48,6 @@ namespace AuthForge.Tests.Support
 
         /// <summary>Complete HTTP requests received so far.</summary>
         public int Requests => Volatile.Read(ref _requestCount);
-
-        /// <summary>
-        /// Completes once <paramref name="count"/> requests have been received: a client that gave up on a request
-        /// (its time-out) may return before the server, slowed on a loaded machine, has read that request.
-        /// </summary>
-        public Task WaitForRequestsAsync(int count, TimeSpan timeout)
-        {
-            TaskCompletionSource reached;
-            lock (_requestWaiters)
-            {
-                if (Requests >= count) return Task.CompletedTask;
-                reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _requestWaiters.Add((count, reached));
-            }
-            return reached.Task.WaitAsync(timeout);
-        }
 
         public async ValueTask DisposeAsync()
         {
@@ -119,7 +102,7 @@ namespace AuthForge.Tests.Support
                     {
                         RawRequest? request = await ReadRequestAsync(stream, _stopping.Token).ConfigureAwait(false);
                         if (request is null) return;
-                        CountRequest();
+                        Interlocked.Increment(ref _requestCount);
                         await _respond(request, _stopping.Token).ConfigureAwait(false);
                     }
                 }
@@ -127,20 +110,6 @@ namespace AuthForge.Tests.Support
                     || e is ObjectDisposedException || e is System.Security.Authentication.AuthenticationException)
                 {
                     // The client went away, refused the certificate, or the server is stopping: all expected here.
-                }
-            }
-        }
-
-        private void CountRequest()
-        {
-            lock (_requestWaiters)
-            {
-                int count = Interlocked.Increment(ref _requestCount);
-                for (int i = _requestWaiters.Count - 1; i >= 0; i--)
-                {
-                    if (_requestWaiters[i].Count > count) continue;
-                    _requestWaiters[i].Reached.TrySetResult();
-                    _requestWaiters.RemoveAt(i);
                 }
             }
         }
