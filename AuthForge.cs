@@ -88,7 +88,8 @@ namespace AuthForge
         public const string ReplayDetected = "replay_detected";
         /// <summary>The app is disabled on the server.</summary>
         public const string AppDisabled = "app_disabled";
-        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>).</summary>
+        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>), or the server
+        /// granted one that had already ended at its own signed time.</summary>
         public const string SessionExpired = "session_expired";
         /// <summary>Revoking a licence through self-ban needs a session.</summary>
         public const string RevokeRequiresSession = "revoke_requires_session";
@@ -100,16 +101,38 @@ namespace AuthForge
         public const string ChecksumRequired = "checksum_required";
         /// <summary>The app's checksum did not match.</summary>
         public const string ChecksumMismatch = "checksum_mismatch";
+        /// <summary>The app has reached the spending (burn) cap its developer set on the dashboard; the server refuses
+        /// every licence of the app until the cap is raised. A refusal by the server, not an outage: raising the cap is
+        /// the developer's action, not something a retry fixes.</summary>
+        public const string AppBurnCapReached = "app_burn_cap_reached";
+        /// <summary>The server failed internally (the hosted service's name for <see cref="ServerError"/>). No answer
+        /// about the licence: a later request may succeed.</summary>
+        public const string SystemError = "system_error";
         /// <summary>The server answered with an error code this client does not know.</summary>
         public const string UnknownError = "unknown_error";
 
         /// <summary>The response's signature did not verify: it was forged, altered, or signed with another key.</summary>
         public const string SignatureMismatch = "signature_mismatch";
-        /// <summary>The signed payload answers another request (a replay).</summary>
+        /// <summary>The signed payload carries another nonce than the one this request sent: a replayed or misrouted
+        /// answer. A verdict on the answer, not on the licence. The nonce is chosen by the client and travels in the
+        /// request, so it only proves freshness; it does not tie the answer to this app, licence or machine (that is
+        /// <see cref="SessionMismatch"/>), and under v1/v2 anyone holding the app secret can sign any nonce.</summary>
         public const string NonceMismatch = "nonce_mismatch";
+        /// <summary>The signature verified, but the signed session names another app, licence key or hardware id than
+        /// this request sent (or a heartbeat's renewed session than the session it renews): the answer was obtained
+        /// for someone else, e.g. by a relay that rewrote the request. A verdict, like
+        /// <see cref="SignatureMismatch"/>: the session is never stored or returned.</summary>
+        public const string SessionMismatch = "session_mismatch";
+        /// <summary>The HTTP stack followed a redirect (a caller-supplied <see cref="HttpClient"/> with redirects on),
+        /// so the answer came from another address than the one the request was sent to, and is not trusted. No answer
+        /// from the AuthForge server, not a verdict on the licence; the request body, app secret included, may
+        /// already have reached the other address: give the client an <see cref="HttpClient"/> whose handler has
+        /// <c>AllowAutoRedirect = false</c>.</summary>
+        public const string RedirectRefused = "redirect_refused";
         /// <summary>The signed payload carries no session token.</summary>
         public const string MissingSessionToken = "missing_sessionToken";
-        /// <summary>Neither the session token nor the payload says when the session expires.</summary>
+        /// <summary>Neither the session token (<c>exp</c> or <c>expiresIn</c>) nor the payload (<c>expiresIn</c>) says
+        /// when the session expires.</summary>
         public const string MissingExpiresIn = "missing_expiresIn";
         /// <summary>A success response whose body is not a JSON object.</summary>
         public const string InvalidJsonResponse = "invalid_json_response";
@@ -150,6 +173,8 @@ namespace AuthForge
             [ServerError] = "The server failed internally.",
             [ChecksumRequired] = "The app requires a checksum.",
             [ChecksumMismatch] = "The app checksum did not match.",
+            [AppBurnCapReached] = "The app has reached its spending cap.",
+            [SystemError] = "The server failed internally.",
         };
 
         /// <summary>True for the error codes an AuthForge server sends (PROTOCOL.md), false for client-side codes.</summary>
@@ -197,6 +222,9 @@ namespace AuthForge
         /// <summary>The address of the hosted AuthForge API.</summary>
         public const string DefaultApiBaseUrl = "https://auth.authforge.cc";
 
+        /// <summary>How much longer than the requested TTL a session may last, for server clocks and rounding: 60 s.</summary>
+        public static readonly TimeSpan SessionLengthSlack = TimeSpan.FromSeconds(60);
+
         /// <summary>The default cap on a response body: 1 MiB.</summary>
         public const int DefaultMaxResponseBytes = 1024 * 1024;
 
@@ -224,23 +252,35 @@ namespace AuthForge
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>The app's Ed25519 public keys (standard base64 of 32 bytes). With any key configured the client
-        /// speaks protocol v3 and accepts only Ed25519 signatures; a response verifying under any one key is accepted,
-        /// which is how keys are rotated. Empty: HMAC generations v1/v2.</summary>
+        /// speaks protocol v3 and accepts only Ed25519 signatures, on every path (validate, heartbeat, the LOCAL re-check);
+        /// a response verifying under any one key is accepted, which is how keys are rotated. Empty: HMAC generations
+        /// v1/v2, whose key is derived from the app secret that ships in every copy of the app, so they protect against a
+        /// network attacker who cannot read TLS but not at all against the licensee. Configure a key to protect the
+        /// licence check on the licensee's own machine (docs/THREAT-MODEL.md).</summary>
         public IList<string> PublicKeys { get; } = new List<string>();
 
-        /// <summary>Requested session length in seconds, sent on validate; the server clamps it to [3600, 604800].</summary>
+        /// <summary>Requested session length in seconds, sent on validate; the server clamps it to [3600, 604800], and
+        /// 86400 applies when null. The client holds the server to it: a session granted for longer (e.g. by a relay
+        /// that rewrote the request) is shortened to this length, clamped the same way, plus
+        /// <see cref="SessionLengthSlack"/>, counted from the server's signed timestamp.</summary>
         public int? TtlSeconds { get; set; }
 
-        /// <summary>Used as the hardware id instead of this machine's fingerprint when not empty, e.g. <c>tg:12345</c>
-        /// to bind a licence to a chat user in a bot.</summary>
+        /// <summary>Used as the hardware id instead of this machine's fingerprint, e.g. <c>tg:12345</c> to bind a licence
+        /// to a chat user in a bot. Only null means "no override"; an empty or blank value is an
+        /// <see cref="ArgumentException"/>, so a bug producing <c>""</c> never binds every user to one machine.</summary>
         public string? HwidOverride { get; set; }
 
         /// <summary>An <see cref="System.Net.Http.HttpClient"/> to send requests with (proxies, corporate networks).
-        /// The client never disposes it or changes its settings. Null: one shared, pooled client per process.</summary>
+        /// The client never disposes it or changes its settings. Null: one shared, pooled client per process. Give it a
+        /// handler with <c>AllowAutoRedirect = false</c>: a redirected request re-posts its body, app secret included,
+        /// to the other address, and its answer is refused (<see cref="AuthForgeErrorCodes.RedirectRefused"/>).</summary>
         public HttpClient? HttpClient { get; set; }
 
-        /// <summary>Allows an <c>http://</c> <see cref="ApiBaseUrl"/> on a host that is not loopback. Responses are still
-        /// signed, but the app secret then travels in clear text: only for networks you control.</summary>
+        /// <summary>Allows an <c>http://</c> <see cref="ApiBaseUrl"/> on a host that is not loopback: only for networks
+        /// you control. The app secret and licence key then travel in clear text, and under v1/v2 (no
+        /// <see cref="PublicKeys"/>) the HMAC key is derived from that secret, so anyone who can read the traffic can
+        /// also forge every answer: without TLS, v1/v2 responses protect nothing. Only v3 (Ed25519) answers still
+        /// prove they came from the server, and even then the traffic can be read, dropped or delayed.</summary>
         public bool AllowInsecureHttp { get; set; }
 
         /// <summary>The most bytes read of one response body; a longer body fails with
@@ -284,7 +324,8 @@ namespace AuthForge
         /// <summary>The session token the server issued. Treat it as a credential.</summary>
         public string? SessionToken { get; private set; }
 
-        /// <summary>When the session ends (unix seconds of <c>expiresIn</c>).</summary>
+        /// <summary>When the session ends: the token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
+        /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more.</summary>
         public DateTimeOffset? ExpiresAt { get; private set; }
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
@@ -293,10 +334,17 @@ namespace AuthForge
         /// <summary>The licence's variables (a copy; empty when none).</summary>
         public IReadOnlyDictionary<string, object?> LicenseVariables { get; private set; } = s_empty;
 
-        /// <summary>The id of the key that signed the response, when the server names it (v3).</summary>
+        /// <summary>The key id the server's envelope names (v3), when it names one. It travels outside the signed
+        /// payload, so it is the server's unverified claim; <see cref="VerifiedPublicKey"/> says which trusted key
+        /// actually verified the answer.</summary>
         public string? KeyId { get; private set; }
 
-        /// <summary>The session's end as the server states it (v3), when present.</summary>
+        /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
+        /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
+        public string? VerifiedPublicKey { get; private set; }
+
+        /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
+        /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
         public DateTimeOffset? SessionExpiresAt { get; private set; }
 
         /// <summary>The licence's own expiry (v3), when it has one.</summary>
@@ -322,6 +370,7 @@ namespace AuthForge
             AppVariables = session.CopyAppVariables(),
             LicenseVariables = session.CopyLicenseVariables(),
             KeyId = session.KeyId,
+            VerifiedPublicKey = session.Response.VerifiedPublicKey,
             SessionExpiresAt = Payloads.ReadInstant(session.Payload["sessionExpiresAt"]),
             LicenseExpiresAt = Payloads.ReadInstant(session.Payload["licenseExpiresAt"]),
             MaxHwidSlots = Payloads.ReadInt32(session.Payload["maxHwidSlots"]),
@@ -349,6 +398,11 @@ namespace AuthForge
     /// revoked or expires, the failure callback is told — or, without one, the process ends with exit code 1.
     /// </summary>
     /// <remarks>
+    /// Every answer is verified (signature, nonce) and then bound to its request: a session naming another app,
+    /// licence key or hardware id than was sent is refused (<see cref="AuthForgeErrorCodes.SessionMismatch"/>), and
+    /// none lasts longer than the requested TTL. Under v3 (public keys) that stops forged answers and licence sharing
+    /// by relay; under v1/v2 the licensee holds the signing secret and can forge anything. No client stops a patched
+    /// binary: use server-side limits, <see cref="SelfBan"/> and short TTLs (docs/THREAT-MODEL.md).
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
     /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
     /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
@@ -394,7 +448,8 @@ namespace AuthForge
         /// <param name="requestTimeout">Seconds one request may take (default 15).</param>
         /// <param name="publicKey">The app's Ed25519 public key in base64, or several separated by commas (v3).</param>
         /// <param name="ttlSeconds">Requested session length in seconds.</param>
-        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint.</param>
+        /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint; null for the
+        /// fingerprint (a blank value is refused, never taken as "none").</param>
         /// <param name="httpClient">An <see cref="HttpClient"/> to send requests with; null for the shared one.</param>
         /// <param name="allowInsecureHttp">Allows <c>http://</c> to a host that is not loopback.</param>
         /// <exception cref="ArgumentException">A parameter is missing or malformed; the exception names it.</exception>
@@ -425,6 +480,7 @@ namespace AuthForge
 
             _appId = RequireText(options.AppId, "appId");
             _appSecret = RequireText(options.AppSecret, "appSecret");
+            if (options.HwidOverride != null) RequireText(options.HwidOverride, "hwidOverride");
             if (options.HeartbeatMode != HeartbeatMode.Server && options.HeartbeatMode != HeartbeatMode.Local)
                 throw new ArgumentException("The heartbeat mode must be Server or Local.", "heartbeatMode");
             if (options.HeartbeatInterval <= TimeSpan.Zero || options.HeartbeatInterval.TotalDays > 24)
@@ -445,7 +501,9 @@ namespace AuthForge
             _interval = options.HeartbeatInterval;
             _onFailure = options.OnFailure;
             _ttlSeconds = options.TtlSeconds;
-            _hwidOverride = string.IsNullOrEmpty(options.HwidOverride) ? null : options.HwidOverride;
+            // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
+            // to this machine's fingerprint that would bind every bot user to the bot's machine.
+            _hwidOverride = options.HwidOverride;
             _clock = options.Clock ?? AuthForgeClock.System;
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
@@ -462,8 +520,8 @@ namespace AuthForge
         internal bool UsesEd25519 => _ed25519 != null;
 
         /// <summary>
-        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response, stores the session and
-        /// starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
+        /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response and that it answers this
+        /// app, licence and machine, stores the session and starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
         /// session from an earlier successful login is then left as it was.
         /// </summary>
         /// <remarks>
@@ -471,7 +529,7 @@ namespace AuthForge
         /// it ends, the heartbeat reports <c>heartbeat_failed</c> with <see cref="AuthForgeErrorCodes.SessionExpired"/>
         /// and the app may log in again. <see cref="HeartbeatMode.Local"/> re-validates by itself at expiry.
         /// </remarks>
-        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null or empty.</exception>
+        /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
         {
@@ -603,6 +661,8 @@ namespace AuthForge
             ActiveSession? active = Volatile.Read(ref _active);
             // An expired session can't be used for the session form (the server would answer session_expired).
             if (active != null && active.Session.IsExpired(_clock)) active = null;
+            if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
+            if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string hwid = HardwareId;
             Func<string, string> body;
@@ -620,7 +680,8 @@ namespace AuthForge
 
             await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
-            if (active != null && ReferenceEquals(token, active.Session.SessionToken))
+            // The same token by value: a caller passing a copy of the current session's token has banned this session.
+            if (active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal))
             {
                 // The same login, not the same object: heartbeats may have renewed the session while the ban was in
                 // flight. A login since then has its own heartbeat and is left alone.
@@ -688,7 +749,8 @@ namespace AuthForge
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
             return ExchangeAsync(ValidatePath,
                 nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
                     licenseKey, verifier, nonce, _clock),
                 cancellationToken);
         }
@@ -741,9 +803,11 @@ namespace AuthForge
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519
                 ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
             string hwid = HardwareId;
+            // The renewed session must name the same app, licence and machine as the one it renews.
             return ExchangeAsync(HeartbeatPath,
                 nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
                     session.LicenseKey, verifier, nonce, _clock),
                 cancellationToken);
         }
@@ -824,11 +888,26 @@ namespace AuthForge
 
         private static T RunSync<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
 
+        // Every text that reaches a request body: present, not blank, and valid UTF-16 (an unpaired surrogate has no
+        // UTF-8 encoding, so the request could not be written).
         private static string RequireText(string? value, string paramName)
         {
             if (value is null) throw new ArgumentNullException(paramName);
             if (value.Trim().Length == 0) throw new ArgumentException("The value must not be empty.", paramName);
+            RequireWellFormed(value, paramName);
             return value;
+        }
+
+        private static void RequireWellFormed(string value, string paramName)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+                else if (char.IsSurrogate(c))
+                    throw new ArgumentException("The value contains an unpaired surrogate (invalid UTF-16) at index " +
+                        i.ToString(CultureInfo.InvariantCulture) + ".", paramName);
+            }
         }
 
         private static HeartbeatMode ParseMode(string heartbeatMode)
@@ -917,8 +996,9 @@ namespace AuthForge
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
             // Expiry is judged by elapsed monotonic time from receipt, measured against the server's own clock
-            // when it states one, so moving the local wall clock back never lengthens a session.
-            long serverNow = response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
+            // when it states one, so moving the local wall clock back never lengthens a session. A bound response
+            // (Protocol.Bind) has fixed that instant already, and capped the session's length from it.
+            long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
             long remaining = response.ExpiresInUnix - serverNow;
             _expiresAtMonotonic = clock.Monotonic + TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
         }
@@ -1003,8 +1083,11 @@ namespace AuthForge
     internal sealed class VerifiedResponse
     {
         public VerifiedResponse(string payloadText, byte[] payloadBytes, string signature, JsonValue payload, string sessionToken,
-            JsonValue? tokenBody, long expiresInUnix, long? serverTimeUnix, string? keyId)
+            JsonValue? tokenBody, long expiresInUnix, long? serverTimeUnix, string? keyId, string? verifiedPublicKey = null,
+            long? issuedAtUnix = null)
         {
+            VerifiedPublicKey = verifiedPublicKey;
+            IssuedAtUnix = issuedAtUnix;
             PayloadText = payloadText;
             PayloadBytes = payloadBytes;
             Signature = signature;
@@ -1024,7 +1107,54 @@ namespace AuthForge
         public JsonValue? TokenBody { get; }
         public long ExpiresInUnix { get; }
         public long? ServerTimeUnix { get; }
+
+        /// <summary>The envelope's <c>keyId</c>: unsigned, the server's claim only.</summary>
         public string? KeyId { get; }
+
+        /// <summary>The configured Ed25519 public key that verified the signature; null under HMAC.</summary>
+        public string? VerifiedPublicKey { get; }
+
+        /// <summary>Set by <see cref="Protocol.Bind"/>: the instant the session's remaining life counts from (the server's
+        /// signed timestamp, else the client's clock at receipt). <see cref="ExpiresInUnix"/> is then already capped.</summary>
+        public long? IssuedAtUnix { get; }
+
+        internal VerifiedResponse WithLifetime(long expiresInUnix, long issuedAtUnix) =>
+            new VerifiedResponse(PayloadText, PayloadBytes, Signature, Payload, SessionToken, TokenBody, expiresInUnix,
+                ServerTimeUnix, KeyId, VerifiedPublicKey, issuedAtUnix);
+    }
+
+    /// <summary>
+    /// What one request asked for, which its verified answer must match: the app, licence and machine it named, and
+    /// the longest session it may be granted. Built by the client per request; <see cref="Protocol.Bind"/> applies it.
+    /// </summary>
+    internal sealed class SessionBinding
+    {
+        /// <summary>The service's default session length when a validate names no TTL (PROTOCOL.md).</summary>
+        public const long DefaultTtlSeconds = 86400;
+        public const long MinTtlSeconds = 3600;
+        public const long MaxTtlSeconds = 604800;
+
+        /// <param name="appId">The app id the request sent.</param>
+        /// <param name="licenseKey">The licence key the request sent (for a heartbeat: the key the session was validated with).</param>
+        /// <param name="hwid">The hardware id the request sent.</param>
+        /// <param name="ttlSeconds">The TTL the client asks for; null for the service default.</param>
+        /// <param name="receivedAtUnix">The client's wall clock when the answer arrived: used only when the server
+        /// states no time, and then only to cap the session from the moment of receipt.</param>
+        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix)
+        {
+            AppId = appId;
+            LicenseKey = licenseKey;
+            Hwid = hwid;
+            long ttl = ttlSeconds is int requested ? Math.Min(Math.Max(requested, MinTtlSeconds), MaxTtlSeconds) : DefaultTtlSeconds;
+            MaxLifetimeSeconds = ttl + (long)AuthForgeClientOptions.SessionLengthSlack.TotalSeconds;
+            ReceivedAtUnix = receivedAtUnix;
+        }
+
+        public string AppId { get; }
+        public string LicenseKey { get; }
+        public string Hwid { get; }
+        public long MaxLifetimeSeconds { get; }
+        public long ReceivedAtUnix { get; }
     }
 
     internal static class Protocol
@@ -1053,7 +1183,7 @@ namespace AuthForge
             string signature = envelope["signature"]?.AsString()
                 ?? throw Fail(AuthForgeErrorCodes.MissingSignature, "The response has no signature.");
             byte[] payloadBytes = Encoding.UTF8.GetBytes(payloadText);
-            if (!verifier.Verify(payloadBytes, signature, expectedNonce))
+            if (!verifier.Verify(payloadBytes, signature, expectedNonce, out string? verifiedKey))
                 throw Fail(AuthForgeErrorCodes.SignatureMismatch, "The response's signature does not verify.");
 
             // Trusted from here: the server signed exactly this text.
@@ -1067,7 +1197,8 @@ namespace AuthForge
                 throw Fail(AuthForgeErrorCodes.MissingSessionToken, "The signed payload has no session token.");
             JsonValue? tokenBody = DecodeTokenBody(token!);
 
-            long expiresIn = ReadExpiresIn(tokenBody) ?? ReadExpiresIn(payload)
+            // The token's own end first: v3 tokens state it as `exp`, HMAC-era ones as `expiresIn`.
+            long expiresIn = ReadExpiry(tokenBody, "exp") ?? ReadExpiry(tokenBody, "expiresIn") ?? ReadExpiry(payload, "expiresIn")
                 ?? throw Fail(AuthForgeErrorCodes.MissingExpiresIn, "The signed payload does not say when the session expires.");
 
             foreach (string name in s_variableFields)
@@ -1079,7 +1210,59 @@ namespace AuthForge
 
             long? serverTime = Payloads.ReadInstant(payload["timestamp"])?.ToUnixTimeSeconds();
             return new VerifiedResponse(payloadText, payloadBytes, signature, payload, token!, tokenBody, expiresIn,
-                serverTime, envelope["keyId"]?.AsString());
+                serverTime, envelope["keyId"]?.AsString(), verifiedKey);
+        }
+
+        /// <summary>
+        /// <see cref="Verify(int, byte[], string, SignatureVerifier)"/>, then <see cref="Bind"/>: the whole decision the
+        /// client applies to a validate or heartbeat answer before anything is stored or returned.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The response is a failure, cannot be trusted, or answers someone else.</exception>
+        public static VerifiedResponse Verify(int statusCode, byte[] body, string expectedNonce, SignatureVerifier verifier, SessionBinding binding) =>
+            Bind(Verify(statusCode, body, expectedNonce, verifier), binding);
+
+        // The identity fields a signed session may carry (token body or payload), each compared with what was sent.
+        private static readonly string[] s_sources = { "token", "payload" };
+
+        /// <summary>
+        /// Holds a verified answer to the request it answers. The signature and nonce say the server signed this answer
+        /// for a request carrying this nonce; they do not say the request was the one this client sent, because the
+        /// nonce travels in the request and whoever relays it can rewrite the rest. So: where the signed session (token
+        /// body or payload) names <c>appId</c>, <c>licenseKey</c> or <c>hwid</c>, each must equal what was sent
+        /// (<c>appId</c> and <c>hwid</c> exactly, the licence key trimmed and case-insensitively), else
+        /// <c>session_mismatch</c>; a field the server leaves out is not invented. A session already ended at the server's
+        /// time is <c>session_expired</c>. A session granted longer than the requested TTL (plus slack) from the
+        /// server's signed timestamp, or from receipt when there is none, is shortened to it.
+        /// </summary>
+        /// <exception cref="AuthForgeException"><c>session_mismatch</c> or <c>session_expired</c>.</exception>
+        public static VerifiedResponse Bind(VerifiedResponse response, SessionBinding binding)
+        {
+            foreach (string source in s_sources)
+            {
+                JsonValue? fields = source == "token" ? response.TokenBody : response.Payload;
+                if (fields is null) continue;
+                RequireSame(fields["appId"], binding.AppId, ignoreCaseAndTrim: false, "app id");
+                RequireSame(fields["licenseKey"], binding.LicenseKey, ignoreCaseAndTrim: true, "licence key");
+                RequireSame(fields["hwid"], binding.Hwid, ignoreCaseAndTrim: false, "hardware id");
+            }
+
+            long issuedAt = response.ServerTimeUnix ?? binding.ReceivedAtUnix;
+            if (response.ExpiresInUnix <= issuedAt)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The server granted a session that had already ended.");
+            long capped = response.ExpiresInUnix - issuedAt > binding.MaxLifetimeSeconds ? issuedAt + binding.MaxLifetimeSeconds : response.ExpiresInUnix;
+            return response.WithLifetime(capped, issuedAt);
+        }
+
+        private static void RequireSame(JsonValue? claimed, string sent, bool ignoreCaseAndTrim, string what)
+        {
+            if (claimed is null || claimed.Kind == JsonKind.Null) return; // not sent by this server: nothing to compare
+            string? text = claimed.AsString();
+            bool same = text != null && (ignoreCaseAndTrim
+                ? string.Equals(text.Trim(), sent.Trim(), StringComparison.OrdinalIgnoreCase)
+                : string.Equals(text, sent, StringComparison.Ordinal));
+            if (!same)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionMismatch,
+                    "The signed session was issued for another " + what + " than this request sent.");
         }
 
         /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries.</summary>
@@ -1160,9 +1343,9 @@ namespace AuthForge
             }
         }
 
-        private static long? ReadExpiresIn(JsonValue? source)
+        private static long? ReadExpiry(JsonValue? source, string name)
         {
-            JsonValue? value = source?["expiresIn"];
+            JsonValue? value = source?[name];
             if (value is null || value.Kind == JsonKind.Null) return null;
             if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > MaxUnixSeconds)
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
@@ -1211,6 +1394,14 @@ namespace AuthForge
     {
         /// <summary>True when <paramref name="signature"/> signs exactly <paramref name="payload"/> for this request.</summary>
         public abstract bool Verify(byte[] payload, string signature, string nonce);
+
+        /// <summary>As <see cref="Verify(byte[], string, string)"/>, naming the trusted public key that verified (Ed25519);
+        /// null under HMAC, whose key is a shared secret.</summary>
+        public virtual bool Verify(byte[] payload, string signature, string nonce, out string? verifiedKey)
+        {
+            verifiedKey = null;
+            return Verify(payload, signature, nonce);
+        }
     }
 
     internal sealed class HmacSignatureVerifier : SignatureVerifier
@@ -1265,21 +1456,29 @@ namespace AuthForge
         private const int MaxSharedKeys = 64;
         private static readonly Dictionary<string, Ed25519PublicKey> s_sharedKeys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
 
-        private Ed25519SignatureVerifier(Ed25519PublicKey[] keys) => _keys = keys;
+        private readonly string[] _texts; // each key as configured (trimmed), to say which one verified
+
+        private Ed25519SignatureVerifier(Ed25519PublicKey[] keys, string[] texts)
+        {
+            _keys = keys;
+            _texts = texts;
+        }
 
         /// <exception cref="ArgumentException">A key is not standard base64 of a valid 32-byte Ed25519 point.</exception>
         public static Ed25519SignatureVerifier Parse(IEnumerable<string> keys, string paramName)
         {
             var decoded = new List<Ed25519PublicKey>();
+            var texts = new List<string>();
             foreach (string? text in keys)
             {
                 Ed25519PublicKey? key = text is null ? null : ParseKey(text.Trim());
                 if (key is null)
                     throw new ArgumentException("Each public key must be base64 of a valid 32-byte Ed25519 key.", paramName);
                 decoded.Add(key);
+                texts.Add(text!.Trim());
             }
             if (decoded.Count == 0) throw new ArgumentException("At least one public key is required.", paramName);
-            return new Ed25519SignatureVerifier(decoded.ToArray());
+            return new Ed25519SignatureVerifier(decoded.ToArray(), texts.ToArray());
         }
 
         private static Ed25519PublicKey? ParseKey(string text)
@@ -1298,8 +1497,12 @@ namespace AuthForge
             return key;
         }
 
-        public override bool Verify(byte[] payload, string signature, string nonce)
+        public override bool Verify(byte[] payload, string signature, string nonce) =>
+            Verify(payload, signature, nonce, out _);
+
+        public override bool Verify(byte[] payload, string signature, string nonce, out string? verifiedKey)
         {
+            verifiedKey = null;
             byte[]? bytes = Base64.Decode(signature);
             if (bytes is null || bytes.Length != 64) return false;
             int first = Volatile.Read(ref _lastMatch);
@@ -1309,6 +1512,7 @@ namespace AuthForge
                 if (_keys[index].Verify(payload, bytes))
                 {
                     if (index != first) Volatile.Write(ref _lastMatch, index);
+                    verifiedKey = _texts[index];
                     return true;
                 }
             }
@@ -1360,7 +1564,8 @@ namespace AuthForge
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_timeout);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _baseUrl + path)
+            var sentUri = new Uri(_baseUrl + path, UriKind.Absolute);
+            using var request = new HttpRequestMessage(HttpMethod.Post, sentUri)
             {
                 Content = new StringContent(jsonBody, Encoding.UTF8, "application/json"),
             };
@@ -1368,6 +1573,13 @@ namespace AuthForge
             try
             {
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                // A caller's HttpClient may follow redirects (the shared one never does): the answer then comes from
+                // another address, which was handed the request body, secret included. Whatever it says is not trusted.
+                Uri? finalUri = response.RequestMessage?.RequestUri;
+                if (finalUri != null && Uri.Compare(finalUri, sentUri, UriComponents.AbsoluteUri, UriFormat.UriEscaped, StringComparison.Ordinal) != 0)
+                    throw new AuthForgeException(AuthForgeErrorCodes.RedirectRefused,
+                        "The request was redirected away from the AuthForge API address; the answer is not trusted. Turn redirects off in the HttpClient's handler.",
+                        null, (int)response.StatusCode);
                 // Not every stream honours cancellation while reading; disposing the response always stops it.
                 HttpResponseMessage toAbort = response;
                 using (deadline.Token.Register(() => toAbort.Dispose()))
@@ -1393,8 +1605,10 @@ namespace AuthForge
                 throw new AuthForgeException(AuthForgeErrorCodes.Timeout,
                     "The server did not answer within " + _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.", ex);
             }
-            catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException || ex is OperationCanceledException)
+            catch (Exception ex)
             {
+                // HttpRequestException, IOException and the like; also whatever a caller-supplied handler throws
+                // (its failure is the network's, to the licence check), with the cause kept inside.
                 throw new AuthForgeException(AuthForgeErrorCodes.NetworkError, "The AuthForge server could not be reached.", ex);
             }
             finally
@@ -1424,6 +1638,11 @@ namespace AuthForge
                 length += read;
                 if (length > _maxResponseBytes) throw TooLarge();
             }
+            // The HttpWebRequest stack (.NET Framework, Mono) reports a connection closed before Content-Length
+            // bytes as a clean end of stream: a cut-off answer is a network failure (and retried), on every stack.
+            if (declared is long expected && length < expected)
+                throw new IOException("The connection closed after " + length.ToString(CultureInfo.InvariantCulture) +
+                    " of " + expected.ToString(CultureInfo.InvariantCulture) + " body bytes.");
             if (length != buffer.Length) Array.Resize(ref buffer, length);
             return buffer;
         }

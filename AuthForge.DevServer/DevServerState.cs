@@ -35,7 +35,8 @@ namespace AuthForge.DevServer
             Mode = options.Mode;
             Time = options.Time;
             AppVariablesJson = JsonText.SerializeVariables(options.AppVariables, nameof(options));
-            Tokens = new SessionTokenCodec(RandomNumberGenerator.GetBytes(32));
+            // v3 tokens state the session end as `exp`, as the hosted service's do; v1/v2 tokens as `expiresIn`.
+            Tokens = new SessionTokenCodec(RandomNumberGenerator.GetBytes(32), expiryAsExp: options.Mode == SigningMode.Ed25519);
             Replays = new ReplayGuard(replayGenerationCapacity);
             foreach (DevLicense license in options.Licenses ?? [])
             {

@@ -20,18 +20,26 @@ namespace AuthForge.DevServer
         private const int MaxTokenLength = 4096;
 
         private readonly byte[] _serverSecret;
+        private readonly bool _expiryAsExp;
 
-        public SessionTokenCodec(byte[] serverSecret)
+        /// <param name="serverSecret">The MAC key, random per server instance.</param>
+        /// <param name="expiryAsExp">Write the session end as <c>exp</c> (v3, as the hosted service does) instead of
+        /// <c>expiresIn</c> (v1/v2, as their vectors show).</param>
+        public SessionTokenCodec(byte[] serverSecret, bool expiryAsExp = false)
         {
             ArgumentNullException.ThrowIfNull(serverSecret);
             _serverSecret = serverSecret;
+            _expiryAsExp = expiryAsExp;
         }
 
-        /// <summary>Body members in the order the reference vectors use, then <c>sid</c>.</summary>
+        /// <summary>Body members in the order the reference vectors use (the identity the session is bound to, the v2
+        /// <c>sigKey</c>, the session end), then <c>sid</c>.</summary>
         public string Issue(SessionClaims claims)
         {
-            byte[] body = JsonText.Write(claims, static (writer, c) =>
+            string expiryName = _expiryAsExp ? "exp" : "expiresIn";
+            byte[] body = JsonText.Write((claims, expiryName), static (writer, s) =>
             {
+                SessionClaims c = s.claims;
                 writer.WriteStartObject();
                 writer.WriteString("appId", c.AppId);
                 writer.WriteString("licenseKey", c.LicenseKey);
@@ -43,7 +51,7 @@ namespace AuthForge.DevServer
 
                 if (c.ExpiresIn is { } expiresIn)
                 {
-                    writer.WriteNumber("expiresIn", expiresIn);
+                    writer.WriteNumber(s.expiryName, expiresIn);
                 }
 
                 writer.WriteString("sid", c.Sid.ToString(CultureInfo.InvariantCulture));
@@ -121,6 +129,9 @@ namespace AuthForge.DevServer
             return true;
         }
 
+        private static long? ReadSeconds(JsonElement obj, string name) =>
+            obj.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long value) ? value : null;
+
         private static bool TryParseBody(byte[] body, out SessionClaims claims)
         {
             claims = null!;
@@ -137,7 +148,7 @@ namespace AuthForge.DevServer
                     return false;
                 }
 
-                long? expiresIn = root.TryGetProperty("expiresIn", out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long value) ? value : null;
+                long? expiresIn = ReadSeconds(root, "exp") ?? ReadSeconds(root, "expiresIn");
                 claims = new SessionClaims(appId, licenseKey, hwid, ReadString(root, "sigKey"), expiresIn, sid);
                 return true;
             }

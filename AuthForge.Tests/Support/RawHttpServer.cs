@@ -76,7 +76,9 @@ namespace AuthForge.Tests.Support
                 {
                     client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is OperationCanceledException || e is SocketException || e is ObjectDisposedException)
+                // Stop() between two accepts makes the next one throw "Not listening": that is the stop, too.
+                catch (Exception e) when (e is OperationCanceledException || e is SocketException || e is ObjectDisposedException
+                    || (e is InvalidOperationException && _stopping.IsCancellationRequested))
                 {
                     return;
                 }
