@@ -103,7 +103,11 @@ namespace AuthForge.Tests.Async
             _output.WriteLine($"{Sessions} sessions: process threads {threadsBefore} -> {threadsAfter} ({added:+0;-0;0}), " +
                 $"thread-pool threads {poolBefore} -> {poolAfter}; {heartbeats} heartbeats");
             // The target is at most 4 more threads; 8 leaves room for the runtime's own (tiered JIT, GC).
-            Assert.True(added <= 8, $"{Sessions} sessions added {added} threads ({threadsBefore} -> {threadsAfter}; pool {poolBefore} -> {poolAfter}).");
+            // Counted outside the thread pool: on a loaded machine the pool adds threads whenever queued work waits
+            // (seen: +31 with both cores busy), which is the machine's doing. A client that parked a pool thread per
+            // session would not get its 2,000 heartbeats through the pool in time, and fails above instead.
+            int addedOutsidePool = added - (poolAfter - poolBefore);
+            Assert.True(addedOutsidePool <= 8, $"{Sessions} sessions added {addedOutsidePool} threads outside the pool ({threadsBefore} -> {threadsAfter}; pool {poolBefore} -> {poolAfter}).");
         }
 
         [Fact]
