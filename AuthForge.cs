@@ -508,7 +508,7 @@ namespace AuthForge
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _exit = options.Exit ?? Environment.Exit;
-            _transport = new HttpTransport(options.HttpClient ?? HttpTransport.SharedClient, baseUri,
+            _transport = new HttpTransport(options.HttpClient, baseUri,
                 options.RequestTimeout, options.MaxResponseBytes);
         }
 
@@ -1542,12 +1542,14 @@ namespace AuthForge
     {
         private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(CreateSharedClient, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        private readonly HttpClient _http;
+        private readonly HttpClient? _http;   // null: the shared client, created at the first request
         private readonly string _baseUrl;
         private readonly TimeSpan _timeout;
         private readonly int _maxResponseBytes;
 
-        public HttpTransport(HttpClient http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
+        // Creating the shared client (handler, pool, headers) is the costliest part of a first construction, so it is
+        // left to the first request, which needs it anyway: a client that is built and not used yet costs little.
+        public HttpTransport(HttpClient? http, Uri baseUri, TimeSpan timeout, int maxResponseBytes)
         {
             _http = http;
             _baseUrl = baseUri.AbsoluteUri.TrimEnd('/');
@@ -1572,7 +1574,7 @@ namespace AuthForge
             HttpResponseMessage? response = null;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                response = await (_http ?? SharedClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 // A caller's HttpClient may follow redirects (the shared one never does): the answer then comes from
                 // another address, which was handed the request body, secret included. Whatever it says is not trusted.
                 Uri? finalUri = response.RequestMessage?.RequestUri;
@@ -1664,7 +1666,8 @@ namespace AuthForge
 #endif
             // Time-outs are per request (a linked token), so the shared client itself never times out.
             var client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("AuthForge.cs/1.0");
+            // Added as-is: a constant needs no parsing, and the parser is a few ms of a cold start.
+            client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "AuthForge.cs/1.0");
             return client;
         }
     }
@@ -2810,13 +2813,18 @@ namespace AuthForge
     {
         // The encoding is hashed as-is into k (RFC 8032 5.1.7 step 2); it is canonical, TryCreate checked that.
         private readonly byte[] _encoded;
-        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables.
-        private readonly Ed25519.NielsPoint[] _table;
+        // A, decoded (affine, tight).
+        private readonly Ed25519.ExtendedPoint _point;
+        // [1, 3, .., 31]·A then [1, 3, .., 31]·(2^128·A), affine: the key's half of Verify's Straus tables. Built at the
+        // second verification: the first is usually a process's first login, where building the tables (128
+        // doublings, an inversion, in unoptimised code) costs more than the one-shot path they would save.
+        private Ed25519.NielsPoint[]? _table;
+        private int _verified;
 
-        private Ed25519PublicKey(byte[] encoded, Ed25519.NielsPoint[] table)
+        private Ed25519PublicKey(byte[] encoded, in Ed25519.ExtendedPoint point)
         {
             _encoded = encoded;
-            _table = table;
+            _point = point;
         }
 
         /// <summary>False for a length other than 32, a non-canonical encoding, or a point not on the curve.</summary>
@@ -2825,7 +2833,7 @@ namespace AuthForge
             key = null;
             if (encoded == null || encoded.Length != 32) return false;
             if (!Ed25519.TryDecodePoint(encoded, 0, out Ed25519.ExtendedPoint a)) return false;
-            key = new Ed25519PublicKey((byte[])encoded.Clone(), Ed25519.SplitTable(in a, Ed25519.KeyTableSize));
+            key = new Ed25519PublicKey((byte[])encoded.Clone(), in a);
             return true;
         }
 
@@ -2834,7 +2842,15 @@ namespace AuthForge
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return Ed25519.VerifyWithTable(_encoded, _table, message, signature);
+            Ed25519.NielsPoint[]? table = Volatile.Read(ref _table);
+            if (table == null)
+            {
+                if (Interlocked.Exchange(ref _verified, 1) == 0) return Ed25519.VerifyWithPoint(_encoded, in _point, message, signature);
+                // Two threads may both build it: the same table either way, and the first one stored is kept.
+                Ed25519.NielsPoint[] built = Ed25519.SplitTable(in _point, Ed25519.KeyTableSize);
+                table = Interlocked.CompareExchange(ref _table, built, null) ?? built;
+            }
+            return Ed25519.VerifyWithTable(_encoded, table, message, signature);
         }
     }
 
@@ -2875,21 +2891,30 @@ namespace AuthForge
             return Matches(in check, in r);
         }
 
-        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here and a per-call table of A.
+        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here.
         private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
         {
             // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
             if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
             if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
+            return VerifyWithPoint(publicKey, in a, message, signature);
+        }
+
+        // RFC 8032 5.1.7 with A decoded but no tables: small per-call tables of A and B, no inversion, no 2^128 multiples,
+        // so a process's first verification computes little beyond the verification itself.
+        // Pre: signature, message != null; a = the decoding of encodedKey.
+        internal static bool VerifyWithPoint(byte[] encodedKey, in ExtendedPoint a, byte[] message, byte[] signature)
+        {
+            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32)) return false;
             if (!TryDecodePoint(signature, 0, out ExtendedPoint r)) return false;
 
             Scratch scratch = Scratch.Current;
-            HashToScalar(scratch, signature, publicKey, message);
+            HashToScalar(scratch, signature, encodedKey, message);
 
-            ToWnaf(signature, 32, BaseWidth, scratch.NafS);
+            ToWnaf(signature, 32, OnceWidth, scratch.NafS);
             ToWnaf(scratch.K, 0, OnceWidth, scratch.NafK);
             OddMultiples(in a, scratch.OnceTable);
-            StrausFullVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, scratch.OnceTable);
+            StrausFullVar(out ProjectivePoint check, scratch.NafS, SmallBaseTable.Table, scratch.NafK, scratch.OnceTable);
             return Matches(in check, in r);
         }
 
@@ -2910,14 +2935,15 @@ namespace AuthForge
             return Fe.AreEqual(in ry, in check.Y);
         }
 
-        /// <summary>Per-thread buffers: Verify allocates nothing but the digest array netstandard2.0's hash API returns.</summary>
+        /// <summary>Per-thread buffers: Verify allocates nothing.</summary>
         private sealed class Scratch
         {
             [ThreadStatic] private static Scratch? t_current;
             internal static Scratch Current => t_current ?? (t_current = new Scratch());
 
-            // Hash objects are not thread-safe: one per thread.
-            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            // Hash state is not thread-safe: one per thread.
+            private readonly Sha512 _sha = new Sha512();
+            private readonly byte[] _digest = new byte[64];
             internal readonly long[] Limbs = new long[24];
             internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
             internal readonly byte[] K = new byte[32];
@@ -2927,10 +2953,124 @@ namespace AuthForge
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                _sha.AppendData(signature, 0, 32);
-                _sha.AppendData(key, 0, 32);
-                _sha.AppendData(message, 0, message.Length);
-                return _sha.GetHashAndReset();
+                _sha.Append(signature, 0, 32);
+                _sha.Append(key, 0, 32);
+                _sha.Append(message, 0, message.Length);
+                _sha.Finish(_digest);
+                return _digest;
+            }
+        }
+
+        /// <summary>
+        /// SHA-512 (FIPS 180-4), incremental, for step 2 of verification. The platform's hash would do, but on Linux it
+        /// loads and initialises OpenSSL at its first use, which was the largest single cost of a process's first v3
+        /// login; the messages hashed here are a few hundred bytes. Checked against the platform's SHA-512 by a test.
+        /// </summary>
+        internal sealed class Sha512
+        {
+            // The first 64 bits of the fractional parts of the cube roots of the first 80 primes (FIPS 180-4 4.2.3).
+            private static readonly ulong[] K =
+            {
+                0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
+                0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
+                0xd807aa98a3030242, 0x12835b0145706fbe, 0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2,
+                0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235, 0xc19bf174cf692694,
+                0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
+                0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5,
+                0x983e5152ee66dfab, 0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4,
+                0xc6e00bf33da88fc2, 0xd5a79147930aa725, 0x06ca6351e003826f, 0x142929670a0e6e70,
+                0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed, 0x53380d139d95b3df,
+                0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
+                0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30,
+                0xd192e819d6ef5218, 0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8,
+                0x19a4c116b8d2d0c8, 0x1e376c085141ab53, 0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8,
+                0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373, 0x682e6ff3d6b2b8a3,
+                0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
+                0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b,
+                0xca273eceea26619c, 0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178,
+                0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
+                0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
+                0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817
+            };
+
+            private readonly ulong[] _state = new ulong[8];
+            private readonly ulong[] _w = new ulong[80];
+            private readonly byte[] _block = new byte[128];
+            private int _buffered;        // bytes waiting in _block
+            private ulong _length;        // bytes appended since the last reset (messages stay far below 2^61 bytes)
+
+            internal Sha512() => Reset();
+
+            // H(0): the first 64 bits of the fractional parts of the square roots of the first 8 primes (FIPS 180-4 5.3.5).
+            private void Reset()
+            {
+                _state[0] = 0x6a09e667f3bcc908; _state[1] = 0xbb67ae8584caa73b; _state[2] = 0x3c6ef372fe94f82b; _state[3] = 0xa54ff53a5f1d36f1;
+                _state[4] = 0x510e527fade682d1; _state[5] = 0x9b05688c2b3e6c1f; _state[6] = 0x1f83d9abfb41bd6b; _state[7] = 0x5be0cd19137e2179;
+                _buffered = 0;
+                _length = 0;
+            }
+
+            internal void Append(byte[] data, int off, int count)
+            {
+                _length += (ulong)count;
+                if (_buffered > 0)
+                {
+                    int take = Math.Min(128 - _buffered, count);
+                    Buffer.BlockCopy(data, off, _block, _buffered, take);
+                    _buffered += take; off += take; count -= take;
+                    if (_buffered < 128) return;
+                    Compress(_block, 0);
+                    _buffered = 0;
+                }
+                for (; count >= 128; off += 128, count -= 128) Compress(data, off);
+                Buffer.BlockCopy(data, off, _block, 0, count);
+                _buffered = count;
+            }
+
+            // digest[0..64) = the hash of everything appended; then starts over. Padding (5.1.2): 0x80, zeros, and the
+            // length in bits as a 128-bit big-endian integer ending a block.
+            internal void Finish(byte[] digest)
+            {
+                ulong bits = _length << 3;
+                _block[_buffered++] = 0x80;
+                if (_buffered > 112)
+                {
+                    Array.Clear(_block, _buffered, 128 - _buffered);
+                    Compress(_block, 0);
+                    _buffered = 0;
+                }
+                Array.Clear(_block, _buffered, 120 - _buffered);   // includes the high 64 bits of the length
+                for (int i = 0; i < 8; i++) _block[120 + i] = (byte)(bits >> (56 - 8 * i));
+                Compress(_block, 0);
+                for (int i = 0; i < 64; i++) digest[i] = (byte)(_state[i >> 3] >> (56 - 8 * (i & 7)));
+                Reset();
+            }
+
+            // FIPS 180-4 6.4.2, one 1024-bit block.
+            private void Compress(byte[] block, int off)
+            {
+                ulong[] w = _w;
+                for (int t = 0; t < 16; t++, off += 8)
+                {
+                    w[t] = (ulong)block[off] << 56 | (ulong)block[off + 1] << 48 | (ulong)block[off + 2] << 40 | (ulong)block[off + 3] << 32
+                        | (ulong)block[off + 4] << 24 | (ulong)block[off + 5] << 16 | (ulong)block[off + 6] << 8 | block[off + 7];
+                }
+                for (int t = 16; t < 80; t++)
+                {
+                    ulong x = w[t - 15], y = w[t - 2];
+                    ulong s0 = (x >> 1 | x << 63) ^ (x >> 8 | x << 56) ^ (x >> 7);
+                    ulong s1 = (y >> 19 | y << 45) ^ (y >> 61 | y << 3) ^ (y >> 6);
+                    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+                }
+                ulong a = _state[0], b = _state[1], c = _state[2], d = _state[3], e = _state[4], f = _state[5], g = _state[6], h = _state[7];
+                for (int t = 0; t < 80; t++)
+                {
+                    ulong t1 = h + ((e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
+                    ulong t2 = ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
+                    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+                }
+                _state[0] += a; _state[1] += b; _state[2] += c; _state[3] += d;
+                _state[4] += e; _state[5] += f; _state[6] += g; _state[7] += h;
             }
         }
 
@@ -3285,15 +3425,34 @@ namespace AuthForge
                 s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
         }
 
-        // ===== Curve constants (RFC 8032 5.1), derived rather than pasted so each one is checkable by reading ========
+        // ===== Curve constants (RFC 8032 5.1) ============================================================================
+        // Precomputed, because deriving them takes field exponentiations that a process's first verification would run
+        // in unoptimised code. Each one's derivation is kept below and a test (Ed25519ConstantsTests) checks the
+        // constant against it, so each is still checkable by reading.
 
-        private static class Curve
+        internal static class Curve
         {
-            internal static readonly Fe D = ComputeD();          // d = -121665 / 121666
-            internal static readonly Fe D2 = Times2(in D);       // 2d, as used by the addition formulas
-            internal static readonly Fe SqrtM1 = ComputeSqrtM1(); // 2^((p - 1) / 4), a square root of -1
+            internal static readonly Fe D = Limbs(-10913610, 13857413, -15372611, 6949391, 114729, -8787816, -6275908, -3247719, -18696448, -12055116);
+            internal static readonly Fe D2 = Limbs(-21827239, -5839606, -30745221, 13898782, 229458, 15978800, -12551817, -6495438, 29715968, 9444199);
+            internal static readonly Fe SqrtM1 = Limbs(-32595792, -7943725, 9377950, 3500415, 12389472, -272473, -25146209, -2005654, 326686, 11406482);
+            // The base point B = (x, 4/5), x even.
+            internal static readonly Fe BaseX = Limbs(-14297830, -7645148, 16144683, -16471763, 27570974, -2696100, -26142465, 8378389, 20764389, 8758491);
+            internal static readonly Fe BaseY = Limbs(-26843541, -6710886, 13421773, -13421773, 26843546, 6710886, -13421773, 13421773, -26843546, -6710886);
 
-            private static Fe ComputeD()
+            // B in extended coordinates. Post: tight.
+            internal static ExtendedPoint Base()
+            {
+                var b = new ExtendedPoint { X = BaseX, Y = BaseY };
+                Fe.FromInt(out b.Z, 1);
+                Fe.Mul(out b.T, in b.X, in b.Y);
+                return b;
+            }
+
+            private static Fe Limbs(int l0, int l1, int l2, int l3, int l4, int l5, int l6, int l7, int l8, int l9) =>
+                new Fe { L0 = l0, L1 = l1, L2 = l2, L3 = l3, L4 = l4, L5 = l5, L6 = l6, L7 = l7, L8 = l8, L9 = l9 };
+
+            // d = -121665 / 121666.
+            internal static Fe DeriveD()
             {
                 Fe.FromInt(out Fe num, -121665);
                 Fe.FromInt(out Fe den, 121666);
@@ -3302,21 +3461,35 @@ namespace AuthForge
                 return d;
             }
 
-            private static Fe Times2(in Fe f)
+            // 2d, as used by the addition formulas.
+            internal static Fe DeriveD2()
             {
-                Fe.Add(out Fe t, in f, in f);
+                Fe d = DeriveD();
+                Fe.Add(out Fe t, in d, in d);
                 Fe.Carry(out Fe r, in t);
                 return r;
             }
 
-            // (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so 2^((p-1)/4) = (2^(2^252-3))^2 · 2.
-            private static Fe ComputeSqrtM1()
+            // 2^((p - 1) / 4), a square root of -1: (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so it is (2^(2^252-3))^2 · 2.
+            internal static Fe DeriveSqrtM1()
             {
                 Fe.FromInt(out Fe two, 2);
                 Fe.Pow22523(out Fe t, in two);
                 Fe.Sq(out t, in t);
                 Fe.Mul(out Fe r, in t, in two);
                 return r;
+            }
+
+            // RFC 8032 5.1: B = (x, 4/5) with x positive (even): decode the encoding of y = 4/5 rather than paste x.
+            internal static bool DeriveBase(out ExtendedPoint b)
+            {
+                Fe.FromInt(out Fe four, 4);
+                Fe.FromInt(out Fe five, 5);
+                Fe.Invert(out Fe inv5, in five);
+                Fe.Mul(out Fe y, in four, in inv5);
+                var encoded = new byte[32];
+                Fe.ToBytes(encoded, 0, in y);
+                return TryDecodePoint(encoded, 0, out b);
             }
         }
 
@@ -3609,24 +3782,30 @@ namespace AuthForge
             return result;
         }
 
-        /// <summary>Odd multiples of B and of 2^128·B, built once on first use (the CLR runs a type initializer
-        /// exactly once, thread-safely).</summary>
-        private static class BaseTables
-        {
-            // [1, 3, .., 127]·B; the same multiples of 2^128·B follow at BaseTableSize.
-            internal static readonly NielsPoint[] Table;
+        // [1, 3, .., 127]·B, then the same multiples of 2^128·B at BaseTableSize, affine: the wide tables of the split
+        // path, built at its first use (a key's second verification), by which time the code doing it runs optimised.
+        private static NielsPoint[]? s_baseTable;
 
-            static BaseTables()
+        internal static NielsPoint[] BaseTable => Volatile.Read(ref s_baseTable) ?? BuildBaseTable();
+
+        private static NielsPoint[] BuildBaseTable()
+        {
+            // Two threads may both build it: the same table either way, and the first one stored is kept.
+            NielsPoint[] table = SplitTable(Curve.Base(), BaseTableSize);
+            return Interlocked.CompareExchange(ref s_baseTable, table, null) ?? table;
+        }
+
+        /// <summary>[1, 3, .., 15]·B in cached form (no inversion): B's half of the one-shot path, built on first use
+        /// (the CLR runs a type initializer exactly once, thread-safely).</summary>
+        private static class SmallBaseTable
+        {
+            internal static readonly CachedPoint[] Table = Build();
+
+            private static CachedPoint[] Build()
             {
-                // RFC 8032 5.1: B = (x, 4/5) with x positive (even); decode its encoding rather than paste coordinates.
-                Fe.FromInt(out Fe four, 4);
-                Fe.FromInt(out Fe five, 5);
-                Fe.Invert(out Fe inv5, in five);
-                Fe.Mul(out Fe y, in four, in inv5);
-                var encoded = new byte[32];
-                Fe.ToBytes(encoded, 0, in y);
-                if (!TryDecodePoint(encoded, 0, out ExtendedPoint b)) throw new InvalidOperationException("Ed25519 base point");
-                Table = SplitTable(in b, BaseTableSize);
+                var table = new CachedPoint[OnceTableSize];
+                OddMultiples(Curve.Base(), table);
+                return table;
             }
         }
 
@@ -3637,7 +3816,7 @@ namespace AuthForge
         // keyTable == null means k = 0 (the signer's fixed-base multiplication). Post: r tight.
         internal static void StrausSplitVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, NielsPoint[]? keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
+            NielsPoint[] baseTable = BaseTable;
             int i = 127;
             while (i >= 0 && nafS[i] == 0 && nafS[i + 128] == 0
                 && (keyTable == null || (nafK[i] == 0 && nafK[i + 128] == 0))) i--;
@@ -3683,11 +3862,11 @@ namespace AuthForge
             }
         }
 
-        // r = [s]B - [k]A as StrausSplitVar, but with k unsplit: 253 doublings, and A's table needs no 2^128·A.
-        // Pre: nafS = ToWnaf(s, BaseWidth), nafK = ToWnaf(k, OnceWidth), keyTable = OddMultiples(A). Post: r tight.
-        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, sbyte[] nafK, CachedPoint[] keyTable)
+        // r = [s]B - [k]A as StrausSplitVar, but unsplit (253 doublings) and with small per-call tables: no 2^128
+        // multiples and no inversion to build. Pre: nafS = ToWnaf(s, OnceWidth), nafK = ToWnaf(k, OnceWidth),
+        // baseTable = OddMultiples(B), keyTable = OddMultiples(A). Post: r tight.
+        private static void StrausFullVar(out ProjectivePoint r, sbyte[] nafS, CachedPoint[] baseTable, sbyte[] nafK, CachedPoint[] keyTable)
         {
-            NielsPoint[] baseTable = BaseTables.Table;
             int i = 255;
             while (i >= 0 && nafS[i] == 0 && nafK[i] == 0) i--;
 

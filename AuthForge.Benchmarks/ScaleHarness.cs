@@ -34,6 +34,9 @@ namespace AuthForge.Benchmarks
         public int BaselineThreadsAdded;
         public double BaselineManagedBytesPerSession;
         public double BaselineRssBytesPerSession;
+        public double OursCpuUsPerHeartbeat;   // process CPU over the window / heartbeats the server counted
+        public double BareCpuUsPerPost;        // the same for bare POSTs of a heartbeat request at the same rate
+        public double BarePostsPerSecond;
     }
 
     /// <summary>
@@ -138,6 +141,7 @@ namespace AuthForge.Benchmarks
             await Task.Delay(result.Interval > TimeSpan.FromSeconds(3) ? result.Interval : TimeSpan.FromSeconds(3)).ConfigureAwait(false);
             lateness.Reset();
             long countBefore = await server.HeartbeatCountAsync().ConfigureAwait(false);
+            TimeSpan cpuBefore = ProcessCpu();
             var window = Stopwatch.StartNew();
             int maxThreads = ProcessThreads();
             int maxPool = ThreadPool.ThreadCount;
@@ -147,8 +151,10 @@ namespace AuthForge.Benchmarks
                 maxThreads = Math.Max(maxThreads, ProcessThreads());
                 maxPool = Math.Max(maxPool, ThreadPool.ThreadCount);
             }
+            TimeSpan cpuAfter = ProcessCpu();
             long countAfter = await server.HeartbeatCountAsync().ConfigureAwait(false);
             double seconds = window.Elapsed.TotalSeconds;
+            result.OursCpuUsPerHeartbeat = (cpuAfter - cpuBefore).TotalMilliseconds * 1000 / Math.Max(1, countAfter - countBefore);
             double[] late = lateness.SnapshotMilliseconds();
 
             result.OursThreadsBefore = threadsBefore;
@@ -164,7 +170,52 @@ namespace AuthForge.Benchmarks
             foreach (AuthForgeClient client in clients) await client.DisposeAsync().ConfigureAwait(false);
             result.LeftScheduled = scheduler.ScheduledCount;
             log($"  ours: {result.HeartbeatsPerSecond:0} heartbeats/s (expected {result.ExpectedPerSecond:0}), lateness p99 {result.LatenessP99Ms:0.0} ms, " +
-                $"threads {result.OursThreadsAdded:+0;-0;0} (pool {result.OursPoolThreadsAdded:+0;-0;0}), failures {result.Failures}");
+                $"threads {result.OursThreadsAdded:+0;-0;0} (pool {result.OursPoolThreadsAdded:+0;-0;0}), failures {result.Failures}, " +
+                $"CPU {result.OursCpuUsPerHeartbeat:0.0} µs per heartbeat");
+            await RunBarePacedAsync(server, result).ConfigureAwait(false);
+            log($"  bare: {result.BarePostsPerSecond:0} POSTs/s, CPU {result.BareCpuUsPerPost:0.0} µs per POST");
+        }
+
+        /// <summary>
+        /// The baseline for CPU per heartbeat: bare POSTs of a heartbeat request (a real session token, fresh nonce) on one
+        /// shared HttpClient, at the same rate and over the same window as ours, no verification. Process CPU / POSTs.
+        /// </summary>
+        private static async Task RunBarePacedAsync(ChildServer server, ScaleResult result)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+            byte[] validated = await BenchServer.PostAsync(http, server.BaseUrl + "/auth/validate", BenchServer.ValidateBody(Nonce.Create())).ConfigureAwait(false);
+            string payload = JsonDocument.Parse(validated).RootElement.GetProperty("payload").GetString()!;
+            string token = JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sessionToken").GetString()!;
+            string url = server.BaseUrl + "/auth/heartbeat";
+            string Body() => "{\"appId\":\"" + BenchServer.AppId + "\",\"sessionToken\":\"" + token + "\",\"nonce\":\"" + Nonce.Create() +
+                "\",\"hwid\":\"" + BenchServer.Hwid + "\"}";
+            for (int i = 0; i < 200; i++) await BenchServer.PostAsync(http, url, Body()).ConfigureAwait(false);   // warm-up
+
+            // Paced like the scheduler: every 10 ms, the POSTs due by then.
+            var pending = new List<Task>();
+            long sent = 0;
+            TimeSpan cpuBefore = ProcessCpu();
+            var window = Stopwatch.StartNew();
+            while (window.Elapsed < result.Window)
+            {
+                long due = (long)(window.Elapsed.TotalSeconds * result.ExpectedPerSecond);
+                for (; sent < due; sent++) pending.Add(BenchServer.PostAsync(http, url, Body()));
+                if (pending.Count > 4096)
+                {
+                    pending.RemoveAll(t => t.IsCompleted);
+                }
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+            await Task.WhenAll(pending).ConfigureAwait(false);
+            TimeSpan cpuAfter = ProcessCpu();
+            result.BareCpuUsPerPost = (cpuAfter - cpuBefore).TotalMilliseconds * 1000 / Math.Max(1, sent);
+            result.BarePostsPerSecond = sent / window.Elapsed.TotalSeconds;
+        }
+
+        private static TimeSpan ProcessCpu()
+        {
+            using Process self = Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
         }
 
         private static void RunThreadPerClient(ScaleResult result, Action<string> log)

@@ -155,6 +155,9 @@ namespace AuthForge.Benchmarks
                     "≤ 8 KB", r.OursManagedBytesPerSession <= 8 * 1024);
                 Row($"{n}: heartbeats per second sustained", $"{r.HeartbeatsPerSecond:0} /s over {r.Window.TotalSeconds:0} s ({r.Failures} failures, {r.LeftScheduled} left scheduled after dispose)",
                     $"schedule: {r.ExpectedPerSecond:0} /s", X(r.HeartbeatsPerSecond / r.ExpectedPerSecond, 3), "≈ 1.0×", r.HeartbeatsPerSecond / r.ExpectedPerSecond >= 0.95 && r.Failures == 0);
+                Row($"{n}: process CPU per heartbeat", $"{r.OursCpuUsPerHeartbeat:0.0} µs",
+                    $"bare POST of a heartbeat request at the same rate ({r.BarePostsPerSecond:0} /s): {r.BareCpuUsPerPost:0.0} µs",
+                    X(r.OursCpuUsPerHeartbeat / r.BareCpuUsPerPost), "–", null);
                 Row($"{n}: heartbeat start behind schedule", $"p99 {r.LatenessP99Ms:0.0} ms (p50 {r.LatenessP50Ms:0.0}, max {r.LatenessMaxMs:0.0}; {r.LatenessSamples} heartbeats)",
                     $"interval: {r.Interval.TotalMilliseconds:0} ms", X(r.LatenessP99Ms / r.Interval.TotalMilliseconds, 4), "–", null);
             }
@@ -201,7 +204,7 @@ namespace AuthForge.Benchmarks
         private static string Bytes(double bytes) => Math.Abs(bytes) >= 1024 * 1024 ? (bytes / (1024 * 1024)).ToString("0.00", Inv) + " MiB"
             : Math.Abs(bytes) >= 1024 ? (bytes / 1024).ToString("0.00", Inv) + " KiB" : bytes.ToString("0", Inv) + " B";
 
-        private static string LoadAverage()
+        internal static string LoadAverage()
         {
             try
             {
@@ -214,7 +217,7 @@ namespace AuthForge.Benchmarks
             }
         }
 
-        private static string CpuModel()
+        internal static string CpuModel()
         {
             try
             {
@@ -228,7 +231,7 @@ namespace AuthForge.Benchmarks
         }
 
         /// <summary>The AuthForge.Benchmarks folder of the source tree (found from the working directory or the binary).</summary>
-        private static string ProjectDirectory()
+        internal static string ProjectDirectory()
         {
             foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             {
