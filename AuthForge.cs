@@ -2740,9 +2740,13 @@ namespace AuthForge
 
         internal long NowTicks => _clock.Monotonic.Ticks;
 
+        /// <summary>Called with each new registration's first delay (tests check the spread without waiting for it).</summary>
+        public Action<TimeSpan>? ScheduleObserver { get; set; }
+
         public HeartbeatRegistration Schedule(TimeSpan interval, TimeSpan firstDelay, Func<HeartbeatRegistration, CancellationToken, Task> tick)
         {
             var registration = new HeartbeatRegistration(this, interval.Ticks, tick);
+            ScheduleObserver?.Invoke(firstDelay);
             lock (_lock)
             {
                 // With nothing scheduled no sleep matters: measure the next one from here.

@@ -61,7 +61,7 @@ namespace AuthForge.DevServer
 
             try
             {
-                (int status, string? error, string? faultName) = await AnswerAsync(context, path, request, remote, entry, cancellationToken).ConfigureAwait(false);
+                (int status, string? error, string? faultName) = await AnswerAsync(context, path, request, licenseKey, remote, entry, cancellationToken).ConfigureAwait(false);
                 entry.Complete(status, error, faultName);
                 _logger?.LogInformation(
                     "{Path} {Status} error={Error} fault={Fault} key={Key} hwid={Hwid}",
@@ -90,9 +90,10 @@ namespace AuthForge.DevServer
         }
 
         private async Task<(int Status, string? Error, string? Fault)> AnswerAsync(
-            HttpContext context, string path, AuthRequest request, IPAddress? remote, RequestLogEntry entry, CancellationToken cancellationToken)
+            HttpContext context, string path, AuthRequest request, string? licenseKey, IPAddress? remote, RequestLogEntry entry,
+            CancellationToken cancellationToken)
         {
-            DevFault? fault = _state.Faults.TryTake(path);
+            DevFault? fault = _state.Faults.TryTake(path, licenseKey, request.Hwid);
             string? faultName = fault is null ? null : DevFaultKindNames.ToWireName(fault.Kind);
             if (fault is not null)
             {

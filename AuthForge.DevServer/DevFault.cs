@@ -3,7 +3,9 @@ namespace AuthForge.DevServer
     /// <summary>A queued fault: <see cref="Kind"/> shown by the next <see cref="Count"/> matching requests.</summary>
     /// <remarks>
     /// Faults are consumed in the order they were added; a request consumes at most one. The request is recorded in
-    /// the request log before the fault is applied.
+    /// the request log before the fault is applied. A fault scoped with <see cref="Hwid"/> or <see cref="LicenseKey"/>
+    /// is taken only by requests of that machine or licence, so on a server shared by several clients (parallel tests,
+    /// a second app) a fault queued for one client is never taken by another.
     /// </remarks>
     public sealed class DevFault
     {
@@ -22,6 +24,17 @@ namespace AuthForge.DevServer
 
         /// <summary>The exact request path it applies to (e.g. <c>/auth/validate</c>); null for any <c>/auth/*</c> path.</summary>
         public string? Path { get; set; }
+
+        /// <summary>
+        /// Only requests that send this hardware id (the <c>hwid</c> member of the body) take the fault; null for any.
+        /// </summary>
+        public string? Hwid { get; set; }
+
+        /// <summary>
+        /// Only requests for this licence take the fault: the <c>licenseKey</c> member of a validate, or the licence a
+        /// heartbeat's or selfban's session token was issued for; null for any.
+        /// </summary>
+        public string? LicenseKey { get; set; }
 
         /// <summary>For <see cref="DevFaultKind.Delay"/>: how long to wait, in milliseconds.</summary>
         public int DelayMs { get; set; }

@@ -187,8 +187,10 @@ namespace AuthForge.DevServer
         /// <param name="kind">What the server does.</param>
         /// <param name="count">How many requests it applies to; -1 for every one until <see cref="ClearFaults"/>.</param>
         /// <param name="path">The exact path it applies to, e.g. <c>/auth/heartbeat</c>; null for any <c>/auth/*</c> path.</param>
-        public void AddFault(DevFaultKind kind, int count = 1, string? path = null) =>
-            _state.Faults.Add(new DevFault(kind) { Count = count, Path = path });
+        /// <param name="hwid">Only requests sending this hardware id take it (see <see cref="DevFault.Hwid"/>); null for any.</param>
+        /// <param name="licenseKey">Only requests for this licence take it (see <see cref="DevFault.LicenseKey"/>); null for any.</param>
+        public void AddFault(DevFaultKind kind, int count = 1, string? path = null, string? hwid = null, string? licenseKey = null) =>
+            _state.Faults.Add(new DevFault(kind) { Count = count, Path = path, Hwid = hwid, LicenseKey = licenseKey });
 
         /// <summary>Drops every queued fault. Mirrors <c>DELETE /admin/faults</c>.</summary>
         public void ClearFaults() => _state.Faults.Clear();

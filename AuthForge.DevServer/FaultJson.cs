@@ -35,6 +35,14 @@ namespace AuthForge.DevServer
                         fault.Path = value.ValueKind == JsonValueKind.Null ? null
                             : value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid("path", "a string");
                         break;
+                    case "hwid":
+                        fault.Hwid = value.ValueKind == JsonValueKind.Null ? null
+                            : value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid("hwid", "a string");
+                        break;
+                    case "licenseKey":
+                        fault.LicenseKey = value.ValueKind == JsonValueKind.Null ? null
+                            : value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid("licenseKey", "a string");
+                        break;
                     case "delayMs":
                         fault.DelayMs = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int delay) ? delay : throw Invalid("delayMs", "an integer");
                         break;

@@ -4,7 +4,10 @@ using System.Threading;
 
 namespace AuthForge.DevServer
 {
-    /// <summary>Queued <see cref="DevFault"/>s, consumed in order by matching <c>/auth/*</c> requests.</summary>
+    /// <summary>
+    /// Queued <see cref="DevFault"/>s, consumed in order by matching <c>/auth/*</c> requests: same path when the fault
+    /// names one, same licence and hardware id when it is scoped to them.
+    /// </summary>
     internal sealed class FaultQueue
     {
         private readonly object _gate = new();
@@ -39,6 +42,8 @@ namespace AuthForge.DevServer
                 DelayMs = fault.DelayMs,
                 Status = fault.Status,
                 Error = fault.Error,
+                Hwid = fault.Hwid,
+                LicenseKey = fault.LicenseKey,
             };
             lock (_gate)
             {
@@ -47,8 +52,11 @@ namespace AuthForge.DevServer
             }
         }
 
-        /// <summary>Takes one use of the first queued fault matching <paramref name="path"/>; null when none does.</summary>
-        public DevFault? TryTake(string path)
+        /// <summary>
+        /// Takes one use of the first queued fault matching the request's <paramref name="path"/>, and its
+        /// <paramref name="licenseKey"/> and <paramref name="hwid"/> where the fault is scoped to them; null when none does.
+        /// </summary>
+        public DevFault? TryTake(string path, string? licenseKey = null, string? hwid = null)
         {
             if (Volatile.Read(ref _count) == 0)
             {
@@ -60,7 +68,7 @@ namespace AuthForge.DevServer
                 for (int i = 0; i < _pending.Count; i++)
                 {
                     Pending pending = _pending[i];
-                    if (pending.Fault.Path is { } only && !string.Equals(only, path, StringComparison.Ordinal))
+                    if (!Matches(pending.Fault, path, licenseKey, hwid))
                     {
                         continue;
                     }
@@ -86,6 +94,11 @@ namespace AuthForge.DevServer
                 Volatile.Write(ref _count, 0);
             }
         }
+
+        private static bool Matches(DevFault fault, string path, string? licenseKey, string? hwid) =>
+            (fault.Path is null || string.Equals(fault.Path, path, StringComparison.Ordinal))
+            && (fault.LicenseKey is null || string.Equals(fault.LicenseKey, licenseKey, StringComparison.Ordinal))
+            && (fault.Hwid is null || string.Equals(fault.Hwid, hwid, StringComparison.Ordinal));
 
         private sealed class Pending(DevFault fault, int remaining)
         {

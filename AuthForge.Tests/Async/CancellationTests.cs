@@ -37,7 +37,8 @@ namespace AuthForge.Tests.Async
             stopwatch.Stop();
 
             Assert.Equal(cancellation.Token, cancelled.CancellationToken);
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"Cancellation took {stopwatch.ElapsedMilliseconds} ms.");
+            // Far under the server's 20 s hold: the request was abandoned, not waited for.
+            Assert.True(stopwatch.Elapsed < TimeBounds.Prompt, $"Cancellation took {stopwatch.ElapsedMilliseconds} ms.");
             Assert.Equal(0, failures.Count);
             Assert.False(client.IsAuthenticated());
             Assert.Equal(0, options.Scheduler.ScheduledCount);

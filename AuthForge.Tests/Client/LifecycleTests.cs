@@ -132,7 +132,7 @@ namespace AuthForge.Tests.Client
             server.ClearFaults();
             string key = ServerTrio.NewLicense(server);
             // The server holds the answer long enough for the client to be disposed while the login is on the wire.
-            server.AddFault(new DevFault(DevFaultKind.Delay) { DelayMs = 300, Path = ServerLog.Validate });
+            server.AddFault(new DevFault(DevFaultKind.Delay) { DelayMs = 300, Path = ServerLog.Validate, LicenseKey = key });
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, new FailureRecorder(), interval: s_interval);
             var client = new AuthForgeClient(options);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Net.Http;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -17,17 +18,28 @@ namespace AuthForge.Tests.Client
         {
             await using DevServerHost server = await LiveServer.StartAsync(SigningMode.Ed25519);
             var failures = new FailureRecorder();
+            using var handler = new RecordingHandler();
+            using HttpClient http = handler.CreateClient();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: TimeSpan.FromMilliseconds(20));
+            options.HttpClient = http;
             using var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
-            // The server holds the ban for ten heartbeat intervals, so the session is renewed while it is in flight:
-            // the client must still recognise the banned session as its own.
-            server.AddFault(new DevFault(DevFaultKind.Delay) { DelayMs = 200, Path = ServerLog.SelfBan });
-            string before = (string)client.GetSessionData()!["nonce"]!;
+            // The ban is held on its way out until a heartbeat has renewed the session: a signal, not a wait, so the
+            // session is renewed while the ban is in flight however slow the machine.
+            string? atBan = null;
+            handler.BeforeSendRequest = async (request, cancellationToken) =>
+            {
+                if (request.RequestUri!.AbsolutePath != ServerLog.SelfBan) return;
+                atBan = (string?)client.GetSessionData()?["nonce"];
+                Assert.NotNull(atBan);
+                await ServerLog.UntilAsync(() => (string?)client.GetSessionData()?["nonce"] is { } now && now != atBan,
+                    "a heartbeat to renew the session while the ban is held");
+            };
 
             await client.SelfBanAsync(blacklistIp: false);
 
-            Assert.Contains(server.Requests, r => r.Path == ServerLog.Heartbeat && r.StatusCode == 200 && r.Nonce != before);
+            Assert.NotNull(atBan);
+            Assert.Contains(server.Requests, r => r.Path == ServerLog.Heartbeat && r.StatusCode == 200 && r.Nonce != atBan);
             LoginTests.AssertLoggedOut(client);
             Assert.Equal(0, options.Scheduler.ScheduledCount);
             Assert.Equal(0, failures.Count);

@@ -96,7 +96,7 @@ namespace AuthForge.Tests.Client
             DevServerHost server = _servers[mode];
             server.ClearFaults();
             string key = ServerTrio.NewLicense(server);
-            server.AddFault(DevFaultKind.RateLimit, 3, ServerLog.Validate);
+            server.AddFault(DevFaultKind.RateLimit, 3, ServerLog.Validate, licenseKey: key);
 
             await AssertLoginFailsAsync(server, key, AuthForgeErrorCodes.RateLimited);
 

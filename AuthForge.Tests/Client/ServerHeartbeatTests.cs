@@ -30,7 +30,9 @@ namespace AuthForge.Tests.Client
             var failures = new FailureRecorder();
             using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures, interval: s_interval));
             Assert.True(await client.LoginAsync(key));
-            string loginNonce = (string)client.GetSessionData()!["nonce"]!;
+            // From the server's log, not the client's session: with a 25 ms interval the first heartbeat may already
+            // have renewed the session by the time the test reads it on a loaded machine.
+            string loginNonce = Assert.Single(ServerLog.For(server, ServerLog.Validate, key)).Nonce!;
 
             IReadOnlyList<DevRequestRecord> beats = await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 3);
             // The answer is verified before it is stored: wait until the client has stored one of them.
@@ -60,7 +62,6 @@ namespace AuthForge.Tests.Client
             using var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(key));
             await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 1);
-            int beforeRevocation = ServerLog.For(server, ServerLog.Heartbeat, key).Count;
 
             server.RevokeLicense(key);
             Failure failure = await failures.NextAsync();
@@ -69,12 +70,12 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeErrorCodes.Revoked, failure.Code);
             LoginTests.AssertLoggedOut(client);
             Assert.Equal(0, options.Scheduler.ScheduledCount);
-            // "Within one interval": the first heartbeat the server refused is the one that reported. At most one beat
-            // may have been in flight while RevokeLicense ran, and it was answered before the revocation.
+            // "Within one interval": the first heartbeat the server refused is the one that reported, and none followed
+            // it. (How many were answered before the revocation is the machine's timing, not the client's.)
             IReadOnlyList<DevRequestRecord> beats = ServerLog.For(server, ServerLog.Heartbeat, key);
             Assert.Single(beats, b => b.Error == AuthForgeErrorCodes.Revoked);
-            Assert.InRange(beats.Count - beforeRevocation, 1, 2);
             Assert.Equal(AuthForgeErrorCodes.Revoked, beats.Last().Error);
+            Assert.All(beats.Take(beats.Count - 1), b => Assert.Equal(200, b.StatusCode));
 
             await ServerLog.AssertQuietAsync(server, ServerLog.Heartbeat, key, TimeSpan.FromMilliseconds(150));
             Assert.Equal(1, failures.Count);
@@ -89,9 +90,11 @@ namespace AuthForge.Tests.Client
             server.ClearFaults();
             string key = ServerTrio.NewLicense(server);
             var failures = new FailureRecorder();
+            // Queued before the login, for this licence's heartbeats: the session's first heartbeat meets it, however
+            // many beats a slow test thread would otherwise let pass before queueing it.
+            server.AddFault(fault, 1, ServerLog.Heartbeat, licenseKey: key);
             using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures, interval: s_interval));
             Assert.True(await client.LoginAsync(key));
-            server.AddFault(fault, 1, ServerLog.Heartbeat);
 
             // The faulted beat, its retry, and one more regular beat after it.
             IReadOnlyList<DevRequestRecord> beats = await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 3);

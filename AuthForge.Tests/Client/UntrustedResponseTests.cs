@@ -59,7 +59,7 @@ namespace AuthForge.Tests.Client
             }
 
             string key = ServerTrio.NewLicense(server);
-            server.AddFault(fault, 1, ServerLog.Validate);
+            server.AddFault(fault, 1, ServerLog.Validate, licenseKey: key);
             var failures = new FailureRecorder();
             using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures));
 
@@ -91,7 +91,7 @@ namespace AuthForge.Tests.Client
             Assert.True(await client.LoginAsync(key));
             // Two honest heartbeats first, so a replay has a genuine heartbeat answer of this session to resend.
             await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 2);
-            server.AddFault(fault, 1, ServerLog.Heartbeat);
+            server.AddFault(fault, 1, ServerLog.Heartbeat, licenseKey: key);
 
             Failure failure = await failures.NextAsync();
 

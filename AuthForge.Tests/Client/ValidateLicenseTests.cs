@@ -102,7 +102,7 @@ namespace AuthForge.Tests.Client
             string key = ServerTrio.NewLicense(server, credits: code == "no_credits" ? 0 : 10);
             if (code == "revoked") server.RevokeLicense(key);
             if (code == "invalid_key") key = "K-unknown";
-            if (code == "signature_mismatch") server.AddFault(DevFaultKind.TamperSignature, 1, ServerLog.Validate);
+            if (code == "signature_mismatch") server.AddFault(DevFaultKind.TamperSignature, 1, ServerLog.Validate, licenseKey: key);
             var failures = new FailureRecorder();
             // The exit seam throws: a validation that tried to end the process would fail this test loudly.
             using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures));

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
+using AuthForge.Tests.Support;
 using Xunit;
 using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
@@ -21,7 +22,8 @@ namespace AuthForge.Tests.Crypto
         {
             int disagreements = 0, valid = 0, rejected = 0;
             string firstFailure = "";
-            Parallel.For(0, Cases, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            // Dedicated threads, not the pool: the tests running beside this one need the pool for their servers.
+            DedicatedThreads.For(Cases, Environment.ProcessorCount, i =>
             {
                 string? failure = RunCase(i, ref valid, ref rejected);
                 if (failure != null && Interlocked.Increment(ref disagreements) == 1) firstFailure = failure;
@@ -109,7 +111,7 @@ namespace AuthForge.Tests.Crypto
                 signatures[i] = signer.Sign(messages[i]);
             }
             int wrong = 0;
-            Parallel.For(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, n =>
+            DedicatedThreads.For(4000, 8, n =>
             {
                 int m = n % messages.Length, s = (n / messages.Length) % messages.Length;
                 // Pairs a message with its own signature or another's: a shared-state race would flip some verdicts.

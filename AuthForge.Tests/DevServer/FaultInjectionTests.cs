@@ -42,6 +42,51 @@ namespace AuthForge.Tests.DevServer
             ApiResponse.ExpectedHmac(_server.Host.AppSecret, response.SentNonce!, response.Payload!) == response.Signature;
 
         [Fact]
+        public async Task AFaultScopedToAHwid_IsTakenOnlyByThatMachine()
+        {
+            string key = _server.NewLicense(slots: 2);
+            using (HttpResponseMessage queued = await _server.Http.PostAsync("/admin/faults",
+                new StringContent("{\"kind\":\"status\",\"status\":503,\"hwid\":\"mine\"}", Encoding.UTF8, "application/json")))
+            {
+                Assert.Equal(200, (int)queued.StatusCode);
+            }
+
+            ApiResponse other = await _server.Api.ValidateAsync(key, "other");
+            ApiResponse mine = await _server.Api.ValidateAsync(key, "mine");
+            ApiResponse again = await _server.Api.ValidateAsync(key, "mine");
+
+            Assert.Equal((200, 503, 200), (other.Status, mine.Status, again.Status));
+            Assert.Equal(new string?[] { null, "status", null }, _server.Host.Requests.TakeLast(3).Select(r => r.Fault));
+        }
+
+        [Fact]
+        public async Task AFaultScopedToALicence_MatchesTheLicenceAHeartbeatsSessionTokenNames()
+        {
+            string mine = _server.NewLicense();
+            string other = _server.NewLicense();
+            ApiResponse mineLogin = await _server.Api.LoginAsync(mine, "h");
+            ApiResponse otherLogin = await _server.Api.LoginAsync(other, "h");
+            _server.Host.AddFault(new DevFault(DevFaultKind.Status) { Status = 503, Path = "/auth/heartbeat", LicenseKey = mine });
+
+            ApiResponse otherBeat = await _server.Api.HeartbeatAsync(otherLogin.SessionToken, "h");
+            ApiResponse mineBeat = await _server.Api.HeartbeatAsync(mineLogin.SessionToken, "h");
+
+            Assert.Equal((200, 503), (otherBeat.Status, mineBeat.Status));
+        }
+
+        [Theory]
+        [InlineData("{\"kind\":\"drop\",\"hwid\":5}")]
+        [InlineData("{\"kind\":\"drop\",\"licenseKey\":true}")]
+        public async Task AFaultsScopeMustBeAString(string json)
+        {
+            using HttpResponseMessage refused = await _server.Http.PostAsync("/admin/faults", new StringContent(json, Encoding.UTF8, "application/json"));
+
+            Assert.Equal(400, (int)refused.StatusCode);
+            ApiResponse untouched = await ValidateAsync();
+            Assert.Equal(200, untouched.Status);
+        }
+
+        [Fact]
         public async Task Drop_AbortsWithoutAResponse()
         {
             Add(DevFaultKind.Drop);

@@ -48,7 +48,9 @@ namespace AuthForge.Tests.Faults
             // TimeSpan.Zero) it ends the session, as before; the default rides it out (Unattended/OutageTests).
             options.OfflineTolerance = TimeSpan.Zero;
             options.HttpClient = http;
-            options.RequestTimeout = FaultExpectation.RequestTimeout;
+            options.RequestTimeout = row.RequestTimeout;
+            // The case's own machine: the fault is scoped to it, so no other request to the shared server can take it.
+            options.HwidOverride = "matrix:" + id + ":" + target;
             if (row.MaxResponseBytes is int limit) options.MaxResponseBytes = limit;
             var client = new AuthForgeClient(options);
             try
@@ -72,12 +74,19 @@ namespace AuthForge.Tests.Faults
             RecordingHandler handler, FailureRecorder failures, LeakCheck leaks, AuthForgeClientOptions options)
         {
             // A clean exchange first: the faulted request then goes over a reused keep-alive connection, as in real
-            // life, and `replay` has a genuine earlier answer to resend.
-            Assert.True((await client.ValidateLicenseAsync(FaultServers.LicenseKey)).IsValid);
+            // life, and `replay` has a genuine earlier answer to resend. It is made by a second client on the same
+            // HttpClient under another hwid, with a patient time-out: should one of its attempts be cut and retried on
+            // a loaded machine, the cut request may still reach the server later, and it must not take the fault.
+            AuthForgeClientOptions cleanOptions = LiveServer.ClientOptions(server);
+            cleanOptions.HttpClient = options.HttpClient;
+            cleanOptions.HwidOverride = options.HwidOverride + ":clean";
+            cleanOptions.RequestTimeout = FaultExpectation.PatientRequestTimeout;
+            using (var clean = new AuthForgeClient(cleanOptions))
+                Assert.True((await clean.ValidateLicenseAsync(FaultServers.LicenseKey)).IsValid);
             int logMark = server.Requests.Count;
             int attemptMark = handler.Attempts;
             long readMark = handler.BytesRead;
-            await QueueAsync(server, row, ValidatePath);
+            await QueueAsync(server, row, ValidatePath, options.HwidOverride!);
 
             var watch = Stopwatch.StartNew();
             // Bounded, so a client that hangs fails the case instead of the whole run.
@@ -101,7 +110,7 @@ namespace AuthForge.Tests.Faults
             }
 
             Assert.Equal(row.Attempts, handler.Attempts - attemptMark);
-            AssertServerSaw(server.Requests.Skip(logMark).ToArray(), ValidatePath, row);
+            AssertServerSaw(server.Requests.Skip(logMark).Where(r => r.Hwid == options.HwidOverride).ToArray(), ValidatePath, row);
             AssertTime(row, elapsed, row.MaxElapsed);
             AssertRead(row, handler.BytesRead - readMark, options.MaxResponseBytes);
             await leaks.AssertConnectionsAtMostAsync(row.AbortsConnection && !row.Recovers ? 0 : 1, "after the faulted login");
@@ -115,7 +124,7 @@ namespace AuthForge.Tests.Faults
             // machine.) `replay` needs an earlier clean heartbeat answer to resend: a throwaway client makes one.
             if (row.Fault == "replay") await FaultServers.PrimeHeartbeatAsync(server);
             int logMark = server.Requests.Count;
-            await QueueAsync(server, row, HeartbeatPath);
+            await QueueAsync(server, row, HeartbeatPath, options.HwidOverride!);
 
             // Attempt 1 is the login; 2 .. 1 + Attempts the faulted heartbeat and its retries; the next attempt, the
             // following heartbeat, starts only once the faulted one has come to its outcome.
@@ -145,9 +154,10 @@ namespace AuthForge.Tests.Faults
                 Assert.Equal(1, failures.Count);
             }
 
-            DevRequestRecord login = Assert.Single(server.Requests.Skip(logMark), r => r.Path == ValidatePath);
+            DevRequestRecord[] own = server.Requests.Skip(logMark).Where(r => r.Hwid == options.HwidOverride).ToArray();
+            DevRequestRecord login = Assert.Single(own, r => r.Path == ValidatePath);
             Assert.Null(login.Fault);
-            DevRequestRecord[] heartbeats = server.Requests.Skip(logMark).Where(r => r.Path == HeartbeatPath).ToArray();
+            DevRequestRecord[] heartbeats = own.Where(r => r.Path == HeartbeatPath).ToArray();
             // After a recovery, heartbeats go on; the faulted one and its retries are the first ones, and the server
             // saw exactly the nonces the client sent in them.
             DevRequestRecord[] faulted = row.Recovers ? heartbeats.Take(row.Attempts).ToArray() : heartbeats;
@@ -159,8 +169,8 @@ namespace AuthForge.Tests.Faults
             await leaks.AssertConnectionsAtMostAsync(row.AbortsConnection && !row.Recovers ? 0 : 1, "after the faulted heartbeat");
         }
 
-        private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path) =>
-            DevAdmin.AddFaultAsync(server, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
+        private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path, string hwid) =>
+            DevAdmin.AddFaultAsync(server, hwid, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
 
         /// <summary>The requests the server logged for the faulted operation: as many as expected, faulted as queued, each with a fresh nonce.</summary>
         private static void AssertServerSaw(DevRequestRecord[] seen, string path, FaultExpectation row)

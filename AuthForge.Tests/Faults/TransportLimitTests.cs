@@ -21,12 +21,16 @@ namespace AuthForge.Tests.Faults
     /// the JSON nesting cap, an end-to-end time-out that covers the body, plain http only to loopback, and
     /// certificate validation left on.
     /// </summary>
-    [Collection(HostileNetworkCollection.Name)]
+    /// <remarks>
+    /// Parallel with the other classes: each test has its own raw server, counts nothing process-wide, and its time
+    /// bounds hold on a loaded machine (lower bounds are the time-outs themselves; upper ones leave seconds).
+    /// </remarks>
     public sealed class TransportLimitTests
     {
         private const string AppSecret = "raw-secret";
         private const string LicenseKey = "RAW-KEY";
-        private static readonly TimeSpan s_shortTimeout = TimeSpan.FromMilliseconds(400);
+        // Short, so the time-out tests stay quick, and long enough to deliver a loopback request on a loaded machine.
+        private static readonly TimeSpan s_shortTimeout = TimeSpan.FromSeconds(1);
 
         [Fact]
         public async Task DeclaredOversizedBody_FailsBeforeAByteOfItIsRead()
@@ -36,13 +40,13 @@ namespace AuthForge.Tests.Faults
                 await request.WriteAsync(RawRequest.Head(200, 2L * 1024 * 1024), cancellationToken);
                 await request.WaitForClientToLeaveAsync(cancellationToken);
             });
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout);
 
             var watch = Stopwatch.StartNew();
-            Assert.False(await run.Client.LoginAsync(LicenseKey).WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False(await run.Client.LoginAsync(LicenseKey).WaitAsync(FaultExpectation.PatientRequestTimeout * 2));
 
-            // Well inside the 5 s time-out: the declared length alone decides it.
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+            // Well inside the 10 s time-out (the server never sends the body): the declared length alone decides it.
+            Assert.True(watch.Elapsed < FaultExpectation.Slack, $"took {watch.Elapsed.TotalMilliseconds:0} ms");
             run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.ResponseTooLarge);
             Assert.Equal(0, run.Handler.BytesRead);
             Assert.Equal(1, server.Requests);
@@ -71,7 +75,7 @@ namespace AuthForge.Tests.Faults
                 await request.WriteAsync(Chunk(body.AsSpan(half)), cancellationToken);
                 await request.WriteAsync("0\r\n\r\n", cancellationToken);
             });
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), maxResponseBytes: Limit);
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout, maxResponseBytes: Limit);
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
@@ -89,7 +93,7 @@ namespace AuthForge.Tests.Faults
             byte[] body = Encoding.ASCII.GetBytes("{\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\",\"x\":"
                 + new string('[', Depth) + new string(']', Depth) + "}");
             await using var server = new RawHttpServer((request, cancellationToken) => request.WriteResponseAsync(200, body, cancellationToken));
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout);
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
@@ -105,7 +109,7 @@ namespace AuthForge.Tests.Faults
             // check and only its nesting can fail it. Depth 0 is the control: the same answer, flat, logs in.
             await using var server = new RawHttpServer((request, cancellationToken) =>
                 request.WriteResponseAsync(200, SignedAnswer(request.Nonce, depth), cancellationToken));
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5));
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout);
 
             bool loggedIn = await run.Client.LoginAsync(LicenseKey);
 
@@ -133,7 +137,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
         }
 
         [Fact]
@@ -153,7 +157,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
             Assert.InRange(run.Handler.BytesRead, 1, 200);
         }
 
@@ -164,7 +168,7 @@ namespace AuthForge.Tests.Faults
             using var run = new RawRun(server.BaseUrl, s_shortTimeout);
 
             await run.AssertTimesOutTwiceAsync();
-            Assert.Equal(2, server.Requests);
+            AssertServerSawAtMostTheAttempts(server);
         }
 
         [Theory]
@@ -245,7 +249,7 @@ namespace AuthForge.Tests.Faults
             using X509Certificate2 certificate = SelfSignedForLoopback();
             await using var server = new RawHttpServer((request, cancellationToken) =>
                 request.WriteResponseAsync(200, SignedAnswer(request.Nonce, 0), cancellationToken), certificate);
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), useSharedClient: true);
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout, useSharedClient: true);
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
@@ -267,12 +271,22 @@ namespace AuthForge.Tests.Faults
             await using var server = new RawHttpServer((request, cancellationToken) =>
                 request.WriteAsync("HTTP/1.1 " + status + " Moved\r\nLocation: " + elsewhere.BaseUrl + "/auth/validate\r\n"
                     + "Content-Length: 0\r\nConnection: close\r\n\r\n", cancellationToken));
-            using var run = new RawRun(server.BaseUrl, TimeSpan.FromSeconds(5), useSharedClient: true);
+            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout, useSharedClient: true);
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
             run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.HttpError(status));
             Assert.Equal(0, elsewhere.Connections);
+        }
+
+        /// <summary>
+        /// The client's two attempts are counted where they are sent (<see cref="RawRun.AssertTimesOutTwiceAsync"/>).
+        /// The server may have seen fewer: on a loaded machine an attempt cut at its time-out can still be connecting.
+        /// It saw at least one (a second of time-out is ample to deliver a loopback request), and never more.
+        /// </summary>
+        private static void AssertServerSawAtMostTheAttempts(RawHttpServer server)
+        {
+            Assert.InRange(server.Requests, 1, 2);
         }
 
         private static byte[] SignedAnswer(string nonce, int depth)
@@ -370,7 +384,9 @@ namespace AuthForge.Tests.Faults
 
                 AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.Timeout);
                 Assert.Equal(2, Handler.Attempts);
-                Assert.InRange(elapsed, _timeout * 2 - TimeSpan.FromMilliseconds(50), _timeout * 2 + TimeSpan.FromSeconds(1));
+                // Above: each attempt waited its whole time-out. Below: with room for a loaded machine, and still far
+                // from the 10 s a client without an end-to-end deadline would wait on these servers.
+                Assert.InRange(elapsed, _timeout * 2 - TimeSpan.FromMilliseconds(50), _timeout * 2 + FaultExpectation.Slack);
             }
 
             public void Dispose()

@@ -80,13 +80,16 @@ namespace AuthForge.Tests.Fingerprint
             if (!OnLinux) return;
             string marker = Path.Combine(Path.GetTempPath(), "af-fp-kill-" + Guid.NewGuid().ToString("N"));
             var clock = Stopwatch.StartNew();
-            string? result = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", $"-c \"sleep 1; touch '{marker}'; sleep 30\"", 300);
-            clock.Stop();
+            // The touch comes 3 s in: far enough past the 300 ms limit that a loaded machine's late kill still
+            // lands before it.
+            string? result = HardwareFingerprint.ToolProbe.RunTool("/bin/sh", $"-c \"sleep 3; touch '{marker}'; sleep 30\"", 300);
+            TimeSpan returned = clock.Elapsed;
 
             Assert.Null(result);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the runner waited for the tool instead of timing out");
-            // A killed shell never reaches the touch; a merely abandoned one does after a second.
-            Thread.Sleep(2500);
+            Assert.True(returned < TimeSpan.FromSeconds(20), "the runner waited for the tool instead of timing out");
+            // A killed shell never reaches the touch; a merely abandoned one does 3 s after it started.
+            TimeSpan untilPastTheTouch = TimeSpan.FromSeconds(4.5) - clock.Elapsed;
+            if (untilPastTheTouch > TimeSpan.Zero) Thread.Sleep(untilPastTheTouch);
             bool touched = File.Exists(marker);
             if (touched) File.Delete(marker);
             Assert.False(touched, "the tool kept running after its time-out");

@@ -25,7 +25,10 @@ namespace AuthForge.Tests.Hygiene
         private const string Key = SecretExposure.LicenseKey;
         private const string HeartbeatPath = "/auth/heartbeat";
         /// <summary>Long enough for a loaded machine; the time-out paths set their own, shorter one.</summary>
-        private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(2);
+        // Patient: no fault here is meant to meet a time-out, and on a loaded machine a cut and retried attempt would
+        // reach the server late. The time-out test sets its own short one.
+        private static readonly TimeSpan s_timeout = FaultExpectation.PatientRequestTimeout;
+        private static int s_clients;
 
         private readonly Servers _servers;
 
@@ -51,17 +54,17 @@ namespace AuthForge.Tests.Hygiene
                 using (var client = new AuthForgeClient(options))
                 {
                     exposure.Add(row.Id + " warm-up", await client.ValidateLicenseAsync(Key));
-                    await QueueAsync(server, row, "/auth/validate");
+                    await QueueAsync(server, row, "/auth/validate", options);
                     Assert.Equal(row.Recovers, await client.LoginAsync(Key));
                     client.Logout();
-                    await QueueAsync(server, row, "/auth/validate");
+                    await QueueAsync(server, row, "/auth/validate", options);
                     exposure.Add(row.Id + " validate", await client.ValidateLicenseAsync(Key));
 
                     if (!row.Recovers)
                     {
                         if (row.Fault == "replay") await FaultServers.PrimeHeartbeatAsync(server, Key);
                         // The fault waits for the first heartbeat of a fresh session.
-                        await QueueAsync(server, row, HeartbeatPath);
+                        await QueueAsync(server, row, HeartbeatPath, options);
                         Assert.True(await client.LoginAsync(Key));
                         try
                         {
@@ -101,7 +104,7 @@ namespace AuthForge.Tests.Hygiene
                 {
                     await DevAdmin.ResetAsync(server);
                     // rate_limited is retried: queue enough for every attempt.
-                    await DevAdmin.AddFaultAsync(server, "status", 6, status: code is null ? 502 : 403, error: code);
+                    await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "status", 6, status: code is null ? 502 : 403, error: code);
                     await client.LoginAsync(Key);
                     exposure.Add("status " + code, await client.ValidateLicenseAsync(Key));
                 }
@@ -197,9 +200,9 @@ namespace AuthForge.Tests.Hygiene
             options.RequestTimeout = TimeSpan.FromMilliseconds(300);
             using (var client = new AuthForgeClient(options))
             {
-                await DevAdmin.AddFaultAsync(server, "delay", 2, delayMs: 30_000);
+                await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "delay", 2, delayMs: 30_000);
                 Assert.False(await client.LoginAsync(Key));
-                await DevAdmin.AddFaultAsync(server, "delay", 2, delayMs: 30_000);
+                await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "delay", 2, delayMs: 30_000);
                 exposure.Add("time-out", await client.ValidateLicenseAsync(Key));
 
                 using (var cancelled = new CancellationTokenSource())
@@ -209,8 +212,17 @@ namespace AuthForge.Tests.Hygiene
                     exposure.Add("pre-cancelled validate", Thrown(await Record.ExceptionAsync(() => client.ValidateLicenseAsync(Key, cancelled.Token))));
                 }
 
+                exposure.Add("time-outs", client, options);
+            }
+
+            // The rest must not meet the short time-out: a patient client of the same machine. A delay fault left
+            // over because a cut attempt never reached the loaded server must not meet it either.
+            await DevAdmin.ClearFaultsAsync(server);
+            options.RequestTimeout = s_timeout;
+            using (var client = new AuthForgeClient(options))
+            {
                 // Cancelled while the server holds the request: the moment is signalled by the client's own handler.
-                await DevAdmin.AddFaultAsync(server, "delay", 1, delayMs: 30_000);
+                await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "delay", 1, delayMs: 30_000);
                 using (var midway = new CancellationTokenSource())
                 {
                     int next = handler.Attempts + 1;
@@ -223,11 +235,11 @@ namespace AuthForge.Tests.Hygiene
                 }
 
                 // Self-ban's pre-session form carries the secret and the key; its failures throw to the caller.
-                await DevAdmin.AddFaultAsync(server, "html500");
+                await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "html500");
                 exposure.Add("self-ban html500", Thrown(Record.Exception(() => client.SelfBan(Key, revokeLicense: false))));
-                await DevAdmin.AddFaultAsync(server, "drop", 2);
+                await DevAdmin.AddFaultAsync(server, options.HwidOverride!, "drop", 2);
                 exposure.Add("self-ban drop", Thrown(await Record.ExceptionAsync(() => client.SelfBanAsync(Key, revokeLicense: false))));
-                exposure.Add("time-outs", client, options);
+                exposure.Add("patient", client, options);
             }
 
             Assert.Equal(AuthForgeErrorCodes.Timeout, Assert.Single(failures.All).Code);
@@ -320,11 +332,13 @@ namespace AuthForge.Tests.Hygiene
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: interval);
             options.OfflineTolerance = TimeSpan.Zero; // every fault reaches the failure callback, whose text is checked
             options.RequestTimeout = s_timeout;
+            // Each client its own machine, so the faults queued for it (scoped to its hwid) are taken by it alone.
+            options.HwidOverride = "hygiene-" + Interlocked.Increment(ref s_clients).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return options;
         }
 
-        private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path) =>
-            DevAdmin.AddFaultAsync(server, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
+        private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path, AuthForgeClientOptions client) =>
+            DevAdmin.AddFaultAsync(server, client.HwidOverride!, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
 
         /// <summary>A v3 and a v1 server that know the distinctive secret and licence key.</summary>
         public sealed class Servers : IAsyncLifetime

@@ -23,11 +23,17 @@ namespace AuthForge.Tests.Support
             Timeout = TimeSpan.FromSeconds(10),
         };
 
-        /// <summary><c>POST /admin/faults</c>: queues <paramref name="kind"/> (its wire name) for the next <paramref name="count"/> requests.</summary>
-        public static Task AddFaultAsync(DevServerHost server, string kind, int count = 1, string? path = null,
+        /// <summary>
+        /// <c>POST /admin/faults</c>: queues <paramref name="kind"/> (its wire name) for the next <paramref name="count"/>
+        /// requests of the client with hardware id <paramref name="hwid"/>. Every fault a test queues is scoped to its own
+        /// client: on a shared server, an unscoped fault goes to whichever request comes first, a late retry of an
+        /// earlier exchange or another test's client included.
+        /// </summary>
+        public static Task AddFaultAsync(DevServerHost server, string hwid, string kind, int count = 1, string? path = null,
             int? delayMs = null, int? status = null, string? error = null)
         {
-            var fault = new Dictionary<string, object?> { ["kind"] = kind, ["count"] = count };
+            ArgumentException.ThrowIfNullOrEmpty(hwid);
+            var fault = new Dictionary<string, object?> { ["kind"] = kind, ["count"] = count, ["hwid"] = hwid };
             if (path != null) fault["path"] = path;
             if (delayMs is int delay) fault["delayMs"] = delay;
             if (status is int code) fault["status"] = code;

@@ -31,6 +31,9 @@ namespace AuthForge.Tests.Support
         /// <summary>Awaited before each attempt goes out (1-based attempt number): lets a test hold a retry at a point it chooses.</summary>
         public Func<int, CancellationToken, Task>? BeforeSend { get; set; }
 
+        /// <summary>Awaited before each request goes out, with the request: lets a test hold one by its path.</summary>
+        public Func<HttpRequestMessage, CancellationToken, Task>? BeforeSendRequest { get; set; }
+
         /// <summary>Requests the client sent through this handler (each retry counts).</summary>
         public int Attempts
         {
@@ -85,6 +88,7 @@ namespace AuthForge.Tests.Support
             }
             if (reached != null) foreach (TaskCompletionSource waiter in reached) waiter.TrySetResult();
             if (BeforeSend is { } gate) await gate(attempt, cancellationToken).ConfigureAwait(false);
+            if (BeforeSendRequest is { } hold) await hold(request, cancellationToken).ConfigureAwait(false);
 
             HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             response.Content = new CountingContent(response.Content, this, attempt);

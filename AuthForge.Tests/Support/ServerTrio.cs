@@ -7,8 +7,8 @@ namespace AuthForge.Tests.Support
 {
     /// <summary>
     /// One DevServer per protocol generation, shared by a test class. Tests that share it each add their own licence
-    /// (<see cref="NewLicense"/>), so licence state never leaks between tests; xUnit runs a class's tests one at a time,
-    /// so queued faults do not either (tests that queue faults clear them first, in case an earlier test failed).
+    /// (<see cref="NewLicense"/>), so licence state never leaks between tests, and scope every fault they queue to that
+    /// licence: a heartbeat of an earlier test's client still on the wire then cannot take it.
     /// </summary>
     public sealed class ServerTrio : IAsyncLifetime
     {
