@@ -28,11 +28,11 @@ namespace AuthForge.Tests.Client
         [Fact]
         public async Task NoCallbackEndsTheProcessWithExitCodeOne()
         {
-            ProbeResult result = await RunProbeAsync("none");
+            ChildProcess.Result result = await RunProbeAsync("none");
 
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains("before login", result.Output);
-            Assert.DoesNotContain("after login", result.Output);
+            Assert.Contains("before login", result.Stdout);
+            Assert.DoesNotContain("after login", result.Stdout);
             AssertTheServerRefusedTheProbe();
             AssertOneLineOnStandardError(result, "No onFailure callback is set");
         }
@@ -40,20 +40,20 @@ namespace AuthForge.Tests.Client
         [Fact]
         public async Task ACallbackThatThrowsEndsTheProcessWithExitCodeOne()
         {
-            ProbeResult result = await RunProbeAsync("throws");
+            ChildProcess.Result result = await RunProbeAsync("throws");
 
             Assert.Equal(1, result.ExitCode);
             // The callback was given its chance first, with the real reason and code.
-            Assert.Contains("callback ran login_failed invalid_key", result.Output);
-            Assert.DoesNotContain("after login", result.Output);
+            Assert.Contains("callback ran login_failed invalid_key", result.Stdout);
+            Assert.DoesNotContain("after login", result.Stdout);
             AssertTheServerRefusedTheProbe();
             AssertOneLineOnStandardError(result, "The onFailure callback threw");
         }
 
         // Never a silent death: one line on stderr naming the operation, the code and the sentence, and no secret.
-        private void AssertOneLineOnStandardError(ProbeResult result, string why)
+        private void AssertOneLineOnStandardError(ChildProcess.Result result, string why)
         {
-            string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            string line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Assert.StartsWith("AuthForge: login_failed [invalid_key]: ", line);
             Assert.Contains(AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.InvalidKey), line);
             Assert.Contains(why, line);
@@ -68,30 +68,12 @@ namespace AuthForge.Tests.Client
             Assert.Contains(_server!.Requests, r => r.Hwid == "exit-probe" && r.Error == AuthForgeErrorCodes.InvalidKey);
         }
 
-        private async Task<ProbeResult> RunProbeAsync(string callback)
+        private Task<ChildProcess.Result> RunProbeAsync(string callback)
         {
-            var start = new ProcessStartInfo(DotnetHost())
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
+            ProcessStartInfo start = ChildProcess.DotnetStart();
             foreach (string arg in new[] { "exec", ProbePath(), _server!.BaseUrl, _server.AppId, _server.AppSecret, "K-refused", callback })
                 start.ArgumentList.Add(arg);
-
-            using Process process = Process.Start(start)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (TimeoutException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            return new ProbeResult(process.ExitCode, await stdout, await stderr);
+            return ChildProcess.RunAsync(start, TimeSpan.FromSeconds(30));
         }
 
         /// <summary>The probe's dll, as its own project reported it at build time (see AuthForge.Tests.csproj).</summary>
@@ -103,17 +85,5 @@ namespace AuthForge.Tests.Client
             Assert.True(File.Exists(path), "The exit probe was not built at " + path);
             return path!;
         }
-
-        /// <summary>The dotnet host running these tests (the SDK exports it to child processes), else the one on PATH.</summary>
-        private static string DotnetHost()
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? self = Environment.ProcessPath;
-            if (self != null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
-            return "dotnet";
-        }
-
-        private sealed record ProbeResult(int ExitCode, string Output, string Error);
     }
 }

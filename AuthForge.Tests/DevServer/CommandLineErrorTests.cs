@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.DevServer
@@ -111,7 +112,7 @@ namespace AuthForge.Tests.DevServer
         [InlineData("--license")]
         public async Task EveryMistake_IsOneLineOnStderr_AndExitCode2(params string[] args)
         {
-            Result result = await RunServerAsync(args);
+            ChildProcess.Result result = await RunServerAsync(args);
 
             Assert.Equal(2, result.ExitCode);
             Assert.Equal(string.Empty, result.Stdout);
@@ -171,48 +172,19 @@ namespace AuthForge.Tests.DevServer
             return line;
         }
 
-        private static async Task<Result> RunServerAsync(string[] args)
-        {
-            using Process process = Process.Start(Start(args))!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            }
-            catch (TimeoutException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            return new Result(process.ExitCode, await stdout, await stderr);
-        }
+        private static Task<ChildProcess.Result> RunServerAsync(string[] args) =>
+            ChildProcess.RunAsync(Start(args), TimeSpan.FromSeconds(60));
 
         /// <summary>The DevServer's own program (built beside the tests), run by the dotnet host running them.</summary>
         private static ProcessStartInfo Start(string[] args)
         {
             string server = typeof(DevServerHost).Assembly.Location;
             Assert.True(File.Exists(Path.ChangeExtension(server, ".runtimeconfig.json")), "the DevServer was not built as a program beside the tests");
-            var start = new ProcessStartInfo(DotnetHost())
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
+            ProcessStartInfo start = ChildProcess.DotnetStart();
             start.ArgumentList.Add("exec");
             start.ArgumentList.Add(server);
             foreach (string arg in args) start.ArgumentList.Add(arg);
             return start;
-        }
-
-        private static string DotnetHost()
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? self = Environment.ProcessPath;
-            if (self != null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
-            return "dotnet";
         }
 
         private static string TempFile(string text)
@@ -222,6 +194,5 @@ namespace AuthForge.Tests.DevServer
             return path;
         }
 
-        private sealed record Result(int ExitCode, string Stdout, string Stderr);
     }
 }
