@@ -5,7 +5,8 @@
 // `new AuthForgeClient(...).Login(key)`. The wire protocol is PROTOCOL.md of the AuthForge SDKs: generations
 // v1 and v2 (HMAC-SHA256) and v3 (Ed25519). MIT licence; see the repository's LICENSE.
 //
-// The file reads top to bottom like a short book; each section opens with a banner saying what it owns:
+// The file reads top to bottom like a short book; each section opens with a banner saying what it owns. Section 1
+// is namespace AuthForge, the public API and nothing else; sections 2-10 are internal, in AuthForge.Internal:
 //   1. Public surface      what users touch: the client, options, results, the exception and its codes
 //   2. Session             the immutable verified session the client swaps atomically
 //   3. Protocol            request bodies and the one pure function that decides whether a response is trusted
@@ -31,6 +32,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using AuthForge.Internal;
 
 namespace AuthForge
 {
@@ -218,36 +220,6 @@ namespace AuthForge
 
         /// <summary>The code, then the usual exception text.</summary>
         public override string ToString() => "[" + Code + "] " + base.ToString();
-    }
-
-    /// <summary>
-    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Everything not
-    /// listed as no answer is a verdict, so an unknown failure is never mistaken for a harmless one.
-    /// </summary>
-    internal static class Verdicts
-    {
-        public static bool IsNoAnswer(string code, int? httpStatus)
-        {
-            switch (code)
-            {
-                case AuthForgeErrorCodes.NetworkError:
-                case AuthForgeErrorCodes.Timeout:
-                case AuthForgeErrorCodes.RateLimited:
-                case AuthForgeErrorCodes.ServerError:
-                case AuthForgeErrorCodes.SystemError:
-                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
-                case AuthForgeErrorCodes.RedirectRefused:
-                // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
-                case AuthForgeErrorCodes.InvalidJsonResponse:
-                case AuthForgeErrorCodes.ResponseTooLarge:
-                case AuthForgeErrorCodes.MissingPayload:
-                case AuthForgeErrorCodes.MissingSignature:
-                    return true;
-                case AuthForgeErrorCodes.UnknownError:
-                    return httpStatus >= 500;
-            }
-            return code.StartsWith(AuthForgeErrorCodes.HttpErrorPrefix + "5", StringComparison.Ordinal);
-        }
     }
 
     /// <summary>How much a diagnostics event matters.</summary>
@@ -708,7 +680,7 @@ namespace AuthForge
         /// <summary>The server's request id (v3), for support tickets.</summary>
         public string? RequestId { get; private set; }
 
-        internal static AuthForgeValidationResult Valid(Session session) => new AuthForgeValidationResult
+        internal static AuthForgeValidationResult FromSession(Session session) => new AuthForgeValidationResult
         {
             IsValid = true,
             SessionToken = session.SessionToken,
@@ -725,7 +697,7 @@ namespace AuthForge
             RequestId = session.Payload["requestId"]?.AsString(),
         };
 
-        internal static AuthForgeValidationResult Invalid(AuthForgeException error) => new AuthForgeValidationResult
+        internal static AuthForgeValidationResult FromFailure(AuthForgeException error) => new AuthForgeValidationResult
         {
             Code = error.Code,
             Message = error.Message,
@@ -1003,11 +975,11 @@ namespace AuthForge
             try
             {
                 Session session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
-                return AuthForgeValidationResult.Valid(session);
+                return AuthForgeValidationResult.FromSession(session);
             }
             catch (AuthForgeException ex)
             {
-                return AuthForgeValidationResult.Invalid(ex);
+                return AuthForgeValidationResult.FromFailure(ex);
             }
         }
 
@@ -1787,6 +1759,41 @@ namespace AuthForge
                 TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
                 return since < TimeSpan.Zero ? TimeSpan.Zero : since;
             }
+        }
+    }
+}
+
+// Everything below is internal. It lives in a namespace of its own because this file compiles into the user's
+// assembly: a user's `using AuthForge;` must bring in the public API only, never names like Session or Json.
+namespace AuthForge.Internal
+{
+    /// <summary>
+    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Everything not
+    /// listed as no answer is a verdict, so an unknown failure is never mistaken for a harmless one.
+    /// </summary>
+    internal static class Verdicts
+    {
+        public static bool IsNoAnswer(string code, int? httpStatus)
+        {
+            switch (code)
+            {
+                case AuthForgeErrorCodes.NetworkError:
+                case AuthForgeErrorCodes.Timeout:
+                case AuthForgeErrorCodes.RateLimited:
+                case AuthForgeErrorCodes.ServerError:
+                case AuthForgeErrorCodes.SystemError:
+                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
+                case AuthForgeErrorCodes.RedirectRefused:
+                // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
+                case AuthForgeErrorCodes.InvalidJsonResponse:
+                case AuthForgeErrorCodes.ResponseTooLarge:
+                case AuthForgeErrorCodes.MissingPayload:
+                case AuthForgeErrorCodes.MissingSignature:
+                    return true;
+                case AuthForgeErrorCodes.UnknownError:
+                    return httpStatus >= 500;
+            }
+            return code.StartsWith(AuthForgeErrorCodes.HttpErrorPrefix + "5", StringComparison.Ordinal);
         }
     }
 

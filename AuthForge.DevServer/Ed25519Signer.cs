@@ -40,9 +40,9 @@ namespace AuthForge.DevServer
 
             // [s]B = [s mod L]B since B has order L; keeping s mod L lets the multiplication use the wNAF tables.
             var limbs = new long[24];
-            AuthForge.Ed25519.Scalar.Unpack21(clamped, 0, 32, limbs, 24);
+            AuthForge.Internal.Ed25519.Scalar.Unpack21(clamped, 0, 32, limbs, 24);
             var scalar = new byte[32];
-            AuthForge.Ed25519.Scalar.Reduce(limbs, scalar, 0);
+            AuthForge.Internal.Ed25519.Scalar.Reduce(limbs, scalar, 0);
 
             // 5.1.5 step 4: A = ENC([s]B).
             return new Ed25519Signer(scalar, prefix, MulBase(scalar));
@@ -84,9 +84,9 @@ namespace AuthForge.DevServer
             var kl = new long[12];
             var sl = new long[12];
             var rl = new long[12];
-            AuthForge.Ed25519.Scalar.Unpack21(k, 0, 32, kl, 12);
-            AuthForge.Ed25519.Scalar.Unpack21(scalar, 0, 32, sl, 12);
-            AuthForge.Ed25519.Scalar.Unpack21(r, 0, 32, rl, 12);
+            AuthForge.Internal.Ed25519.Scalar.Unpack21(k, 0, 32, kl, 12);
+            AuthForge.Internal.Ed25519.Scalar.Unpack21(scalar, 0, 32, sl, 12);
+            AuthForge.Internal.Ed25519.Scalar.Unpack21(r, 0, 32, rl, 12);
             var acc = new long[24];
             for (int i = 0; i < 12; i++)
             {
@@ -97,7 +97,7 @@ namespace AuthForge.DevServer
             // Step 6: the signature is R || S.
             var signature = new byte[64];
             Buffer.BlockCopy(encodedR, 0, signature, 0, 32);
-            AuthForge.Ed25519.Scalar.Reduce(acc, signature, 32);
+            AuthForge.Internal.Ed25519.Scalar.Reduce(acc, signature, 32);
             return signature;
         }
 
@@ -105,19 +105,19 @@ namespace AuthForge.DevServer
         private static byte[] MulBase(byte[] n)
         {
             var naf = new sbyte[256];
-            AuthForge.Ed25519.ToWnaf(n, 0, AuthForge.Ed25519.BaseWidth, naf);
-            AuthForge.Ed25519.StrausSplitVar(out AuthForge.Ed25519.ProjectivePoint p, naf, naf, null);
+            AuthForge.Internal.Ed25519.ToWnaf(n, 0, AuthForge.Internal.Ed25519.BaseWidth, naf);
+            AuthForge.Internal.Ed25519.StrausSplitVar(out AuthForge.Internal.Ed25519.ProjectivePoint p, naf, naf, null);
             var encoded = new byte[32];
-            AuthForge.Ed25519.EncodePoint(encoded, 0, in p);
+            AuthForge.Internal.Ed25519.EncodePoint(encoded, 0, in p);
             return encoded;
         }
 
         private static byte[] ReduceDigest(byte[] digest)
         {
             var limbs = new long[24];
-            AuthForge.Ed25519.Scalar.Unpack21(digest, 0, 64, limbs, 24);
+            AuthForge.Internal.Ed25519.Scalar.Unpack21(digest, 0, 64, limbs, 24);
             var reduced = new byte[32];
-            AuthForge.Ed25519.Scalar.Reduce(limbs, reduced, 0);
+            AuthForge.Internal.Ed25519.Scalar.Reduce(limbs, reduced, 0);
             return reduced;
         }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 using Xunit;
-using Fe = AuthForge.Ed25519.Fe;
+using Fe = AuthForge.Internal.Ed25519.Fe;
 
 namespace AuthForge.Tests.Crypto
 {

@@ -1,6 +1,6 @@
 using System;
 using Xunit;
-using Fe = AuthForge.Ed25519.Fe;
+using Fe = AuthForge.Internal.Ed25519.Fe;
 
 namespace AuthForge.Tests.Crypto
 {

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
-using Text = AuthForge.HardwareFingerprint.HardwareText;
+using Text = AuthForge.Internal.HardwareFingerprint.HardwareText;
 
 namespace AuthForge.Tests.Fingerprint
 {

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text;
 using Xunit;
-using Text = AuthForge.HardwareFingerprint.HardwareText;
+using Text = AuthForge.Internal.HardwareFingerprint.HardwareText;
 
 namespace AuthForge.Tests.Fingerprint
 {

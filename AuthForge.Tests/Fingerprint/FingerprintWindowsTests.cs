@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using Xunit;
-using Text = AuthForge.HardwareFingerprint.HardwareText;
+using Text = AuthForge.Internal.HardwareFingerprint.HardwareText;
 
 namespace AuthForge.Tests.Fingerprint
 {

@@ -116,7 +116,7 @@ namespace AuthForge.Tests.Fuzz
             long started = Stopwatch.GetTimestamp();
             try
             {
-                response = AuthForge.Protocol.Verify(input.Status, input.Body, input.Nonce, input.Verifier.Product);
+                response = AuthForge.Internal.Protocol.Verify(input.Status, input.Body, input.Nonce, input.Verifier.Product);
                 Session session = Session.Create(response, FuzzSeedSet.LicenseKey, input.Verifier.Product, input.Nonce, AuthForgeClock.System);
                 // What the client then does with a session (local heartbeats re-verify; users copy variables): none may throw.
                 if (!session.VerifyStoredSignature()) accessorProblem = "the accepted session's stored signature does not verify";

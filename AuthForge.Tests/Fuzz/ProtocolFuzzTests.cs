@@ -40,7 +40,7 @@ namespace AuthForge.Tests.Fuzz
             {
                 try
                 {
-                    AuthForge.Protocol.Verify(200, seed.Body, seed.Nonce, seed.Verifier.Product);
+                    AuthForge.Internal.Protocol.Verify(200, seed.Body, seed.Nonce, seed.Verifier.Product);
                     return null;
                 }
                 catch (AuthForgeException e)

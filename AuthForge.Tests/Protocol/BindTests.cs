@@ -22,7 +22,7 @@ namespace AuthForge.Tests.Protocol
         {
             string json = "{\"sessionToken\":\"" + Signed.Token(tokenBody) + "\"" + timestamp + ",\"nonce\":\"" + Nonce + "\"" + payloadExtra + "}";
             string payload = Signed.Base64Json(json);
-            return AuthForge.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload)), Nonce, Verifier, binding ?? Sent);
+            return AuthForge.Internal.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload)), Nonce, Verifier, binding ?? Sent);
         }
 
         private static string Mismatch(string tokenBody, string payloadExtra = "") =>

@@ -70,7 +70,7 @@ namespace AuthForge.Tests.Protocol
             var seen = new System.Collections.Generic.HashSet<string>();
             for (int i = 0; i < 1000; i++)
             {
-                string nonce = AuthForge.Nonce.Create();
+                string nonce = AuthForge.Internal.Nonce.Create();
                 Assert.Matches("^[0-9a-f]{32}$", nonce);
                 Assert.True(seen.Add(nonce));
             }

@@ -22,12 +22,12 @@ namespace AuthForge.Tests.Protocol
         }
 
         private static string CodeOf(int status, byte[] body) =>
-            Assert.Throws<AuthForgeException>(() => AuthForge.Protocol.Verify(status, body, Nonce, Verifier)).Code;
+            Assert.Throws<AuthForgeException>(() => AuthForge.Internal.Protocol.Verify(status, body, Nonce, Verifier)).Code;
 
         [Fact]
         public void AcceptsAValidResponseAndPrefersTheTokenBodysExpiry()
         {
-            VerifiedResponse response = AuthForge.Protocol.Verify(200,
+            VerifiedResponse response = AuthForge.Internal.Protocol.Verify(200,
                 SignedBody(PayloadJson(extra: ",\"appVariables\":{\"tier\":\"pro\"}")), Nonce, Verifier);
 
             Assert.Equal(1900000000, response.ExpiresInUnix);
@@ -38,7 +38,7 @@ namespace AuthForge.Tests.Protocol
         [Fact]
         public void FallsBackToThePayloadsExpiryForAnOpaqueToken()
         {
-            VerifiedResponse response = AuthForge.Protocol.Verify(200, SignedBody(PayloadJson(token: "opaque-token")), Nonce, Verifier);
+            VerifiedResponse response = AuthForge.Internal.Protocol.Verify(200, SignedBody(PayloadJson(token: "opaque-token")), Nonce, Verifier);
             Assert.Equal(1850000000, response.ExpiresInUnix);
             Assert.Null(response.TokenBody);
         }
@@ -53,7 +53,7 @@ namespace AuthForge.Tests.Protocol
         [InlineData("\"1\"")]
         public void AcceptsEverySuccessStatusSpelling(string status)
         {
-            AuthForge.Protocol.Verify(200, SignedBody(PayloadJson(), status), Nonce, Verifier);
+            AuthForge.Internal.Protocol.Verify(200, SignedBody(PayloadJson(), status), Nonce, Verifier);
         }
 
         [Theory]
@@ -110,7 +110,7 @@ namespace AuthForge.Tests.Protocol
         public void AcceptsAnUppercaseHexSignature()
         {
             string payload = Signed.Base64Json(PayloadJson());
-            AuthForge.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload).ToUpperInvariant()), Nonce, Verifier);
+            AuthForge.Internal.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload).ToUpperInvariant()), Nonce, Verifier);
         }
 
         [Fact]
@@ -118,7 +118,7 @@ namespace AuthForge.Tests.Protocol
         {
             string payload = Signed.Base64UrlJson(PayloadJson(extra: ",\"x\":\"\u00ff\u00fe??>>\""));
             Assert.Contains(payload, c => c == '-' || c == '_');
-            AuthForge.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload)), Nonce, Verifier);
+            AuthForge.Internal.Protocol.Verify(200, Signed.Envelope(payload, Signed.HmacHex(Secret, Nonce, payload)), Nonce, Verifier);
         }
 
         [Fact]
@@ -189,7 +189,7 @@ namespace AuthForge.Tests.Protocol
         public void HttpStatusIsCarriedOnTheException()
         {
             var ex = Assert.Throws<AuthForgeException>(() =>
-                AuthForge.Protocol.Verify(403, Encoding.UTF8.GetBytes("{\"status\":\"error\",\"error\":\"revoked\"}"), Nonce, Verifier));
+                AuthForge.Internal.Protocol.Verify(403, Encoding.UTF8.GetBytes("{\"status\":\"error\",\"error\":\"revoked\"}"), Nonce, Verifier));
             Assert.Equal(403, ex.HttpStatusCode);
             Assert.True(ex.IsServerError);
         }

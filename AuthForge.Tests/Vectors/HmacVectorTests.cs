@@ -60,7 +60,7 @@ namespace AuthForge.Tests.Vectors
             string signature = Section("test_vectors.json", "").GetProperty("outputs").GetProperty("signatureHex").GetString()!;
             var verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(inputs.GetProperty("appSecret").GetString()!));
 
-            VerifiedResponse response = AuthForge.Protocol.Verify(200, Signed.Envelope(payload, signature), nonce, verifier);
+            VerifiedResponse response = AuthForge.Internal.Protocol.Verify(200, Signed.Envelope(payload, signature), nonce, verifier);
 
             Assert.Equal(1740433200, response.ExpiresInUnix);
             Assert.Equal(1740429600, response.ServerTimeUnix);
@@ -77,7 +77,7 @@ namespace AuthForge.Tests.Vectors
             string nonce = validate.GetProperty("inputs").GetProperty("nonce").GetString()!;
             var verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(validate.GetProperty("inputs").GetProperty("appSecret").GetString()!));
 
-            VerifiedResponse response = AuthForge.Protocol.Verify(200,
+            VerifiedResponse response = AuthForge.Internal.Protocol.Verify(200,
                 Signed.Envelope(payload, validate.GetProperty("outputs").GetProperty("signatureHex").GetString()!), nonce, verifier);
 
             Assert.Equal(heartbeat.GetProperty("inputs").GetProperty("sigKey").GetString(), response.TokenBody!["sigKey"]!.AsString());
