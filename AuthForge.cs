@@ -6,17 +6,18 @@
 // v1 and v2 (HMAC-SHA256) and v3 (Ed25519). MIT licence; see the repository's LICENSE.
 //
 // The file reads top to bottom like a short book; each section opens with a banner saying what it owns. Section 1
-// is namespace AuthForge, the public API and nothing else; sections 2-10 are internal, in AuthForge.Internal:
+// is namespace AuthForge, the public API and nothing else; sections 2-11 are internal, in AuthForge.Internal:
 //   1. Public surface      what users touch: the client, options, results, the exception and its codes
-//   2. Session             the immutable verified session the client swaps atomically
-//   3. Protocol            request bodies and the one pure function that decides whether a response is trusted
-//   4. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
-//   5. Transport           one bounded, timed POST; the retry policy
-//   6. Scheduler           one timer for every client's heartbeats in the process
-//   7. Primitives          clock, nonces, hex, strict base64, constant-time comparison
-//   8. Fingerprint         the hardware id, computed once per process
-//   9. Ed25519             RFC 8032 verification, written from the RFC
-//  10. Json                a strict, bounded reader and a compact writer
+//   2. Client              the session's life behind the client: login, heartbeats and renewal, outages, the store
+//   3. Session             the immutable verified session the client swaps atomically
+//   4. Protocol            request bodies and the one pure function that decides whether a response is trusted
+//   5. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
+//   6. Transport           one bounded, timed POST; the retry policy
+//   7. Scheduler           one timer for every client's heartbeats in the process
+//   8. Primitives          clock, nonces, hex, strict base64, constant-time comparison
+//   9. Fingerprint         the hardware id, computed once per process
+//  10. Ed25519             RFC 8032 verification, written from the RFC
+//  11. Json                a strict, bounded reader and a compact writer
 
 using System;
 using System.Collections.Generic;
@@ -730,38 +731,16 @@ namespace AuthForge
         , IAsyncDisposable
 #endif
     {
-        private const string ValidatePath = "/auth/validate";
-        private const string HeartbeatPath = "/auth/heartbeat";
-        private const string SelfBanPath = "/auth/selfban";
-
-        private readonly string _appId;
-        private readonly string _appSecret;
-        private readonly byte[] _appSecretBytes;
-        private readonly HmacSignatureVerifier _appSecretVerifier;
-        private readonly HeartbeatMode _mode;
-        private readonly TimeSpan _interval;
-        private readonly Action<string, Exception?>? _onFailure;
-        private readonly int? _ttlSeconds;
-        private readonly string? _hwidOverride;
-        private readonly Ed25519SignatureVerifier? _ed25519;
-        private readonly HttpTransport _transport;
-        private readonly AuthForgeClock _clock;
-        private readonly RetryPolicy _retry;
-        private readonly HeartbeatScheduler _scheduler;
-        private readonly Action<int> _exit;
-        private readonly Action<string>? _errorOutput;
-        private readonly TimeSpan? _offlineTolerance;
-        private readonly IAuthForgeSessionStore? _store;
-        private readonly string _trustedKeys;
-        private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
-
-        // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
-        private readonly object _gate = new object();
-        // Orders the session store's writes and deletes; taken after _gate is released, never with it.
-        private readonly object _storeGate = new object();
-        private ActiveSession? _active;
-        private string? _licenseKey;
-        private bool _disposed;
+        // The client is a thin surface over the session's life; each rule lives in one internal type (section 2):
+        // a login (LoginFlow), renewal and heartbeats (HeartbeatDuty), outages (OutagePolicy), the stored session
+        // (SessionStoreKeeper), the one way from a signed answer to a session (SessionIssuer).
+        private readonly ClientSettings _settings;
+        private readonly ClientEvents _events;
+        private readonly ServerChannel _channel;
+        private readonly SessionSlot _slot;
+        private readonly SessionStoreKeeper? _store;
+        private readonly SessionIssuer _issuer;
+        private readonly LoginFlow _login;
 
         /// <summary>Creates a client with the parameters of the other AuthForge SDKs.</summary>
         /// <param name="appId">Your application id. Required.</param>
@@ -803,8 +782,8 @@ namespace AuthForge
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
 
-            _appId = RequireText(options.AppId, "appId");
-            _appSecret = RequireText(options.AppSecret, "appSecret");
+            string appId = RequireText(options.AppId, "appId");
+            string appSecret = RequireText(options.AppSecret, "appSecret");
             if (options.HwidOverride != null) RequireText(options.HwidOverride, "hwidOverride");
             if (options.HeartbeatMode != HeartbeatMode.Server && options.HeartbeatMode != HeartbeatMode.Local)
                 throw new ArgumentException("The heartbeat mode must be Server or Local.", "heartbeatMode");
@@ -820,48 +799,34 @@ namespace AuthForge
                 throw new ArgumentOutOfRangeException("offlineTolerance", "The offline tolerance must not be negative (null: until the session ends).");
             if (options.SessionStore != null && options.SessionStorePath != null)
                 throw new ArgumentException("Set SessionStorePath or SessionStore, not both.", "sessionStore");
-            if (options.SessionStorePath != null)
-            {
-                _store = new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"));
-            }
-            else
-            {
-                _store = options.SessionStore;
-            }
+            IAuthForgeSessionStore? store = options.SessionStorePath != null
+                ? new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"))
+                : options.SessionStore;
 
             Uri baseUri = ParseBaseUrl(options.ApiBaseUrl, options.AllowInsecureHttp);
-            _ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
+            Ed25519SignatureVerifier? ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
 
-            _appSecretBytes = Encoding.UTF8.GetBytes(_appSecret);
-            _appSecretVerifier = new HmacSignatureVerifier(_appSecretBytes);
-            _mode = options.HeartbeatMode;
-            _interval = options.HeartbeatInterval;
-            _onFailure = options.OnFailure;
-            _ttlSeconds = options.TtlSeconds;
-            // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
-            // to this machine's fingerprint that would bind every bot user to the bot's machine.
-            _hwidOverride = options.HwidOverride;
-            _clock = options.Clock ?? AuthForgeClock.System;
-            _retry = options.Retry ?? RetryPolicy.Default;
-            _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
-            _exit = options.Exit ?? Environment.Exit;
-            _errorOutput = options.ErrorOutput;
-            _offlineTolerance = options.OfflineTolerance;
-            _onDiagnostic = options.OnDiagnostic;
-            var keys = new List<string>();
-            foreach (string key in options.PublicKeys) keys.Add(key.Trim());
-            keys.Sort(StringComparer.Ordinal);
-            _trustedKeys = string.Join(",", keys);
-            _transport = new HttpTransport(options.HttpClient, baseUri,
-                options.RequestTimeout, options.MaxResponseBytes);
+            _settings = new ClientSettings(options, appId, appSecret, ed25519);
+            _events = new ClientEvents(options.OnFailure, options.OnDiagnostic, options.Exit ?? Environment.Exit, options.ErrorOutput);
+            _channel = new ServerChannel(new HttpTransport(options.HttpClient, baseUri, options.RequestTimeout, options.MaxResponseBytes),
+                options.Retry ?? RetryPolicy.Default);
+            _slot = new SessionSlot();
+            _issuer = new SessionIssuer(_settings, _channel);
+            _store = store is null ? null : new SessionStoreKeeper(store, _settings, _slot, _events);
+            var outage = new OutagePolicy(_settings);
+            var duty = new HeartbeatDuty(_settings, _issuer, _slot, outage, _store, _events);
+            _login = new LoginFlow(_settings, _issuer, _slot, outage, duty, _store, _events);
         }
 
         /// <summary>The hardware id sent with requests: the override when set, else this machine's fingerprint
         /// (computed once per process, on first use).</summary>
-        public string HardwareId => _hwidOverride ?? HardwareFingerprint.Current;
+        public string HardwareId => _settings.HardwareId;
 
         /// <summary>The protocol generation this client verifies: <c>"v3"</c> with public keys, else <c>"v1/v2"</c>.</summary>
-        internal bool UsesEd25519 => _ed25519 != null;
+        internal bool UsesEd25519 => _settings.UsesEd25519;
+
+        /// <summary>The active session and its heartbeat, for tests that wait on a running heartbeat.</summary>
+        internal ActiveSession? Active => _slot.Current;
 
         /// <summary>
         /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response and that it answers this
@@ -883,9 +848,9 @@ namespace AuthForge
             ThrowIfDisposed();
             // The network part runs on the thread pool, so a UI or ASP.NET synchronisation context can't deadlock
             // it; the failure callback then runs here, on the caller's thread, as it would have without async.
-            AuthForgeException? failure = RunSync(() => LoginCoreAsync(licenseKey, CancellationToken.None));
+            AuthForgeException? failure = RunSync(() => _login.LoginCoreAsync(licenseKey, CancellationToken.None));
             if (failure is null) return true;
-            ReportFailure(LoginReason(failure), failure);
+            _events.ReportFailure(LoginReason(failure), failure);
             return false;
         }
 
@@ -895,9 +860,9 @@ namespace AuthForge
         {
             RequireText(licenseKey, nameof(licenseKey));
             ThrowIfDisposed();
-            AuthForgeException? failure = await LoginCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+            AuthForgeException? failure = await _login.LoginCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
             if (failure is null) return true;
-            ReportFailure(LoginReason(failure), failure);
+            _events.ReportFailure(LoginReason(failure), failure);
             return false;
         }
 
@@ -911,14 +876,8 @@ namespace AuthForge
         // Logout forgets the stored session; Dispose keeps it, so the next start can resume it.
         private Task EndLogin(bool forget)
         {
-            ActiveSession? ended;
-            lock (_gate)
-            {
-                ended = _active;
-                _active = null;
-                _licenseKey = null;
-            }
-            if (forget) DeleteStored();
+            ActiveSession? ended = _slot.Clear();
+            if (forget) _store?.Delete();
             if (ended is null) return Task.CompletedTask;
             ended.Heartbeat.Dispose();
             return ended.Heartbeat.WhenIdle;
@@ -927,15 +886,15 @@ namespace AuthForge
         /// <summary>True while a verified, unexpired session is stored.</summary>
         public bool IsAuthenticated()
         {
-            ActiveSession? active = Volatile.Read(ref _active);
-            return active != null && !active.Session.IsExpired(_clock);
+            ActiveSession? active = _slot.Current;
+            return active != null && !active.Session.IsExpired(_settings.Clock);
         }
 
         /// <summary>An immutable, typed view of the current session (expiry, licence expiry, label, HWID slots, variables,
         /// request id, whether it was resumed or is running offline); null when not logged in.</summary>
         public AuthForgeSession? GetSession()
         {
-            ActiveSession? active = Volatile.Read(ref _active);
+            ActiveSession? active = _slot.Current;
             if (active is null) return null;
             Session session = active.Session;
             JsonValue payload = session.Payload;
@@ -946,13 +905,13 @@ namespace AuthForge
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
-        public IReadOnlyDictionary<string, object?>? GetSessionData() => Volatile.Read(ref _active)?.Session.CopyPayload();
+        public IReadOnlyDictionary<string, object?>? GetSessionData() => _slot.Current?.Session.CopyPayload();
 
         /// <summary>A copy of the app's variables; null when not logged in, empty when the app has none.</summary>
-        public IReadOnlyDictionary<string, object?>? GetAppVariables() => Volatile.Read(ref _active)?.Session.CopyAppVariables();
+        public IReadOnlyDictionary<string, object?>? GetAppVariables() => _slot.Current?.Session.CopyAppVariables();
 
         /// <summary>A copy of the licence's variables; null when not logged in, empty when the licence has none.</summary>
-        public IReadOnlyDictionary<string, object?>? GetLicenseVariables() => Volatile.Read(ref _active)?.Session.CopyLicenseVariables();
+        public IReadOnlyDictionary<string, object?>? GetLicenseVariables() => _slot.Current?.Session.CopyLicenseVariables();
 
         /// <summary>
         /// Asks the server about <paramref name="licenseKey"/> (one credit) and verifies the answer, without touching
@@ -974,7 +933,7 @@ namespace AuthForge
             ThrowIfDisposed();
             try
             {
-                Session session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                Session session = await _issuer.ValidateAsync(licenseKey, cancellationToken).ConfigureAwait(false);
                 return AuthForgeValidationResult.FromSession(session);
             }
             catch (AuthForgeException ex)
@@ -1012,48 +971,45 @@ namespace AuthForge
             bool blacklistHwid = true, bool blacklistIp = true, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            ActiveSession? active = Volatile.Read(ref _active);
+            ActiveSession? active = _slot.Current;
             // An expired session can't be used for the session form (the server would answer session_expired).
-            if (active != null && active.Session.IsExpired(_clock)) active = null;
+            if (active != null && active.Session.IsExpired(_settings.Clock)) active = null;
             if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
             if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string hwid = HardwareId;
+            string appId = _settings.AppId;
             Func<string, string> body;
             if (token != null)
             {
-                body = nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp);
+                body = nonce => Requests.SelfBanWithSession(appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp);
             }
             else
             {
-                string key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
+                string key = string.IsNullOrEmpty(licenseKey) ? _slot.LicenseKey ?? "" : licenseKey!;
                 if (key.Length == 0)
                     throw new ArgumentException("Without a session, self-ban needs the licence key.", nameof(licenseKey));
-                body = nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
+                string appSecret = _settings.AppSecret;
+                body = nonce => Requests.SelfBanWithoutSession(appId, appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
             }
 
-            await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
+            await _channel.ExchangeAsync(ServerChannel.SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
             // The same token by value: a caller passing a copy of the current session's token has banned this session.
             if (active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal))
             {
                 // The same login, not the same object: heartbeats may have renewed the session while the ban was in
                 // flight. A login since then has its own heartbeat and is left alone.
-                lock (_gate)
-                {
-                    if (!ReferenceEquals(_active?.Heartbeat, active.Heartbeat)) return;
-                    _active = null;
-                    _licenseKey = null;
-                }
+                if (!_slot.ClearIfCurrent(active.Heartbeat)) return;
                 active.Heartbeat.Dispose();
-                DeleteStored();
+                _store?.Delete();
             }
         }
 
         /// <summary>Stops the heartbeat and clears the session, keeping a stored session for the next start. Idempotent.</summary>
         public void Dispose()
         {
-            lock (_gate) _disposed = true;
+            _slot.MarkDisposed();
             EndLogin(forget: false);
         }
 
@@ -1062,564 +1018,17 @@ namespace AuthForge
         /// <summary>As <see cref="Dispose"/>, and completes once a heartbeat that was already running has ended.</summary>
         public ValueTask DisposeAsync()
         {
-            lock (_gate) _disposed = true;
+            _slot.MarkDisposed();
             return new ValueTask(EndLogin(forget: false));
         }
 #endif
 
         /// <summary>Describes the client without secrets.</summary>
         public override string ToString() =>
-            "AuthForgeClient(AppId=" + _appId + ", Mode=" + _mode + ", Protocol=" + (UsesEd25519 ? "v3" : "v1/v2") +
+            "AuthForgeClient(AppId=" + _settings.AppId + ", Mode=" + _settings.Mode + ", Protocol=" + (UsesEd25519 ? "v3" : "v1/v2") +
             ", Authenticated=" + (IsAuthenticated() ? "true" : "false") + ")";
 
-        // ---- login, validate and heartbeats ------------------------------------------------------------
-
-        private async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
-        {
-            Session? session = null;
-            bool resumed = false;
-            AuthForgeException? offline = null;
-            DateTimeOffset lastContact = default;
-
-            Restored? stored = _store is null ? null : LoadStored(licenseKey);
-            if (stored != null)
-            {
-                try
-                {
-                    session = await ServerHeartbeatAsync(stored.Session, cancellationToken).ConfigureAwait(false);
-                    resumed = true;
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionResumed, null,
-                        "Resumed the stored session with one heartbeat instead of a validate.");
-                }
-                catch (AuthForgeException ex) when (ex.IsNoAnswer)
-                {
-                    // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
-                    // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
-                    if (UsesEd25519 && OfflineLeft(stored.Session, NotNegative(_clock.UtcNow - stored.LastContact)) > TimeSpan.Zero)
-                    {
-                        session = stored.Session;
-                        resumed = true;
-                        offline = ex;
-                        lastContact = stored.LastContact;
-                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.SessionResumedOffline, ex.Code,
-                            "The server could not be reached; running on the stored signed session until it ends.");
-                    }
-                    else
-                    {
-                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, UsesEd25519
-                            ? "The server could not be reached and the stored session is past the offline tolerance."
-                            : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
-                    }
-                }
-                catch (AuthForgeException ex)
-                {
-                    DeleteStored();
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
-                        "The server did not accept the stored session; validating the licence instead.");
-                }
-            }
-
-            if (session is null)
-            {
-                try
-                {
-                    session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
-                }
-                catch (AuthForgeException ex)
-                {
-                    Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.LoginFailed, ex.Code, ex.Message);
-                    return ex;
-                }
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.LoginSucceeded, null,
-                    "The licence was validated; the session ends " + session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
-            }
-
-            ActiveSession? replaced;
-            ActiveSession installed;
-            lock (_gate)
-            {
-                if (_disposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
-                replaced = _active;
-                TimeSpan first = offline != null ? Backoff(1) : Min(FirstHeartbeatDelay(), UntilNextDuty(session));
-                HeartbeatRegistration heartbeat = _scheduler.Schedule(_interval, first, HeartbeatAsync);
-                installed = offline != null
-                    ? new ActiveSession(session, heartbeat, _clock.Monotonic - NotNegative(_clock.UtcNow - lastContact), lastContact,
-                        _clock.Monotonic, 1, resumed, false, false)
-                    : ActiveSession.Contacted(session, heartbeat, _clock, resumed);
-                _active = installed;
-                _licenseKey = licenseKey;
-            }
-            replaced?.Heartbeat.Dispose();
-            SaveStored(installed);
-            return null;
-        }
-
-        private async Task<Session> ValidateCoreAsync(string licenseKey, CancellationToken cancellationToken)
-        {
-            // The first probe of the process runs on the thread pool, never on the (possibly UI) caller's thread.
-            string hwid = _hwidOverride ?? await HardwareFingerprint.CurrentAsync().ConfigureAwait(false);
-            SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
-            return await ExchangeAsync(ValidatePath,
-                nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    licenseKey, verifier, nonce, _clock),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        // One tick of a session's life: a renewal when the session nears its end (or the server ended it), else a
-        // heartbeat (SERVER) or a local re-verification (LOCAL). A verdict ends the session; no answer is retried with
-        // back-off while the signed session lasts (and the offline tolerance allows); success swaps the session in.
-        private async Task HeartbeatAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
-        {
-            // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
-            // heartbeat due at once waits for the store instead of finding no session and skipping a whole interval.
-            ActiveSession? active;
-            lock (_gate) active = _active;
-            if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
-
-            bool renew = NeedsRenewal(active);
-            Session next;
-            try
-            {
-                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, cancellationToken).ConfigureAwait(false);
-                else if (_mode == HeartbeatMode.Server) next = await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
-                else next = LocalHeartbeat(active.Session);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return; // logged out or disposed while the heartbeat ran: not a failure
-            }
-            catch (Exception ex)
-            {
-                AuthForgeException failure = ex as AuthForgeException
-                    ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
-                OnTickFailed(active, registration, failure, renew);
-                return;
-            }
-            OnTickSucceeded(active, registration, next, renew);
-        }
-
-        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
-        {
-            if (ReferenceEquals(next, active.Session))
-            {
-                // LOCAL: nothing was asked of the server; look again at the interval, or when the session ends.
-                registration.RunAgainWithin(UntilNextDuty(active.Session));
-                return;
-            }
-            ActiveSession updated = ActiveSession.Contacted(next, registration, _clock, active.IsResumed,
-                renewedOnExpiry: renewed && active.RenewRequested);
-            if (!TrySwap(registration, updated)) return;
-            if (active.OutageSince != null)
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.OutageEnded, null,
-                    "The server answers again after " + Describe(_clock.Monotonic - active.OutageSince.Value) + ".");
-            if (renewed)
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.RenewalSucceeded, null,
-                    "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
-            else
-                Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
-            SaveStored(updated);
-            registration.RunAgainWithin(UntilNextDuty(next));
-        }
-
-        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
-        {
-            if (!failure.IsNoAnswer)
-            {
-                // A session ends at its TTL whatever the heartbeats say: the server's session_expired asks for the
-                // renewal, once. A renewed session refused again at once is a real failure, not a loop of credits.
-                if (failure.Code == AuthForgeErrorCodes.SessionExpired && !renewing && !active.RenewedOnExpiry)
-                {
-                    if (!TrySwap(registration, active.WithRenewRequested())) return;
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionExpiredRenewing, failure.Code,
-                        "The server ended the session; renewing it with the licence key.");
-                    registration.RunAgainWithin(TimeSpan.Zero);
-                    return;
-                }
-                EndSession(registration, failure, forgetStored: true);
-                return;
-            }
-
-            TimeSpan left = OfflineLeft(active.Session, active.SinceContact(_clock));
-            if (left <= TimeSpan.Zero)
-            {
-                EndSession(registration, failure, forgetStored: false);
-                return;
-            }
-            ActiveSession updated = active.WithUnanswered(_clock);
-            if (!TrySwap(registration, updated)) return;
-            if (active.OutageSince is null)
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.OutageStarted, failure.Code,
-                    "The server could not be reached; the signed session stays valid for up to " + Describe(left) + ".");
-            TimeSpan delay = Min(Backoff(updated.UnansweredCount), left);
-            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
-                (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + Describe(delay) + ".");
-            SaveStored(updated);
-            registration.RunAgainWithin(delay);
-        }
-
-        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
-        {
-            bool ended;
-            lock (_gate)
-            {
-                ended = ReferenceEquals(_active?.Heartbeat, registration);
-                if (ended) _active = null;
-            }
-            registration.Dispose();
-            // Only the heartbeat that ended the session reports, so one failure is reported once.
-            if (!ended) return;
-            if (forgetStored) DeleteStored();
-            Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
-                ? "The session ended without an answer from the server: " + failure.Message
-                : failure.Message);
-            ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
-        }
-
-        private bool TrySwap(HeartbeatRegistration registration, ActiveSession updated)
-        {
-            lock (_gate)
-            {
-                if (!ReferenceEquals(_active?.Heartbeat, registration)) return false;
-                _active = updated;
-                return true;
-            }
-        }
-
-        // SERVER: renew when the session is within its renewal lead of the end, or the server said it is over.
-        // LOCAL: the seed SDK's behaviour, one validate once the prepaid session has run out.
-        private bool NeedsRenewal(ActiveSession active) =>
-            _mode == HeartbeatMode.Server
-                ? active.RenewRequested || active.Session.Remaining(_clock) <= RenewalLead(active.Session)
-                : active.Session.IsExpired(_clock);
-
-        // Early enough to ride out a short outage with retries, late enough that a day's session costs about a day's
-        // credit: one interval before the end, or a quarter of the session when that is shorter.
-        private TimeSpan RenewalLead(Session session) => Min(_interval, TimeSpan.FromTicks(session.Lifetime.Ticks / 4));
-
-        // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
-        private TimeSpan UntilNextDuty(Session session)
-        {
-            TimeSpan remaining = session.Remaining(_clock);
-            TimeSpan until = _mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
-            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
-        }
-
-        // How much longer a session may go on without an answer: until it ends, or the offline tolerance is spent.
-        private TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
-        {
-            TimeSpan left = session.Remaining(_clock);
-            if (_offlineTolerance is TimeSpan tolerance) left = Min(left, tolerance - sinceContact);
-            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
-        }
-
-        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
-        // together don't come back together.
-        private TimeSpan Backoff(int attempt)
-        {
-            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
-            long ticks = (long)Math.Min(_interval.Ticks, seconds * TimeSpan.TicksPerSecond);
-            double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
-            return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
-        }
-
-        private Task<Session> ServerHeartbeatAsync(Session session, CancellationToken cancellationToken)
-        {
-            // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
-            SignatureVerifier verifier = (SignatureVerifier?)_ed25519
-                ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
-            string hwid = HardwareId;
-            // The renewed session must name the same app, licence and machine as the one it renews.
-            return ExchangeAsync(HeartbeatPath,
-                nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    session.LicenseKey, verifier, nonce, _clock),
-                cancellationToken);
-        }
-
-        private static Session LocalHeartbeat(Session session)
-        {
-            if (!session.VerifyStoredSignature())
-                throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored session's signature no longer verifies.");
-            return session;
-        }
-
-        // ---- the session store ---------------------------------------------------------------------------
-
-        private sealed class Restored
-        {
-            public Restored(Session session, DateTimeOffset lastContact)
-            {
-                Session = session;
-                LastContact = lastContact;
-            }
-
-            public Session Session { get; }
-            public DateTimeOffset LastContact { get; }
-        }
-
-        private byte[] StoreKey(string licenseKey) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, HardwareId, _trustedKeys);
-
-        private string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
-
-        // A stored session is used only when everything about it checks out; anything else is removed, never trusted.
-        private Restored? LoadStored(string licenseKey)
-        {
-            string? text;
-            try
-            {
-                text = _store!.Load();
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
-                return null;
-            }
-            if (text is null) return null;
-            string problem = "is empty or too large";
-            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
-            if (restored != null) return restored;
-            DeleteStored();
-            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
-                "The stored session " + problem + "; it was removed.");
-            return null;
-        }
-
-        private Restored? Restore(string text, string licenseKey, out string problem)
-        {
-            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
-            if (fields is null) return null;
-            DateTimeOffset now = _clock.UtcNow;
-            DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
-            DateTimeOffset lastContact = StoredSession.Instant(fields, "lastContact");
-            DateTimeOffset highWater = StoredSession.Instant(fields, "highWater");
-            // The clock is earlier than one this store has already seen: it was set back, perhaps to stretch the session.
-            if (highWater > now || lastContact > now || receivedAt > now)
-            {
-                problem = "was written by a clock later than now (the clock was set back)";
-                return null;
-            }
-            if (fields["protocol"]!.AsString() != ProtocolName)
-            {
-                problem = "belongs to another protocol generation";
-                return null;
-            }
-            string nonce = fields["nonce"]!.AsString()!;
-            string token = fields["sessionToken"]!.AsString()!;
-            SignatureVerifier verifier;
-            switch (fields["verifier"]!.AsString())
-            {
-                case "ed25519" when _ed25519 != null:
-                    verifier = _ed25519;
-                    break;
-                case "app" when _ed25519 is null:
-                    verifier = _appSecretVerifier;
-                    break;
-                case "sigkey" when _ed25519 is null:
-                    string? sigKey = Protocol.DecodeTokenBody(token)?["sigKey"]?.AsString();
-                    if (string.IsNullOrEmpty(sigKey))
-                    {
-                        problem = "is corrupt";
-                        return null;
-                    }
-                    verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(sigKey));
-                    break;
-                default:
-                    problem = "was verified by a key this client does not trust";
-                    return null;
-            }
-
-            // The same pure check as a live answer: signature over the payload text, nonce, token, expiry.
-            string envelope = new JsonWriter().BeginObject()
-                .Property("status", "ok")
-                .Property("payload", fields["payload"]!.AsString())
-                .Property("signature", fields["signature"]!.AsString())
-                .Property("keyId", fields["keyId"]?.AsString())
-                .EndObject().ToString();
-            VerifiedResponse response;
-            try
-            {
-                response = Protocol.Verify(200, Encoding.UTF8.GetBytes(envelope), nonce, verifier);
-            }
-            catch (AuthForgeException ex)
-            {
-                problem = "does not verify (" + ex.Code + ")";
-                return null;
-            }
-            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
-            {
-                problem = "answers another app, licence or machine";
-                return null;
-            }
-            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt);
-            if (session.IsExpired(_clock))
-            {
-                problem = "has ended";
-                return null;
-            }
-            return new Restored(session, lastContact);
-        }
-
-        // What the session token says it was issued to, where it says it, must be this app, licence and machine.
-        private bool BindingMatches(VerifiedResponse response, string licenseKey)
-        {
-            JsonValue? body = response.TokenBody;
-            if (body is null) return true;
-            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], HardwareId);
-
-            static bool Same(JsonValue? claimed, string expected)
-            {
-                string? text = claimed?.AsString();
-                return text is null || FixedTime.Equals(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(expected));
-            }
-        }
-
-        private void SaveStored(ActiveSession active)
-        {
-            if (_store is null) return;
-            // Under the store's lock and only for the login still current: a heartbeat finishing just as Logout runs
-            // must not write back the session Logout has just deleted.
-            lock (_storeGate)
-            {
-                if (!ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, active.Heartbeat)) return;
-                SaveStoredLocked(active);
-            }
-        }
-
-        private void SaveStoredLocked(ActiveSession active)
-        {
-            Session session = active.Session;
-            string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
-                : ReferenceEquals(session.Verifier, _appSecretVerifier) ? "app" : "sigkey";
-            DateTimeOffset now = _clock.UtcNow;
-            try
-            {
-                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
-                    active.LastContactWall, now));
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
-            }
-        }
-
-        private void DeleteStored()
-        {
-            if (_store is null) return;
-            try
-            {
-                lock (_storeGate) _store.Delete();
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
-            }
-        }
-
-        // ---- one request with the retry policy ---------------------------------------------------------
-
-        // Sends a request built for a fresh nonce and interprets the response against that same nonce; on
-        // rate limiting or a network failure, waits and tries again with a new nonce (PROTOCOL.md, "Retries").
-        private async Task<T> ExchangeAsync<T>(string path, Func<string, string> buildBody,
-            Func<TransportResponse, string, T> interpret, CancellationToken cancellationToken)
-        {
-            var budget = new RetryBudget();
-            while (true)
-            {
-                string nonce = Nonce.Create();
-                TimeSpan wait;
-                try
-                {
-                    TransportResponse response = await _transport.PostAsync(path, buildBody(nonce), cancellationToken).ConfigureAwait(false);
-                    return interpret(response, nonce);
-                }
-                catch (AuthForgeException ex)
-                {
-                    TimeSpan? next = _retry.NextDelay(ex.Code, ref budget);
-                    if (next is null) throw;
-                    wait = next.Value;
-                }
-                await _retry.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        // ---- helpers ------------------------------------------------------------------------------------
-
-        private TimeSpan FirstHeartbeatDelay()
-        {
-            // Spread over the whole interval, so a thousand sessions started together don't heartbeat together.
-            double fraction = (Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0);
-            return TimeSpan.FromTicks(Math.Max(1, (long)(_interval.Ticks * fraction)));
-        }
-
-        private void ReportFailure(string reason, AuthForgeException failure)
-        {
-            Action<string, Exception?>? callback = _onFailure;
-            if (callback != null)
-            {
-                try
-                {
-                    callback(reason, failure);
-                    return;
-                }
-                catch
-                {
-                    // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be
-                    // defeated by an exception escaping it.
-                }
-            }
-            // Never a silent death: one line saying what failed, its code and sentence. The message is the exception's,
-            // which by construction never holds the app secret, a licence key or a token.
-            WriteError("AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
-                + (callback is null ? "No onFailure callback is set" : "The onFailure callback threw")
-                + ", so the process ends with exit code 1.");
-            _exit(1);
-        }
-
-        private void WriteError(string line)
-        {
-            try
-            {
-                if (_errorOutput != null) _errorOutput(line);
-                else
-                {
-                    Console.Error.WriteLine(line);
-                    Console.Error.Flush();
-                }
-            }
-            catch
-            {
-                // No standard error (a GUI app, a closed pipe): the exit must still happen.
-            }
-        }
-
-        private void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
-        {
-            Action<AuthForgeDiagnostic>? callback = _onDiagnostic;
-            if (callback is null) return;
-            try
-            {
-                callback(new AuthForgeDiagnostic(level, eventName, code, message));
-            }
-            catch
-            {
-                // Logging must never change what the licence check does.
-            }
-        }
-
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-        private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
-
-        private static string Describe(TimeSpan span) =>
-            span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h"
-            : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
-            : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+        // ---- argument checks and helpers ---------------------------------------------------------------
 
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
@@ -1628,7 +1037,7 @@ namespace AuthForge
 
         private void ThrowIfDisposed()
         {
-            if (Volatile.Read(ref _disposed)) throw new ObjectDisposedException(nameof(AuthForgeClient));
+            if (_slot.IsDisposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
         }
 
         private static T RunSync<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
@@ -1706,60 +1115,6 @@ namespace AuthForge
             }
             return options;
         }
-
-        // The client's one mutable reference: a verified session, the heartbeat that renews it and where the two stand
-        // with the server (last answer, an outage in progress, a renewal asked for), swapped whole.
-        private sealed class ActiveSession
-        {
-            public ActiveSession(Session session, HeartbeatRegistration heartbeat, TimeSpan lastContactMonotonic,
-                DateTimeOffset lastContactWall, TimeSpan? outageSince, int unanswered, bool isResumed, bool renewRequested,
-                bool renewedOnExpiry)
-            {
-                Session = session;
-                Heartbeat = heartbeat;
-                LastContactMonotonic = lastContactMonotonic;
-                LastContactWall = lastContactWall;
-                OutageSince = outageSince;
-                UnansweredCount = unanswered;
-                IsResumed = isResumed;
-                RenewRequested = renewRequested;
-                RenewedOnExpiry = renewedOnExpiry;
-            }
-
-            public Session Session { get; }
-            public HeartbeatRegistration Heartbeat { get; }
-            public TimeSpan LastContactMonotonic { get; }
-            public DateTimeOffset LastContactWall { get; }
-            /// <summary>Monotonic time of the first unanswered attempt since the last answer; null while in contact.</summary>
-            public TimeSpan? OutageSince { get; }
-            public int UnansweredCount { get; }
-            public bool IsResumed { get; }
-            /// <summary>The server said the session is over: the next tick renews.</summary>
-            public bool RenewRequested { get; }
-            /// <summary>This session came from a renewal the server's session_expired asked for.</summary>
-            public bool RenewedOnExpiry { get; }
-
-            public static ActiveSession Contacted(Session session, HeartbeatRegistration heartbeat, AuthForgeClock clock, bool isResumed,
-                bool renewedOnExpiry = false) =>
-                new ActiveSession(session, heartbeat, clock.Monotonic, clock.UtcNow, null, 0, isResumed, false, renewedOnExpiry);
-
-            public ActiveSession WithUnanswered(AuthForgeClock clock) =>
-                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince ?? clock.Monotonic,
-                    UnansweredCount + 1, IsResumed, RenewRequested, RenewedOnExpiry);
-
-            public ActiveSession WithRenewRequested() =>
-                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince, UnansweredCount, IsResumed,
-                    true, RenewedOnExpiry);
-
-            /// <summary>Time since the last answer by the later of the two reckonings: a sleep never shortens it.</summary>
-            public TimeSpan SinceContact(AuthForgeClock clock)
-            {
-                TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
-                TimeSpan byWall = clock.UtcNow - LastContactWall;
-                TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
-                return since < TimeSpan.Zero ? TimeSpan.Zero : since;
-            }
-        }
     }
 }
 
@@ -1798,7 +1153,872 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 2. Session
+    // 2. Client
+    //    What AuthForgeClient's public methods stand on, one rule per type, so a reader knows where each
+    //    lives: ClientSettings (the checked options), ClientEvents (the failure callback, the stderr line,
+    //    diagnostics), SessionSlot (the client's one mutable reference), SessionIssuer (the only way from a
+    //    signed answer to a session), LoginFlow (a login), HeartbeatDuty (heartbeats and renewal),
+    //    OutagePolicy (how long silence is tolerated), SessionStoreKeeper (the session kept across restarts).
+    // =================================================================================================
+
+    /// <summary>A client's settings, checked by the public constructor and fixed for the client's life.</summary>
+    internal sealed class ClientSettings
+    {
+        public ClientSettings(AuthForgeClientOptions options, string appId, string appSecret, Ed25519SignatureVerifier? ed25519)
+        {
+            AppId = appId;
+            AppSecret = appSecret;
+            AppSecretVerifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(appSecret));
+            Ed25519 = ed25519;
+            Mode = options.HeartbeatMode;
+            Interval = options.HeartbeatInterval;
+            TtlSeconds = options.TtlSeconds;
+            // Only null means "no override": a blank override is a caller's bug (refused by the constructor), never a
+            // silent fall-back to this machine's fingerprint that would bind every bot user to the bot's machine.
+            HwidOverride = options.HwidOverride;
+            Clock = options.Clock ?? AuthForgeClock.System;
+            Scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
+            OfflineTolerance = options.OfflineTolerance;
+            var keys = new List<string>();
+            foreach (string key in options.PublicKeys) keys.Add(key.Trim());
+            keys.Sort(StringComparer.Ordinal);
+            TrustedKeys = string.Join(",", keys);
+        }
+
+        public string AppId { get; }
+        public string AppSecret { get; }
+        public HmacSignatureVerifier AppSecretVerifier { get; }
+        public Ed25519SignatureVerifier? Ed25519 { get; }
+        public HeartbeatMode Mode { get; }
+        public TimeSpan Interval { get; }
+        public int? TtlSeconds { get; }
+        public string? HwidOverride { get; }
+        public AuthForgeClock Clock { get; }
+        public HeartbeatScheduler Scheduler { get; }
+        public TimeSpan? OfflineTolerance { get; }
+
+        /// <summary>The trusted public keys, trimmed and sorted: part of what a stored session is sealed for.</summary>
+        public string TrustedKeys { get; }
+
+        public bool UsesEd25519 => Ed25519 != null;
+        public string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
+
+        /// <summary>The override when set, else this machine's fingerprint (computed once per process).</summary>
+        public string HardwareId => HwidOverride ?? HardwareFingerprint.Current;
+    }
+
+    /// <summary>What the client tells the app: the failure callback (or the stderr line and the exit), and diagnostics.</summary>
+    internal sealed class ClientEvents
+    {
+        private readonly Action<string, Exception?>? _onFailure;
+        private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
+        private readonly Action<int> _exit;
+        private readonly Action<string>? _errorOutput;
+
+        public ClientEvents(Action<string, Exception?>? onFailure, Action<AuthForgeDiagnostic>? onDiagnostic, Action<int> exit,
+            Action<string>? errorOutput)
+        {
+            _onFailure = onFailure;
+            _onDiagnostic = onDiagnostic;
+            _exit = exit;
+            _errorOutput = errorOutput;
+        }
+
+        public void ReportFailure(string reason, AuthForgeException failure)
+        {
+            Action<string, Exception?>? callback = _onFailure;
+            if (callback != null)
+            {
+                try
+                {
+                    callback(reason, failure);
+                    return;
+                }
+                catch
+                {
+                    // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be
+                    // defeated by an exception escaping it.
+                }
+            }
+            // Never a silent death: one line saying what failed, its code and sentence. The message is the exception's,
+            // which by construction never holds the app secret, a licence key or a token.
+            WriteError("AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
+                + (callback is null ? "No onFailure callback is set" : "The onFailure callback threw")
+                + ", so the process ends with exit code 1.");
+            _exit(1);
+        }
+
+        private void WriteError(string line)
+        {
+            try
+            {
+                if (_errorOutput != null) _errorOutput(line);
+                else
+                {
+                    Console.Error.WriteLine(line);
+                    Console.Error.Flush();
+                }
+            }
+            catch
+            {
+                // No standard error (a GUI app, a closed pipe): the exit must still happen.
+            }
+        }
+
+        public void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
+        {
+            Action<AuthForgeDiagnostic>? callback = _onDiagnostic;
+            if (callback is null) return;
+            try
+            {
+                callback(new AuthForgeDiagnostic(level, eventName, code, message));
+            }
+            catch
+            {
+                // Logging must never change what the licence check does.
+            }
+        }
+
+        public static string Describe(TimeSpan span) =>
+            span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h"
+            : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
+            : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+    }
+
+    /// <summary>The endpoints, and one request with PROTOCOL.md's retries: the transport plus the retry policy.</summary>
+    internal sealed class ServerChannel
+    {
+        public const string ValidatePath = "/auth/validate";
+        public const string HeartbeatPath = "/auth/heartbeat";
+        public const string SelfBanPath = "/auth/selfban";
+
+        private readonly HttpTransport _transport;
+        private readonly RetryPolicy _retry;
+
+        public ServerChannel(HttpTransport transport, RetryPolicy retry)
+        {
+            _transport = transport;
+            _retry = retry;
+        }
+
+        // Sends a request built for a fresh nonce and interprets the response against that same nonce; on
+        // rate limiting or a network failure, waits and tries again with a new nonce (PROTOCOL.md, "Retries").
+        public async Task<T> ExchangeAsync<T>(string path, Func<string, string> buildBody,
+            Func<TransportResponse, string, T> interpret, CancellationToken cancellationToken)
+        {
+            var budget = new RetryBudget();
+            while (true)
+            {
+                string nonce = Nonce.Create();
+                TimeSpan wait;
+                try
+                {
+                    TransportResponse response = await _transport.PostAsync(path, buildBody(nonce), cancellationToken).ConfigureAwait(false);
+                    return interpret(response, nonce);
+                }
+                catch (AuthForgeException ex)
+                {
+                    TimeSpan? next = _retry.NextDelay(ex.Code, ref budget);
+                    if (next is null) throw;
+                    wait = next.Value;
+                }
+                await _retry.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The client's one mutable reference: the active session (with its heartbeat) and the licence key it was logged
+    /// in with, swapped whole under one lock that is never held across I/O or a user callback.
+    /// </summary>
+    internal sealed class SessionSlot
+    {
+        private readonly object _gate = new object();
+        private ActiveSession? _active;
+        private string? _licenseKey;
+        private bool _disposed;
+
+        /// <summary>The active session, read without the lock (readers see a whole session or none).</summary>
+        public ActiveSession? Current => Volatile.Read(ref _active);
+
+        /// <summary>The active session, read under the lock: a heartbeat scheduled inside <see cref="Install"/> waits
+        /// for the session to be in place instead of finding none.</summary>
+        public ActiveSession? CurrentSettled
+        {
+            get { lock (_gate) return _active; }
+        }
+
+        public string? LicenseKey => Volatile.Read(ref _licenseKey);
+
+        public bool IsDisposed => Volatile.Read(ref _disposed);
+
+        public void MarkDisposed()
+        {
+            lock (_gate) _disposed = true;
+        }
+
+        /// <summary>Installs the session <paramref name="create"/> builds (it may schedule its heartbeat) and returns
+        /// the one it replaced.</summary>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        public ActiveSession? Install(Func<ActiveSession> create, string licenseKey, out ActiveSession installed)
+        {
+            lock (_gate)
+            {
+                if (_disposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
+                ActiveSession? replaced = _active;
+                installed = create();
+                _active = installed;
+                _licenseKey = licenseKey;
+                return replaced;
+            }
+        }
+
+        /// <summary>Clears the session and the licence key; returns the session that was active.</summary>
+        public ActiveSession? Clear()
+        {
+            lock (_gate)
+            {
+                ActiveSession? ended = _active;
+                _active = null;
+                _licenseKey = null;
+                return ended;
+            }
+        }
+
+        /// <summary>Clears the session and the licence key if <paramref name="heartbeat"/>'s login is still current.</summary>
+        public bool ClearIfCurrent(HeartbeatRegistration heartbeat)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = null;
+                _licenseKey = null;
+                return true;
+            }
+        }
+
+        /// <summary>Ends the session (keeping the licence key for a self-ban) if <paramref name="heartbeat"/>'s login is current.</summary>
+        public bool EndIfCurrent(HeartbeatRegistration heartbeat)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = null;
+                return true;
+            }
+        }
+
+        /// <summary>Replaces the session of <paramref name="heartbeat"/>'s login, if it is still current.</summary>
+        public bool TrySwap(HeartbeatRegistration heartbeat, ActiveSession updated)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = updated;
+                return true;
+            }
+        }
+
+        public bool IsCurrent(HeartbeatRegistration heartbeat) => ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, heartbeat);
+    }
+
+    /// <summary>
+    /// A verified session, the heartbeat that keeps it, and where the two stand with the server (last answer, an outage
+    /// in progress, a renewal asked for). Immutable: the client swaps it whole.
+    /// </summary>
+    internal sealed class ActiveSession
+    {
+        public ActiveSession(Session session, HeartbeatRegistration heartbeat, TimeSpan lastContactMonotonic,
+            DateTimeOffset lastContactWall, TimeSpan? outageSince, int unanswered, bool isResumed, bool renewRequested,
+            bool renewedOnExpiry)
+        {
+            Session = session;
+            Heartbeat = heartbeat;
+            LastContactMonotonic = lastContactMonotonic;
+            LastContactWall = lastContactWall;
+            OutageSince = outageSince;
+            UnansweredCount = unanswered;
+            IsResumed = isResumed;
+            RenewRequested = renewRequested;
+            RenewedOnExpiry = renewedOnExpiry;
+        }
+
+        public Session Session { get; }
+        public HeartbeatRegistration Heartbeat { get; }
+        public TimeSpan LastContactMonotonic { get; }
+        public DateTimeOffset LastContactWall { get; }
+        /// <summary>Monotonic time of the first unanswered attempt since the last answer; null while in contact.</summary>
+        public TimeSpan? OutageSince { get; }
+        public int UnansweredCount { get; }
+        public bool IsResumed { get; }
+        /// <summary>The server said the session is over: the next tick renews.</summary>
+        public bool RenewRequested { get; }
+        /// <summary>This session came from a renewal the server's session_expired asked for.</summary>
+        public bool RenewedOnExpiry { get; }
+
+        public static ActiveSession Contacted(Session session, HeartbeatRegistration heartbeat, AuthForgeClock clock, bool isResumed,
+            bool renewedOnExpiry = false) =>
+            new ActiveSession(session, heartbeat, clock.Monotonic, clock.UtcNow, null, 0, isResumed, false, renewedOnExpiry);
+
+        public ActiveSession WithUnanswered(AuthForgeClock clock) =>
+            new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince ?? clock.Monotonic,
+                UnansweredCount + 1, IsResumed, RenewRequested, RenewedOnExpiry);
+
+        public ActiveSession WithRenewRequested() =>
+            new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince, UnansweredCount, IsResumed,
+                true, RenewedOnExpiry);
+
+        /// <summary>Time since the last answer by the later of the two reckonings: a sleep never shortens it.</summary>
+        public TimeSpan SinceContact(AuthForgeClock clock)
+        {
+            TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
+            TimeSpan byWall = clock.UtcNow - LastContactWall;
+            TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
+            return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+        }
+    }
+
+    /// <summary>
+    /// The only way from a signed answer to a <see cref="Session"/>: every validate, heartbeat, renewal and
+    /// ValidateLicense answer is verified, bound to what this client asked for, and only then made a session.
+    /// </summary>
+    internal sealed class SessionIssuer
+    {
+        private readonly ClientSettings _settings;
+        private readonly ServerChannel _channel;
+
+        public SessionIssuer(ClientSettings settings, ServerChannel channel)
+        {
+            _settings = settings;
+            _channel = channel;
+        }
+
+        /// <summary>One validate (one credit): a new session for <paramref name="licenseKey"/> on this machine.</summary>
+        public async Task<Session> ValidateAsync(string licenseKey, CancellationToken cancellationToken)
+        {
+            // The first probe of the process runs on the thread pool, never on the (possibly UI) caller's thread.
+            string hwid = _settings.HwidOverride ?? await HardwareFingerprint.CurrentAsync().ConfigureAwait(false);
+            ClientSettings s = _settings;
+            SignatureVerifier verifier = (SignatureVerifier?)s.Ed25519 ?? s.AppSecretVerifier;
+            return await _channel.ExchangeAsync(ServerChannel.ValidatePath,
+                nonce => Requests.Validate(s.AppId, s.AppSecret, licenseKey, hwid, nonce, s.TtlSeconds),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds())),
+                    licenseKey, verifier, nonce, s.Clock),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>One heartbeat of <paramref name="session"/>: the session as the server now signs it.</summary>
+        public Task<Session> HeartbeatAsync(Session session, CancellationToken cancellationToken)
+        {
+            ClientSettings s = _settings;
+            // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
+            SignatureVerifier verifier = (SignatureVerifier?)s.Ed25519
+                ?? (session.SigKeyBytes is null ? s.AppSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
+            string hwid = s.HardwareId;
+            // The renewed session must name the same app, licence and machine as the one it renews.
+            return _channel.ExchangeAsync(ServerChannel.HeartbeatPath,
+                nonce => Requests.Heartbeat(s.AppId, session.SessionToken, nonce, hwid),
+                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
+                        new SessionBinding(s.AppId, session.LicenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds())),
+                    session.LicenseKey, verifier, nonce, s.Clock),
+                cancellationToken);
+        }
+
+        /// <summary>LOCAL mode's check: the kept answer's signature still verifies (no network).</summary>
+        public static Session LocalCheck(Session session)
+        {
+            if (!session.VerifyStoredSignature())
+                throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored session's signature no longer verifies.");
+            return session;
+        }
+    }
+
+    /// <summary>How long a session may go on without an answer, and how soon to ask again.</summary>
+    internal sealed class OutagePolicy
+    {
+        private readonly ClientSettings _settings;
+
+        public OutagePolicy(ClientSettings settings) => _settings = settings;
+
+        // How much longer a session may go on without an answer: until it ends, or the offline tolerance is spent.
+        public TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
+        {
+            TimeSpan left = session.Remaining(_settings.Clock);
+            if (_settings.OfflineTolerance is TimeSpan tolerance && tolerance - sinceContact < left) left = tolerance - sinceContact;
+            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+        }
+
+        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
+        // together don't come back together.
+        public TimeSpan Backoff(int attempt)
+        {
+            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
+            long ticks = (long)Math.Min(_settings.Interval.Ticks, seconds * TimeSpan.TicksPerSecond);
+            double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
+            return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
+        }
+    }
+
+    /// <summary>
+    /// One login: a stored session resumed with one heartbeat (or, v3 only, without the server), else a validate;
+    /// then the session is installed and its heartbeat scheduled.
+    /// </summary>
+    internal sealed class LoginFlow
+    {
+        private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
+        private readonly SessionSlot _slot;
+        private readonly OutagePolicy _outage;
+        private readonly HeartbeatDuty _duty;
+        private readonly SessionStoreKeeper? _store;
+        private readonly ClientEvents _events;
+
+        public LoginFlow(ClientSettings settings, SessionIssuer issuer, SessionSlot slot, OutagePolicy outage, HeartbeatDuty duty,
+            SessionStoreKeeper? store, ClientEvents events)
+        {
+            _settings = settings;
+            _issuer = issuer;
+            _slot = slot;
+            _outage = outage;
+            _duty = duty;
+            _store = store;
+            _events = events;
+        }
+
+        /// <summary>Null when logged in; else the failure, for the caller to report.</summary>
+        public async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
+        {
+            AuthForgeClock clock = _settings.Clock;
+            Session? session = null;
+            bool resumed = false;
+            AuthForgeException? offline = null;
+            DateTimeOffset lastContact = default;
+
+            RestoredSession? stored = _store?.Load(licenseKey);
+            if (stored != null)
+            {
+                try
+                {
+                    session = await _issuer.HeartbeatAsync(stored.Session, cancellationToken).ConfigureAwait(false);
+                    resumed = true;
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionResumed, null,
+                        "Resumed the stored session with one heartbeat instead of a validate.");
+                }
+                catch (AuthForgeException ex) when (ex.IsNoAnswer)
+                {
+                    // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
+                    // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
+                    TimeSpan sinceContact = clock.UtcNow - stored.LastContact;
+                    if (_settings.UsesEd25519 && _outage.OfflineLeft(stored.Session, sinceContact < TimeSpan.Zero ? TimeSpan.Zero : sinceContact) > TimeSpan.Zero)
+                    {
+                        session = stored.Session;
+                        resumed = true;
+                        offline = ex;
+                        lastContact = stored.LastContact;
+                        _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.SessionResumedOffline, ex.Code,
+                            "The server could not be reached; running on the stored signed session until it ends.");
+                    }
+                    else
+                    {
+                        _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, _settings.UsesEd25519
+                            ? "The server could not be reached and the stored session is past the offline tolerance."
+                            : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
+                    }
+                }
+                catch (AuthForgeException ex)
+                {
+                    _store!.Delete();
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
+                        "The server did not accept the stored session; validating the licence instead.");
+                }
+            }
+
+            if (session is null)
+            {
+                try
+                {
+                    session = await _issuer.ValidateAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AuthForgeException ex)
+                {
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.LoginFailed, ex.Code, ex.Message);
+                    return ex;
+                }
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.LoginSucceeded, null,
+                    "The licence was validated; the session ends " + session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+            }
+
+            Session started = session;
+            ActiveSession? replaced = _slot.Install(() =>
+            {
+                TimeSpan first = offline != null ? _outage.Backoff(1) : _duty.FirstDelay(started);
+                HeartbeatRegistration heartbeat = _settings.Scheduler.Schedule(_settings.Interval, first, _duty.RunAsync);
+                if (offline is null) return ActiveSession.Contacted(started, heartbeat, clock, resumed);
+                TimeSpan since = clock.UtcNow - lastContact;
+                return new ActiveSession(started, heartbeat, clock.Monotonic - (since < TimeSpan.Zero ? TimeSpan.Zero : since), lastContact,
+                    clock.Monotonic, 1, resumed, false, false);
+            }, licenseKey, out ActiveSession installed);
+            replaced?.Heartbeat.Dispose();
+            _store?.Save(installed);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// One tick of a session's life: a renewal when the session nears its end (or the server ended it), else a
+    /// heartbeat (SERVER) or a local re-verification (LOCAL). A verdict ends the session; no answer is retried with
+    /// back-off while the signed session lasts (and the offline tolerance allows); success swaps the session in.
+    /// </summary>
+    internal sealed class HeartbeatDuty
+    {
+        private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
+        private readonly SessionSlot _slot;
+        private readonly OutagePolicy _outage;
+        private readonly SessionStoreKeeper? _store;
+        private readonly ClientEvents _events;
+
+        public HeartbeatDuty(ClientSettings settings, SessionIssuer issuer, SessionSlot slot, OutagePolicy outage,
+            SessionStoreKeeper? store, ClientEvents events)
+        {
+            _settings = settings;
+            _issuer = issuer;
+            _slot = slot;
+            _outage = outage;
+            _store = store;
+            _events = events;
+        }
+
+        private AuthForgeClock Clock => _settings.Clock;
+
+        /// <summary>The first tick of a fresh session: spread over the interval, or sooner when the session needs it.</summary>
+        public TimeSpan FirstDelay(Session session)
+        {
+            // Spread over the whole interval, so a thousand sessions started together don't heartbeat together.
+            double fraction = (Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0);
+            TimeSpan spread = TimeSpan.FromTicks(Math.Max(1, (long)(_settings.Interval.Ticks * fraction)));
+            TimeSpan duty = UntilNextDuty(session);
+            return spread < duty ? spread : duty;
+        }
+
+        public async Task RunAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
+        {
+            // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
+            // heartbeat due at once waits for the store instead of finding no session and skipping a whole interval.
+            ActiveSession? active = _slot.CurrentSettled;
+            if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
+
+            bool renew = NeedsRenewal(active);
+            Session next;
+            try
+            {
+                if (renew) next = await _issuer.ValidateAsync(active.Session.LicenseKey, cancellationToken).ConfigureAwait(false);
+                else if (_settings.Mode == HeartbeatMode.Server) next = await _issuer.HeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
+                else next = SessionIssuer.LocalCheck(active.Session);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // logged out or disposed while the heartbeat ran: not a failure
+            }
+            catch (Exception ex)
+            {
+                AuthForgeException failure = ex as AuthForgeException
+                    ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
+                OnTickFailed(active, registration, failure, renew);
+                return;
+            }
+            OnTickSucceeded(active, registration, next, renew);
+        }
+
+        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
+        {
+            if (ReferenceEquals(next, active.Session))
+            {
+                // LOCAL: nothing was asked of the server; look again at the interval, or when the session ends.
+                registration.RunAgainWithin(UntilNextDuty(active.Session));
+                return;
+            }
+            ActiveSession updated = ActiveSession.Contacted(next, registration, Clock, active.IsResumed,
+                renewedOnExpiry: renewed && active.RenewRequested);
+            if (!_slot.TrySwap(registration, updated)) return;
+            if (active.OutageSince != null)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.OutageEnded, null,
+                    "The server answers again after " + ClientEvents.Describe(Clock.Monotonic - active.OutageSince.Value) + ".");
+            if (renewed)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.RenewalSucceeded, null,
+                    "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+            else
+                _events.Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
+            _store?.Save(updated);
+            registration.RunAgainWithin(UntilNextDuty(next));
+        }
+
+        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
+        {
+            if (!failure.IsNoAnswer)
+            {
+                // A session ends at its TTL whatever the heartbeats say: the server's session_expired asks for the
+                // renewal, once. A renewed session refused again at once is a real failure, not a loop of credits.
+                if (failure.Code == AuthForgeErrorCodes.SessionExpired && !renewing && !active.RenewedOnExpiry)
+                {
+                    if (!_slot.TrySwap(registration, active.WithRenewRequested())) return;
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionExpiredRenewing, failure.Code,
+                        "The server ended the session; renewing it with the licence key.");
+                    registration.RunAgainWithin(TimeSpan.Zero);
+                    return;
+                }
+                EndSession(registration, failure, forgetStored: true);
+                return;
+            }
+
+            TimeSpan left = _outage.OfflineLeft(active.Session, active.SinceContact(Clock));
+            if (left <= TimeSpan.Zero)
+            {
+                EndSession(registration, failure, forgetStored: false);
+                return;
+            }
+            ActiveSession updated = active.WithUnanswered(Clock);
+            if (!_slot.TrySwap(registration, updated)) return;
+            if (active.OutageSince is null)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.OutageStarted, failure.Code,
+                    "The server could not be reached; the signed session stays valid for up to " + ClientEvents.Describe(left) + ".");
+            TimeSpan backoff = _outage.Backoff(updated.UnansweredCount);
+            TimeSpan delay = backoff < left ? backoff : left;
+            _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
+                (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + ClientEvents.Describe(delay) + ".");
+            _store?.Save(updated);
+            registration.RunAgainWithin(delay);
+        }
+
+        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
+        {
+            bool ended = _slot.EndIfCurrent(registration);
+            registration.Dispose();
+            // Only the heartbeat that ended the session reports, so one failure is reported once.
+            if (!ended) return;
+            if (forgetStored) _store?.Delete();
+            _events.Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
+                ? "The session ended without an answer from the server: " + failure.Message
+                : failure.Message);
+            _events.ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
+        }
+
+        // SERVER: renew when the session is within its renewal lead of the end, or the server said it is over.
+        // LOCAL: the seed SDK's behaviour, one validate once the prepaid session has run out.
+        private bool NeedsRenewal(ActiveSession active) =>
+            _settings.Mode == HeartbeatMode.Server
+                ? active.RenewRequested || active.Session.Remaining(Clock) <= RenewalLead(active.Session)
+                : active.Session.IsExpired(Clock);
+
+        // Early enough to ride out a short outage with retries, late enough that a day's session costs about a day's
+        // credit: one interval before the end, or a quarter of the session when that is shorter.
+        private TimeSpan RenewalLead(Session session)
+        {
+            TimeSpan quarter = TimeSpan.FromTicks(session.Lifetime.Ticks / 4);
+            return _settings.Interval < quarter ? _settings.Interval : quarter;
+        }
+
+        // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
+        private TimeSpan UntilNextDuty(Session session)
+        {
+            TimeSpan remaining = session.Remaining(Clock);
+            TimeSpan until = _settings.Mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
+            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
+        }
+    }
+
+    /// <summary>A session read back from the store, and when the server last answered for it.</summary>
+    internal sealed class RestoredSession
+    {
+        public RestoredSession(Session session, DateTimeOffset lastContact)
+        {
+            Session = session;
+            LastContact = lastContact;
+        }
+
+        public Session Session { get; }
+        public DateTimeOffset LastContact { get; }
+    }
+
+    /// <summary>
+    /// The session kept across restarts (opt-in): read back and checked at login, written after every change, deleted
+    /// on logout and on a verdict. A stored session is used only when everything about it checks out; anything else
+    /// is removed, never trusted, and a store that throws is reported and done without.
+    /// </summary>
+    internal sealed class SessionStoreKeeper
+    {
+        private readonly IAuthForgeSessionStore _store;
+        private readonly ClientSettings _settings;
+        private readonly SessionSlot _slot;
+        private readonly ClientEvents _events;
+        // Orders the store's writes and deletes; never taken with the slot's lock held.
+        private readonly object _storeGate = new object();
+
+        public SessionStoreKeeper(IAuthForgeSessionStore store, ClientSettings settings, SessionSlot slot, ClientEvents events)
+        {
+            _store = store;
+            _settings = settings;
+            _slot = slot;
+            _events = events;
+        }
+
+        private byte[] StoreKey(string licenseKey) =>
+            StoredSession.DeriveKey(_settings.AppId, _settings.AppSecret, licenseKey, _settings.HardwareId, _settings.TrustedKeys);
+
+        public RestoredSession? Load(string licenseKey)
+        {
+            string? text;
+            try
+            {
+                text = _store.Load();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
+                return null;
+            }
+            if (text is null) return null;
+            string problem = "is empty or too large";
+            RestoredSession? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
+            if (restored != null) return restored;
+            Delete();
+            _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
+                "The stored session " + problem + "; it was removed.");
+            return null;
+        }
+
+        private RestoredSession? Restore(string text, string licenseKey, out string problem)
+        {
+            AuthForgeClock clock = _settings.Clock;
+            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
+            if (fields is null) return null;
+            DateTimeOffset now = clock.UtcNow;
+            DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
+            DateTimeOffset lastContact = StoredSession.Instant(fields, "lastContact");
+            DateTimeOffset highWater = StoredSession.Instant(fields, "highWater");
+            // The clock is earlier than one this store has already seen: it was set back, perhaps to stretch the session.
+            if (highWater > now || lastContact > now || receivedAt > now)
+            {
+                problem = "was written by a clock later than now (the clock was set back)";
+                return null;
+            }
+            if (fields["protocol"]!.AsString() != _settings.ProtocolName)
+            {
+                problem = "belongs to another protocol generation";
+                return null;
+            }
+            string nonce = fields["nonce"]!.AsString()!;
+            string token = fields["sessionToken"]!.AsString()!;
+            SignatureVerifier verifier;
+            switch (fields["verifier"]!.AsString())
+            {
+                case "ed25519" when _settings.Ed25519 != null:
+                    verifier = _settings.Ed25519;
+                    break;
+                case "app" when _settings.Ed25519 is null:
+                    verifier = _settings.AppSecretVerifier;
+                    break;
+                case "sigkey" when _settings.Ed25519 is null:
+                    string? sigKey = Protocol.DecodeTokenBody(token)?["sigKey"]?.AsString();
+                    if (string.IsNullOrEmpty(sigKey))
+                    {
+                        problem = "is corrupt";
+                        return null;
+                    }
+                    verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(sigKey));
+                    break;
+                default:
+                    problem = "was verified by a key this client does not trust";
+                    return null;
+            }
+
+            // The same pure check as a live answer: signature over the payload text, nonce, token, expiry.
+            string envelope = new JsonWriter().BeginObject()
+                .Property("status", "ok")
+                .Property("payload", fields["payload"]!.AsString())
+                .Property("signature", fields["signature"]!.AsString())
+                .Property("keyId", fields["keyId"]?.AsString())
+                .EndObject().ToString();
+            VerifiedResponse response;
+            try
+            {
+                response = Protocol.Verify(200, Encoding.UTF8.GetBytes(envelope), nonce, verifier);
+            }
+            catch (AuthForgeException ex)
+            {
+                problem = "does not verify (" + ex.Code + ")";
+                return null;
+            }
+            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
+            {
+                problem = "answers another app, licence or machine";
+                return null;
+            }
+            Session session = Session.Restore(response, licenseKey, verifier, nonce, clock, receivedAt);
+            if (session.IsExpired(clock))
+            {
+                problem = "has ended";
+                return null;
+            }
+            return new RestoredSession(session, lastContact);
+        }
+
+        // What the session token says it was issued to, where it says it, must be this app, licence and machine.
+        private bool BindingMatches(VerifiedResponse response, string licenseKey)
+        {
+            JsonValue? body = response.TokenBody;
+            if (body is null) return true;
+            return Same(body["appId"], _settings.AppId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], _settings.HardwareId);
+
+            static bool Same(JsonValue? claimed, string expected)
+            {
+                string? text = claimed?.AsString();
+                return text is null || FixedTime.Equals(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(expected));
+            }
+        }
+
+        /// <summary>Writes <paramref name="active"/>, only while its login is still current: a heartbeat finishing just
+        /// as Logout runs must not write back the session Logout has just deleted.</summary>
+        public void Save(ActiveSession active)
+        {
+            lock (_storeGate)
+            {
+                if (!_slot.IsCurrent(active.Heartbeat)) return;
+                Session session = active.Session;
+                string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
+                    : ReferenceEquals(session.Verifier, _settings.AppSecretVerifier) ? "app" : "sigkey";
+                DateTimeOffset now = _settings.Clock.UtcNow;
+                try
+                {
+                    _store.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, _settings.ProtocolName, verifierKind,
+                        active.LastContactWall, now));
+                }
+                catch (Exception ex) when (!(ex is OutOfMemoryException))
+                {
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                        "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
+                }
+            }
+        }
+
+        public void Delete()
+        {
+            try
+            {
+                lock (_storeGate) _store.Delete();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
+            }
+        }
+    }
+
+    // =================================================================================================
+    // 3. Session
     //    A verified response turned into an immutable value. Nothing in it is read before Protocol.Verify
     //    has checked the signature and the nonce; the client replaces it whole, never field by field.
     // =================================================================================================
@@ -1998,7 +2218,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 3. Protocol
+    // 4. Protocol
     //    Request bodies, and Protocol.Verify: the single pure function that turns a response's status and
     //    bytes into a VerifiedResponse or an AuthForgeException. Vectors, fuzzing and the client all use it.
     // =================================================================================================
@@ -2355,7 +2575,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 4. Signatures
+    // 5. Signatures
     //    One small type, two implementations. HMAC derives its key per request from a secret and the nonce
     //    (v1: the app secret; v2 heartbeats: the session's sigKey); Ed25519 accepts any trusted key (rotation).
     // =================================================================================================
@@ -2491,7 +2711,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 5. Transport
+    // 6. Transport
     //    One POST: sent with a time-out that covers the whole exchange, body read up to a size limit, and
     //    every failure turned into an AuthForgeException. It knows nothing of sessions or signatures.
     // =================================================================================================
@@ -2684,7 +2904,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 6. Scheduler
+    // 7. Scheduler
     //    One timer for every heartbeat in the process. Registrations sit in a min-heap by due time; the
     //    timer is armed for the earliest. Due heartbeats run on the thread pool and are awaited, never
     //    blocked on, so a slow server delays only its own session. Disposing a registration removes it
@@ -3003,7 +3223,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 7. Primitives
+    // 8. Primitives
     //    Time (injectable), nonces, hex, base64 as PROTOCOL.md allows it, and constant-time comparison.
     // =================================================================================================
 
@@ -3167,7 +3387,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 8. Fingerprint
+    // 9. Fingerprint
     //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once per
     //    process, off the caller's thread. Linux reads /sys and /proc; Windows reads the interface table, the
     //    registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a process, and no time limit can change
@@ -4561,7 +4781,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 9. Ed25519
+    // 10. Ed25519
     //    RFC 8032 signature verification (5.1.7), strict and cofactorless.
     //    Owns: GF(2^255 - 19) field elements, edwards25519 points, scalars mod L, key decoding and Verify.
     //    Variable time on purpose: it only ever handles public data (keys, messages, signatures).
@@ -5826,7 +6046,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 10. Json
+    // 11. Json
     //    The strict RFC 8259 reader (UTF-8 bytes or a string -> an immutable JsonValue tree) and the compact
     //    writer used for request bodies. Everything the reader sees (server responses, decoded payloads, session
     //    token bodies) is attacker-controlled, so it is strict where a lenient parser would let two parsers disagree
