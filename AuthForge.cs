@@ -812,7 +812,7 @@ namespace AuthForge
                 options.Retry ?? RetryPolicy.Default);
             _slot = new SessionSlot();
             _issuer = new SessionIssuer(_settings, _channel);
-            _store = store is null ? null : new SessionStoreKeeper(store, _settings, _slot, _events);
+            _store = store is null ? null : new SessionStoreKeeper(store, _settings, _issuer, _slot, _events);
             var outage = new OutagePolicy(_settings);
             var duty = new HeartbeatDuty(_settings, _issuer, _slot, outage, _store, _events);
             _login = new LoginFlow(_settings, _issuer, _slot, outage, duty, _store, _events);
@@ -1502,9 +1502,8 @@ namespace AuthForge.Internal
             SignatureVerifier verifier = (SignatureVerifier?)s.Ed25519 ?? s.AppSecretVerifier;
             return await _channel.ExchangeAsync(ServerChannel.ValidatePath,
                 nonce => Requests.Validate(s.AppId, s.AppSecret, licenseKey, hwid, nonce, s.TtlSeconds),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds())),
-                    licenseKey, verifier, nonce, s.Clock),
+                (response, nonce) => Session.FromAnswer(response.StatusCode, response.Body, nonce, verifier,
+                    new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds()), s.Clock),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -1512,17 +1511,54 @@ namespace AuthForge.Internal
         public Task<Session> HeartbeatAsync(Session session, CancellationToken cancellationToken)
         {
             ClientSettings s = _settings;
-            // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
-            SignatureVerifier verifier = (SignatureVerifier?)s.Ed25519
-                ?? (session.SigKeyBytes is null ? s.AppSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
+            SignatureVerifier verifier = HeartbeatVerifier(session.SigKeyBytes);
             string hwid = s.HardwareId;
-            // The renewed session must name the same app, licence and machine as the one it renews.
+            // The renewed session must name the same app, licence and machine as the one it renews, and its length
+            // still counts from the session's origin: a heartbeat never moves the cap.
             return _channel.ExchangeAsync(ServerChannel.HeartbeatPath,
                 nonce => Requests.Heartbeat(s.AppId, session.SessionToken, nonce, hwid),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(s.AppId, session.LicenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds())),
-                    session.LicenseKey, verifier, nonce, s.Clock),
+                (response, nonce) => Session.FromAnswer(response.StatusCode, response.Body, nonce, verifier,
+                    new SessionBinding(s.AppId, session.LicenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds(), session.OriginUnix),
+                    s.Clock, renewing: session),
                 cancellationToken);
+        }
+
+        // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
+        private SignatureVerifier HeartbeatVerifier(byte[]? sigKey) =>
+            (SignatureVerifier?)_settings.Ed25519 ?? (sigKey is null ? _settings.AppSecretVerifier : new HmacSignatureVerifier(sigKey));
+
+        /// <summary>
+        /// A stored session, through the same verify and bind as a live answer: the origin answer as a validate's, for
+        /// <paramref name="licenseKey"/> on this machine, then the newest answer as a heartbeat's of that origin. Only
+        /// the key kinds this client trusts verify: Ed25519 under v3, HMAC only under v1/v2.
+        /// </summary>
+        /// <exception cref="AuthForgeException">An answer cannot be trusted or answers someone else.</exception>
+        public Session Restore(StoredAnswer originAnswer, StoredAnswer? latestAnswer, string licenseKey)
+        {
+            ClientSettings s = _settings;
+            string hwid = s.HardwareId;
+            long now = s.Clock.UtcNow.ToUnixTimeSeconds();
+            Session origin = Session.FromStoredAnswer(originAnswer, StoredVerifier(originAnswer, null),
+                new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, now), s.Clock, origin: null);
+            if (latestAnswer is null) return origin;
+            return Session.FromStoredAnswer(latestAnswer, StoredVerifier(latestAnswer, origin.SigKeyBytes),
+                new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, now, origin.OriginUnix), s.Clock, origin);
+        }
+
+        private SignatureVerifier StoredVerifier(StoredAnswer answer, byte[]? originSigKey)
+        {
+            switch (answer.VerifierKind)
+            {
+                case "ed25519" when _settings.Ed25519 != null:
+                    return _settings.Ed25519;
+                // HMAC only without public keys: under v3 an HMAC-signed record is forged by whoever holds the app.
+                case "app" when _settings.Ed25519 is null:
+                    return _settings.AppSecretVerifier;
+                case "sigkey" when _settings.Ed25519 is null && originSigKey != null:
+                    return new HmacSignatureVerifier(originSigKey);
+                default:
+                    throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored answer was verified by a key this client does not trust.");
+            }
         }
 
         /// <summary>LOCAL mode's check: the kept answer's signature still verifies (no network).</summary>
@@ -1547,6 +1583,18 @@ namespace AuthForge.Internal
             TimeSpan left = session.Remaining(_settings.Clock);
             if (_settings.OfflineTolerance is TimeSpan tolerance && tolerance - sinceContact < left) left = tolerance - sinceContact;
             return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+        }
+
+        /// <summary>
+        /// How long a stored session may run from now without the server: until its signed end, and at most the offline
+        /// tolerance after its newest signed answer. Zero when the clock reads earlier than that answer (less the
+        /// allowed skew): the clock was set back, and the time since the last contact can't be told.
+        /// </summary>
+        public TimeSpan OfflineStartLeft(RestoredSession stored)
+        {
+            TimeSpan since = _settings.Clock.UtcNow - stored.LastContact;
+            if (since < -StoredSession.MaxSkew) return TimeSpan.Zero;
+            return OfflineLeft(stored.Session, since < TimeSpan.Zero ? TimeSpan.Zero : since);
         }
 
         // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
@@ -1609,8 +1657,7 @@ namespace AuthForge.Internal
                 {
                     // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
                     // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
-                    TimeSpan sinceContact = clock.UtcNow - stored.LastContact;
-                    if (_settings.UsesEd25519 && _outage.OfflineLeft(stored.Session, sinceContact < TimeSpan.Zero ? TimeSpan.Zero : sinceContact) > TimeSpan.Zero)
+                    if (_settings.UsesEd25519 && _outage.OfflineStartLeft(stored) > TimeSpan.Zero)
                     {
                         session = stored.Session;
                         resumed = true;
@@ -1622,7 +1669,7 @@ namespace AuthForge.Internal
                     else
                     {
                         _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, _settings.UsesEd25519
-                            ? "The server could not be reached and the stored session is past the offline tolerance."
+                            ? "The server could not be reached and the stored session is past the offline tolerance, or the clock reads earlier than its last signed answer."
                             : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
                     }
                 }
@@ -1828,7 +1875,7 @@ namespace AuthForge.Internal
         }
     }
 
-    /// <summary>A session read back from the store, and when the server last answered for it.</summary>
+    /// <summary>A session read back from the store, and the newest time the server signed for it (its last contact).</summary>
     internal sealed class RestoredSession
     {
         public RestoredSession(Session session, DateTimeOffset lastContact)
@@ -1850,15 +1897,17 @@ namespace AuthForge.Internal
     {
         private readonly IAuthForgeSessionStore _store;
         private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
         private readonly SessionSlot _slot;
         private readonly ClientEvents _events;
         // Orders the store's writes and deletes; never taken with the slot's lock held.
         private readonly object _storeGate = new object();
 
-        public SessionStoreKeeper(IAuthForgeSessionStore store, ClientSettings settings, SessionSlot slot, ClientEvents events)
+        public SessionStoreKeeper(IAuthForgeSessionStore store, ClientSettings settings, SessionIssuer issuer, SessionSlot slot, ClientEvents events)
         {
             _store = store;
             _settings = settings;
+            _issuer = issuer;
             _slot = slot;
             _events = events;
         }
@@ -1895,11 +1944,8 @@ namespace AuthForge.Internal
             JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
             if (fields is null) return null;
             DateTimeOffset now = clock.UtcNow;
-            DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
-            DateTimeOffset lastContact = StoredSession.Instant(fields, "lastContact");
-            DateTimeOffset highWater = StoredSession.Instant(fields, "highWater");
-            // The clock is earlier than one this store has already seen: it was set back, perhaps to stretch the session.
-            if (highWater > now || lastContact > now || receivedAt > now)
+            // Against accidents: a clock earlier than one this store has already seen was set back.
+            if (StoredSession.Instant(fields, "highWater") > now)
             {
                 problem = "was written by a clock later than now (the clock was set back)";
                 return null;
@@ -1909,74 +1955,30 @@ namespace AuthForge.Internal
                 problem = "belongs to another protocol generation";
                 return null;
             }
-            string nonce = fields["nonce"]!.AsString()!;
-            string token = fields["sessionToken"]!.AsString()!;
-            SignatureVerifier verifier;
-            switch (fields["verifier"]!.AsString())
-            {
-                case "ed25519" when _settings.Ed25519 != null:
-                    verifier = _settings.Ed25519;
-                    break;
-                case "app" when _settings.Ed25519 is null:
-                    verifier = _settings.AppSecretVerifier;
-                    break;
-                case "sigkey" when _settings.Ed25519 is null:
-                    string? sigKey = Protocol.DecodeTokenBody(token)?["sigKey"]?.AsString();
-                    if (string.IsNullOrEmpty(sigKey))
-                    {
-                        problem = "is corrupt";
-                        return null;
-                    }
-                    verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(sigKey));
-                    break;
-                default:
-                    problem = "was verified by a key this client does not trust";
-                    return null;
-            }
-
-            // The same pure check as a live answer: signature over the payload text, nonce, token, expiry.
-            string envelope = new JsonWriter().BeginObject()
-                .Property("status", "ok")
-                .Property("payload", fields["payload"]!.AsString())
-                .Property("signature", fields["signature"]!.AsString())
-                .Property("keyId", fields["keyId"]?.AsString())
-                .EndObject().ToString();
-            VerifiedResponse response;
+            Session session;
             try
             {
-                response = Protocol.Verify(200, Encoding.UTF8.GetBytes(envelope), nonce, verifier);
+                session = _issuer.Restore(StoredAnswer.Read(fields["origin"])!, StoredAnswer.Read(fields["latest"]), licenseKey);
             }
             catch (AuthForgeException ex)
             {
-                problem = "does not verify (" + ex.Code + ")";
+                problem = ex.Code == AuthForgeErrorCodes.SessionMismatch ? "answers another app, licence or machine"
+                    : ex.Code == AuthForgeErrorCodes.SessionExpired ? "has ended"
+                    : "does not verify (" + ex.Code + ")";
                 return null;
             }
-            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
+            // The last contact is the newest time the server signed; a session without one is not resumed.
+            if (session.SignedAtUnix is null || session.Origin.SignedAtUnix is null)
             {
-                problem = "answers another app, licence or machine";
+                problem = "has no signed server time";
                 return null;
             }
-            Session session = Session.Restore(response, licenseKey, verifier, nonce, clock, receivedAt);
             if (session.IsExpired(clock))
             {
                 problem = "has ended";
                 return null;
             }
-            return new RestoredSession(session, lastContact);
-        }
-
-        // What the session token says it was issued to, where it says it, must be this app, licence and machine.
-        private bool BindingMatches(VerifiedResponse response, string licenseKey)
-        {
-            JsonValue? body = response.TokenBody;
-            if (body is null) return true;
-            return Same(body["appId"], _settings.AppId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], _settings.HardwareId);
-
-            static bool Same(JsonValue? claimed, string expected)
-            {
-                string? text = claimed?.AsString();
-                return text is null || FixedTime.Equals(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(expected));
-            }
+            return new RestoredSession(session, DateTimeOffset.FromUnixTimeSeconds(session.SignedAtUnix.Value));
         }
 
         /// <summary>Writes <paramref name="active"/>, only while its login is still current: a heartbeat finishing just
@@ -1987,13 +1989,11 @@ namespace AuthForge.Internal
             {
                 if (!_slot.IsCurrent(active.Heartbeat)) return;
                 Session session = active.Session;
-                string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
-                    : ReferenceEquals(session.Verifier, _settings.AppSecretVerifier) ? "app" : "sigkey";
-                DateTimeOffset now = _settings.Clock.UtcNow;
+                StoredAnswer origin = StoredAnswer.Of(session.Origin, _settings.AppSecretVerifier);
+                StoredAnswer? latest = ReferenceEquals(session, session.Origin) ? null : StoredAnswer.Of(session, _settings.AppSecretVerifier);
                 try
                 {
-                    _store.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, _settings.ProtocolName, verifierKind,
-                        active.LastContactWall, now));
+                    _store.Save(StoredSession.Write(StoreKey(session.LicenseKey), _settings.ProtocolName, origin, latest, _settings.Clock.UtcNow));
                 }
                 catch (Exception ex) when (!(ex is OutOfMemoryException))
                 {
@@ -2019,8 +2019,9 @@ namespace AuthForge.Internal
 
     // =================================================================================================
     // 3. Session
-    //    A verified response turned into an immutable value. Nothing in it is read before Protocol.Verify
-    //    has checked the signature and the nonce; the client replaces it whole, never field by field.
+    //    A signed answer turned into an immutable value. A Session is made only from an answer's bytes, by
+    //    Protocol.Verify and then Protocol.Bind, inside its own factories: there is no other constructor, so
+    //    no path (live, renewal, ValidateLicense, the store) can hold a session that skipped a rule.
     // =================================================================================================
 
     internal sealed class Session
@@ -2031,58 +2032,86 @@ namespace AuthForge.Internal
         private readonly TimeSpan _expiresAtMonotonic;
         private readonly DateTimeOffset _expiresAtWall;
 
-        private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset? receivedAt)
+        private Session(VerifiedResponse bound, SessionBinding binding, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            Session? origin, bool fromStore)
         {
-            Response = response;
-            LicenseKey = licenseKey;
+            Response = bound;
+            LicenseKey = binding.LicenseKey;
+            Hwid = binding.Hwid;
             Verifier = verifier;
             Nonce = nonce;
-            string? sigKey = response.TokenBody?["sigKey"]?.AsString();
+            Origin = origin ?? this;
+            string? sigKey = bound.TokenBody?["sigKey"]?.AsString();
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
-            // The time left is the server's own arithmetic (its expiry minus its clock when it answered), so a local
-            // wall clock that is wrong at login never lengthens a session either. A bound response (Protocol.Bind) has
-            // fixed that instant already, and capped the session's length from it.
-            long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
-            long remaining = response.ExpiresInUnix - serverNow;
-            Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
+            // The time left is the server's own arithmetic (its capped end minus its clock when it answered, both fixed
+            // by Protocol.Bind), so a local wall clock that is wrong at login never lengthens a session either.
+            Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(bound.ExpiresInUnix - bound.IssuedAtUnix!.Value, 100L * 365 * 86400)));
             DateTimeOffset now = clock.UtcNow;
-            ReceivedAt = receivedAt ?? now;
-            _expiresAtWall = ReceivedAt + Lifetime;
-            // The receipt time of a stored session is not signed: never later than the signed end, give or take a skew.
-            if (receivedAt != null && _expiresAtWall > ExpiresAt + StoredSession.MaxSkew) _expiresAtWall = ExpiresAt + StoredSession.MaxSkew;
-            // A session read back from a store was received in an earlier process: only the wall clock links the two.
-            TimeSpan left = receivedAt is null ? Lifetime : Clamp(_expiresAtWall - now);
+            TimeSpan left = Lifetime;
+            if (fromStore)
+            {
+                // Received by an earlier process: nothing links that receipt to this process but the wall clock, so the
+                // session ends when the wall clock reaches its signed end, and never runs longer than it was granted.
+                _expiresAtWall = ExpiresAt;
+                TimeSpan byWall = _expiresAtWall - now;
+                if (byWall < left) left = byWall < TimeSpan.Zero ? TimeSpan.Zero : byWall;
+            }
+            else
+            {
+                _expiresAtWall = now + Lifetime;
+            }
             _expiresAtMonotonic = clock.Monotonic + left;
         }
 
-        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock) =>
-            new Session(response, licenseKey, verifier, nonce, clock, null);
+        /// <summary>
+        /// The one step from an answer to a session: <see cref="Protocol.Verify(int, byte[], string, SignatureVerifier)"/>,
+        /// then <see cref="Protocol.Bind"/> to what was asked, then the session. <paramref name="renewing"/> is the session
+        /// a heartbeat answer continues: the new one keeps its origin, from which the length cap counts.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The answer is a failure, cannot be trusted, or answers someone else.</exception>
+        public static Session FromAnswer(int statusCode, byte[] body, string nonce, SignatureVerifier verifier, SessionBinding binding,
+            AuthForgeClock clock, Session? renewing = null) =>
+            new Session(Protocol.Verify(statusCode, body, nonce, verifier, binding), binding, verifier, nonce, clock, renewing?.Origin,
+                fromStore: false);
 
-        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process.</summary>
-        public static Session Restore(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset receivedAt) =>
-            new Session(response, licenseKey, verifier, nonce, clock, receivedAt);
+        /// <summary>
+        /// A signed answer a store kept, through the same <see cref="Protocol.Verify(int, byte[], string, SignatureVerifier)"/>
+        /// and <see cref="Protocol.Bind"/> as a live one. It ends at its signed (capped) end by the wall clock.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The answer cannot be trusted or answers someone else.</exception>
+        public static Session FromStoredAnswer(StoredAnswer answer, SignatureVerifier verifier, SessionBinding binding, AuthForgeClock clock,
+            Session? origin) =>
+            new Session(Protocol.Verify(200, answer.Envelope(), answer.Nonce, verifier, binding), binding, verifier, answer.Nonce, clock,
+                origin, fromStore: true);
 
         public VerifiedResponse Response { get; }
         public string LicenseKey { get; }
+        /// <summary>The hardware id the session is bound to.</summary>
+        public string Hwid { get; }
         public SignatureVerifier Verifier { get; }
         public string Nonce { get; }
         public byte[]? SigKeyBytes { get; }
+
+        /// <summary>The session whose answer started this one (a validate): itself, or the session a heartbeat renewed.
+        /// Every answer of the chain is capped to the requested length counted from its signed time.</summary>
+        public Session Origin { get; }
+
+        /// <summary>The instant, in unix seconds, the length cap counts from: the origin's signed timestamp (else its receipt).</summary>
+        public long OriginUnix => Origin.Response.IssuedAtUnix!.Value;
+
+        /// <summary>The server's signed timestamp of this answer; null when it sent none.</summary>
+        public long? SignedAtUnix => Response.ServerTimeUnix;
+
         public string SessionToken => Response.SessionToken;
         public JsonValue Payload => Response.Payload;
         public string? KeyId => Response.KeyId;
+
+        /// <summary>When the session ends: its signed end, capped by <see cref="Protocol.Bind"/>.</summary>
         public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Response.ExpiresInUnix);
 
-        /// <summary>The session's whole length as the server granted it at receipt.</summary>
+        /// <summary>The session's whole length from this answer, as the server granted it (capped).</summary>
         public TimeSpan Lifetime { get; }
-
-        /// <summary>Local wall time when the response was received.</summary>
-        public DateTimeOffset ReceivedAt { get; }
-
-        /// <summary>The local wall time the session ends by the wall-clock reckoning.</summary>
-        public DateTimeOffset EndsAtWall => _expiresAtWall;
 
         /// <summary>Time left by the earlier of the monotonic and the wall-clock reckoning; zero once ended.</summary>
         public TimeSpan Remaining(AuthForgeClock clock) =>
@@ -2102,45 +2131,92 @@ namespace AuthForge.Internal
         private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
     }
 
+    /// <summary>One signed answer as a store keeps it: the payload text exactly as received, its signature, the key id,
+    /// the nonce it answered, and which kind of key verified it.</summary>
+    internal sealed class StoredAnswer
+    {
+        public StoredAnswer(string verifierKind, string payload, string signature, string? keyId, string nonce)
+        {
+            VerifierKind = verifierKind;
+            Payload = payload;
+            Signature = signature;
+            KeyId = keyId;
+            Nonce = nonce;
+        }
+
+        /// <summary><c>ed25519</c>, <c>app</c> (HMAC under the app secret) or <c>sigkey</c> (HMAC under the token's sigKey).</summary>
+        public string VerifierKind { get; }
+        public string Payload { get; }
+        public string Signature { get; }
+        public string? KeyId { get; }
+        public string Nonce { get; }
+
+        public static StoredAnswer Of(Session session, SignatureVerifier appSecretVerifier) =>
+            new StoredAnswer(session.Verifier is Ed25519SignatureVerifier ? "ed25519"
+                    : ReferenceEquals(session.Verifier, appSecretVerifier) ? "app" : "sigkey",
+                session.Response.PayloadText, session.Response.Signature, session.KeyId, session.Nonce);
+
+        /// <summary>The answer as the server sent it, for the same verification as a live one.</summary>
+        public byte[] Envelope() => Encoding.UTF8.GetBytes(new JsonWriter().BeginObject()
+            .Property("status", "ok")
+            .Property("payload", Payload)
+            .Property("signature", Signature)
+            .Property("keyId", KeyId)
+            .EndObject().ToString());
+
+        public JsonWriter WriteTo(JsonWriter writer, string name) => writer.BeginObject(name)
+            .Property("verifier", VerifierKind)
+            .Property("payload", Payload)
+            .Property("signature", Signature)
+            .Property("keyId", KeyId)
+            .Property("nonce", Nonce)
+            .EndObject();
+
+        public static StoredAnswer? Read(JsonValue? value)
+        {
+            if (value is null || value.Kind != JsonKind.Object) return null;
+            string? kind = value["verifier"]?.AsString();
+            string? payload = value["payload"]?.AsString();
+            string? signature = value["signature"]?.AsString();
+            string? nonce = value["nonce"]?.AsString();
+            JsonValue? keyId = value["keyId"];
+            if (kind is null || payload is null || signature is null || nonce is null) return null;
+            if (keyId != null && keyId.Kind != JsonKind.Null && keyId.AsString() is null) return null;
+            return new StoredAnswer(kind, payload, signature, keyId?.AsString(), nonce);
+        }
+    }
+
     /// <summary>
-    /// The session store's record: the signed answer exactly as received (payload text, signature, key id, the nonce it
-    /// answered, the token) and the local times needed to judge it after a restart. It is sealed with an HMAC keyed by
-    /// the app, licence, machine and trusted keys, so a record of another licence or machine, or one edited by hand,
-    /// is told apart and dropped; the payload's own signature is checked again when it is read back.
+    /// The session store's record: the answer that started the session (the validate) and the newest answer since (a
+    /// heartbeat), each exactly as signed, so a restart rebuilds the session through the same verify and bind as a
+    /// live answer, with its length counted from the origin's signed time and its last contact the newest signed time.
+    /// Two further guards catch accidents, not attackers, because every licensee holds what they are made of: the
+    /// record is sealed with an HMAC keyed by the app, licence, machine and trusted keys (a record of another licence
+    /// or machine, or one damaged, is told apart and dropped), and it carries a high-water mark of the local clock (a
+    /// clock set back past it is noticed).
     /// </summary>
     internal static class StoredSession
     {
-        public const string Format = "authforge-session/1";
+        public const string Format = "authforge-session/2";
 
-        /// <summary>How far past its signed end a restored session may run by the local clock (clock skew).</summary>
+        /// <summary>How far behind the server's last signed time the local clock may read at a restart (clock skew).</summary>
         public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
 
+        /// <summary>The seal's key. The licence key is taken as the server compares it: trimmed, case-insensitive.</summary>
         public static byte[] DeriveKey(string appId, string appSecret, string licenseKey, string hwid, string trustedKeys)
         {
-            string material = Format + "\n" + appId + "\n" + appSecret + "\n" + licenseKey + "\n" + hwid + "\n" + trustedKeys;
+            string material = Format + "\n" + appId + "\n" + appSecret + "\n" + licenseKey.Trim().ToUpperInvariant() + "\n" + hwid + "\n" + trustedKeys;
             return HmacSignatureVerifier.DeriveKey(Encoding.UTF8.GetBytes(material), "session-store");
         }
 
         public static string Identity(byte[] key) =>
             Hex.Encode(HmacSignatureVerifier.Sign(key, Encoding.UTF8.GetBytes("identity"))).Substring(0, 32);
 
-        public static string Write(byte[] key, Session session, string protocol, string verifierKind, DateTimeOffset lastContact,
-            DateTimeOffset highWater)
+        public static string Write(byte[] key, string protocol, StoredAnswer origin, StoredAnswer? latest, DateTimeOffset highWater)
         {
-            VerifiedResponse r = session.Response;
-            string record = new JsonWriter().BeginObject()
-                .Property("protocol", protocol)
-                .Property("verifier", verifierKind)
-                .Property("payload", r.PayloadText)
-                .Property("signature", r.Signature)
-                .Property("keyId", r.KeyId)
-                .Property("nonce", session.Nonce)
-                .Property("sessionToken", r.SessionToken)
-                .Property("timestamp", r.ServerTimeUnix ?? -1)
-                .Property("receivedAt", session.ReceivedAt.ToUnixTimeMilliseconds())
-                .Property("lastContact", lastContact.ToUnixTimeMilliseconds())
-                .Property("highWater", highWater.ToUnixTimeMilliseconds())
-                .EndObject().ToString();
+            JsonWriter writer = origin.WriteTo(new JsonWriter().BeginObject().Property("protocol", protocol), "origin");
+            writer = latest is null ? writer.Property("latest", (string?)null) : latest.WriteTo(writer, "latest");
+            string record = writer.Property("highWater", highWater.ToUnixTimeMilliseconds()).EndObject().ToString();
             return new JsonWriter().BeginObject()
                 .Property("format", Format)
                 .Property("identity", Identity(key))
@@ -2162,11 +2238,16 @@ namespace AuthForge.Internal
                 problem = "is corrupt";
                 return null;
             }
-            string? record = outer["record"]?.AsString();
-            string? mac = outer["mac"]?.AsString();
-            if (outer.Kind != JsonKind.Object || outer["format"]?.AsString() != Format || record is null || mac is null)
+            string? record = outer.Kind == JsonKind.Object ? outer["record"]?.AsString() : null;
+            string? mac = outer.Kind == JsonKind.Object ? outer["mac"]?.AsString() : null;
+            if (outer.Kind != JsonKind.Object || record is null || mac is null)
             {
                 problem = "is corrupt";
+                return null;
+            }
+            if (outer["format"]?.AsString() != Format)
+            {
+                problem = "is in another format";
                 return null;
             }
             if (!FixedTime.Equals(Encoding.ASCII.GetBytes(outer["identity"]?.AsString() ?? ""), Encoding.ASCII.GetBytes(Identity(key))))
@@ -2190,21 +2271,12 @@ namespace AuthForge.Internal
                 problem = "is corrupt";
                 return null;
             }
-            foreach (string name in new[] { "protocol", "verifier", "payload", "signature", "nonce", "sessionToken" })
+            if (fields.Kind != JsonKind.Object || fields["protocol"]?.AsString() is null || StoredAnswer.Read(fields["origin"]) is null
+                || (fields["latest"] is JsonValue latest && latest.Kind != JsonKind.Null && StoredAnswer.Read(latest) is null)
+                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
             {
-                if (fields[name]?.AsString() is null)
-                {
-                    problem = "is corrupt";
-                    return null;
-                }
-            }
-            foreach (string name in new[] { "receivedAt", "lastContact", "highWater" })
-            {
-                if (fields[name] is null || !fields[name]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
-                {
-                    problem = "is corrupt";
-                    return null;
-                }
+                problem = "is corrupt";
+                return null;
             }
             problem = "";
             return fields;
@@ -2315,7 +2387,8 @@ namespace AuthForge.Internal
 
     /// <summary>
     /// What one request asked for, which its verified answer must match: the app, licence and machine it named, and
-    /// the longest session it may be granted. Built by the client per request; <see cref="Protocol.Bind"/> applies it.
+    /// the longest session it may be granted, counted from the session's origin. Built per request (and per stored
+    /// answer) by the client; <see cref="Protocol.Bind"/> applies it.
     /// </summary>
     internal sealed class SessionBinding
     {
@@ -2330,7 +2403,10 @@ namespace AuthForge.Internal
         /// <param name="ttlSeconds">The TTL the client asks for; null for the service default.</param>
         /// <param name="receivedAtUnix">The client's wall clock when the answer arrived: used only when the server
         /// states no time, and then only to cap the session from the moment of receipt.</param>
-        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix)
+        /// <param name="originUnix">For an answer that continues a session (a heartbeat, a stored heartbeat answer): the
+        /// instant the session's length counts from, its first answer's signed time. Null for a new session (a validate),
+        /// whose length counts from its own answer.</param>
+        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix, long? originUnix = null)
         {
             AppId = appId;
             LicenseKey = licenseKey;
@@ -2338,6 +2414,7 @@ namespace AuthForge.Internal
             long ttl = ttlSeconds is int requested ? Math.Min(Math.Max(requested, MinTtlSeconds), MaxTtlSeconds) : DefaultTtlSeconds;
             MaxLifetimeSeconds = ttl + (long)AuthForgeClientOptions.SessionLengthSlack.TotalSeconds;
             ReceivedAtUnix = receivedAtUnix;
+            OriginUnix = originUnix;
         }
 
         public string AppId { get; }
@@ -2345,6 +2422,7 @@ namespace AuthForge.Internal
         public string Hwid { get; }
         public long MaxLifetimeSeconds { get; }
         public long ReceivedAtUnix { get; }
+        public long? OriginUnix { get; }
     }
 
     internal static class Protocol
@@ -2422,7 +2500,9 @@ namespace AuthForge.Internal
         /// (<c>appId</c> and <c>hwid</c> exactly, the licence key trimmed and case-insensitively), else
         /// <c>session_mismatch</c>; a field the server leaves out is not invented. A session already ended at the server's
         /// time is <c>session_expired</c>. A session granted longer than the requested TTL (plus slack) from the
-        /// server's signed timestamp, or from receipt when there is none, is shortened to it.
+        /// server's signed timestamp, or from receipt when there is none, is shortened to it; for an answer continuing a
+        /// session the cap counts from the session's origin (<see cref="SessionBinding.OriginUnix"/>), so heartbeats never
+        /// move it, and an answer past it is <c>session_expired</c>.
         /// </summary>
         /// <exception cref="AuthForgeException"><c>session_mismatch</c> or <c>session_expired</c>.</exception>
         public static VerifiedResponse Bind(VerifiedResponse response, SessionBinding binding)
@@ -2439,8 +2519,10 @@ namespace AuthForge.Internal
             long issuedAt = response.ServerTimeUnix ?? binding.ReceivedAtUnix;
             if (response.ExpiresInUnix <= issuedAt)
                 throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The server granted a session that had already ended.");
-            long capped = response.ExpiresInUnix - issuedAt > binding.MaxLifetimeSeconds ? issuedAt + binding.MaxLifetimeSeconds : response.ExpiresInUnix;
-            return response.WithLifetime(capped, issuedAt);
+            long cappedAt = (binding.OriginUnix ?? issuedAt) + binding.MaxLifetimeSeconds;
+            if (cappedAt <= issuedAt)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The session has lasted the length this client asked for.");
+            return response.WithLifetime(response.ExpiresInUnix > cappedAt ? cappedAt : response.ExpiresInUnix, issuedAt);
         }
 
         private static void RequireSame(JsonValue? claimed, string sent, bool ignoreCaseAndTrim, string what)

@@ -193,7 +193,7 @@ namespace AuthForge.Tests.Unattended
                 case "resigned":
                     // Someone with the app secret re-seals a record whose signed payload was edited: the signature stops it.
                     byte[] storeKey = StoredSession.DeriveKey(sim.Server.AppId, sim.Server.AppSecret, Key, hwid, sim.Server.PublicKeyBase64);
-                    File.WriteAllText(StorePath, EditRecord(good, r => r["payload"] = EditPayload(r["payload"]!.GetValue<string>()), storeKey));
+                    File.WriteAllText(StorePath, EditRecord(good, r => r["origin"]!["payload"] = EditPayload(r["origin"]!["payload"]!.GetValue<string>()), storeKey));
                     break;
                 case "foreign-machine": hwid = "another-machine"; break;
                 case "foreign-licence": loginKey = OtherKey; break;
