@@ -429,15 +429,32 @@ namespace AuthForge
             return System.IO.Path.Combine(root, "AuthForge", safe.ToString(), "session.json");
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// The record, or null when there is no file. An entry that is not a usable record reads as an empty string,
+        /// which the client removes: a directory, or an entry whose size reads zero (an empty file; also a FIFO, a
+        /// device or a socket, which are never opened, because opening a FIFO waits for a writer), a file larger than
+        /// 256 KiB (not read), or bytes that are not UTF-8. At most 256 KiB and one byte are ever read.
+        /// </summary>
         public string? Load()
         {
             try
             {
+                // The entry's kind before it is opened (a symbolic link is followed): only a regular file has a size.
+                if ((File.GetAttributes(Path) & FileAttributes.Directory) != 0) return "";
+                long length = new FileInfo(Path).Length;
+                if (length == 0 || length > MaxRecordBytes) return "";
                 using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
-                if (stream.Length > MaxRecordBytes) return "";
-                using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
-                return reader.ReadToEnd();
+                // Bounded whatever the size said (a file that grew, a device): one byte past the limit is enough to tell.
+                byte[] buffer = new byte[MaxRecordBytes + 1];
+                int read = 0;
+                while (read < buffer.Length)
+                {
+                    int n = stream.Read(buffer, read, buffer.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+                if (read > MaxRecordBytes) return "";
+                return new UTF8Encoding(false, true).GetString(buffer, 0, read);
             }
             catch (FileNotFoundException)
             {
@@ -446,6 +463,10 @@ namespace AuthForge
             catch (DirectoryNotFoundException)
             {
                 return null;
+            }
+            catch (DecoderFallbackException)
+            {
+                return "";
             }
         }
 
@@ -834,6 +855,12 @@ namespace AuthForge
         /// session from an earlier successful login is then left as it was.
         /// </summary>
         /// <remarks>
+        /// While <see cref="IsAuthenticated"/> is true, a login with the same key (trimmed, case-insensitive) returns true
+        /// at once: it spends no validate and contacts no server, because the heartbeat already keeps the session alive.
+        /// A login with another key throws <see cref="InvalidOperationException"/> without calling the failure callback,
+        /// and the session stays: call <see cref="Logout"/> first to change licence.
+        /// </remarks>
+        /// <remarks>
         /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default); the
         /// client renews it with the same licence key before it ends (one credit per TTL), so an app runs for months.
         /// <see cref="HeartbeatMode.Local"/> re-validates at expiry. With a session store, a stored session of the same
@@ -841,11 +868,13 @@ namespace AuthForge
         /// <see cref="AuthForgeClientOptions.SessionStorePath"/>).
         /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
+        /// <exception cref="InvalidOperationException">The client is logged in with another licence key.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
         {
             RequireText(licenseKey, nameof(licenseKey));
             ThrowIfDisposed();
+            if (_login.IsLoggedInWith(licenseKey)) return true;
             // The network part runs on the thread pool, so a UI or ASP.NET synchronisation context can't deadlock
             // it; the failure callback then runs here, on the caller's thread, as it would have without async.
             AuthForgeException? failure = RunSync(() => _login.LoginCoreAsync(licenseKey, CancellationToken.None));
@@ -854,12 +883,15 @@ namespace AuthForge
             return false;
         }
 
-        /// <summary>As <see cref="Login"/>, asynchronously.</summary>
+        /// <summary>As <see cref="Login"/>, asynchronously; a login with the key already logged in with completes at once
+        /// with true, one with another key throws <see cref="InvalidOperationException"/>.</summary>
+        /// <exception cref="InvalidOperationException">The client is logged in with another licence key.</exception>
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
         public async Task<bool> LoginAsync(string licenseKey, CancellationToken cancellationToken = default)
         {
             RequireText(licenseKey, nameof(licenseKey));
             ThrowIfDisposed();
+            if (_login.IsLoggedInWith(licenseKey)) return true;
             AuthForgeException? failure = await _login.LoginCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
             if (failure is null) return true;
             _events.ReportFailure(LoginReason(failure), failure);
@@ -1634,6 +1666,21 @@ namespace AuthForge.Internal
             _events = events;
         }
 
+        /// <summary>
+        /// True when this client holds an unexpired session of <paramref name="licenseKey"/> (compared as the server
+        /// compares keys: trimmed, case-insensitive): a second login then asks nothing of the server, the heartbeat
+        /// already keeps the session alive.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The session is another licence key's.</exception>
+        public bool IsLoggedInWith(string licenseKey)
+        {
+            ActiveSession? active = _slot.Current;
+            if (active is null || active.Session.IsExpired(_settings.Clock)) return false;
+            if (string.Equals(active.Session.LicenseKey.Trim(), licenseKey.Trim(), StringComparison.OrdinalIgnoreCase)) return true;
+            // Never names either key: both are credentials.
+            throw new InvalidOperationException("The client is already logged in with another licence key; call Logout first.");
+        }
+
         /// <summary>Null when logged in; else the failure, for the caller to report.</summary>
         public async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
         {
@@ -1929,7 +1976,7 @@ namespace AuthForge.Internal
                 return null;
             }
             if (text is null) return null;
-            string problem = "is empty or too large";
+            string problem = "is empty, too large, not UTF-8 or not a regular file";
             RestoredSession? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
             if (restored != null) return restored;
             Delete();
