@@ -259,10 +259,11 @@ namespace AuthForge
         public const string SessionResumed = "session_resumed";
         /// <summary>A stored v3 session was resumed without reaching the server; heartbeats keep trying.</summary>
         public const string SessionResumedOffline = "session_resumed_offline";
-        /// <summary>A stored session could not be resumed (the server ended it, or a v1/v2 session while offline).</summary>
+        /// <summary>A stored session could not be resumed (the server ended it; a v1/v2 session while offline; offline, past the
+        /// tolerance after its last signed answer or with the clock earlier than that answer).</summary>
         public const string ResumeRefused = "resume_refused";
-        /// <summary>A stored session was ignored and removed: corrupt, altered, another app's, licence's or machine's,
-        /// or written by a clock later than now.</summary>
+        /// <summary>A stored session was ignored and removed: unreadable, corrupt, altered, another app's, licence's or
+        /// machine's, not verifying, ended, or written by a clock later than now.</summary>
         public const string StoreIgnored = "store_ignored";
         /// <summary>Reading or writing the session store failed; the client goes on without it.</summary>
         public const string StoreFailed = "store_failed";
@@ -354,7 +355,8 @@ namespace AuthForge
         /// <summary>True while the server has not answered since the last attempt: the app runs on its signed session.</summary>
         public bool IsOffline { get; }
 
-        /// <summary>When the server last answered (local time).</summary>
+        /// <summary>When the server last answered: the local time of its answer, or, for a session resumed from the store
+        /// without the server, the server's signed time of its newest stored answer.</summary>
         public DateTimeOffset LastContactAt { get; }
 
         /// <summary>A one-line summary (no token).</summary>
@@ -367,7 +369,8 @@ namespace AuthForge
     /// <summary>
     /// Keeps one client's signed session across restarts (<see cref="AuthForgeClientOptions.SessionStore"/>). The
     /// client hands over and takes back an opaque text record; it verifies everything it reads, so a store needs no
-    /// integrity of its own, but the record holds a session token: keep it where only the user can read it.
+    /// integrity of its own, but the record holds the session token, whose body names the licence key: keep it where
+    /// only the user can read it.
     /// </summary>
     public interface IAuthForgeSessionStore
     {
@@ -385,7 +388,8 @@ namespace AuthForge
     /// A session store in one file: written to a temporary file beside it and renamed over it, so a crash leaves the
     /// old record or the new; created readable and writable by the user only (mode 0600 on Linux and macOS; on
     /// Windows the file inherits its folder's access list, so keep it under the user's profile, as
-    /// <see cref="DefaultPath"/> does).
+    /// <see cref="DefaultPath"/> does). It holds the session token, whose body names the licence key (base64, not
+    /// encrypted); it never holds the app secret.
     /// </summary>
     public sealed class AuthForgeFileSessionStore : IAuthForgeSessionStore
     {
@@ -611,8 +615,10 @@ namespace AuthForge
 
         /// <summary>
         /// Opt-in: a file that keeps the signed session across restarts, so a restart costs one heartbeat instead of a
-        /// validate, and (v3 only) an app restarted during an outage runs on until its session ends. Written atomically,
-        /// readable by the user only; see <see cref="AuthForgeFileSessionStore"/>. Null: nothing is stored.
+        /// validate, and (v3 only) an app restarted during an outage runs on until its signed session ends, and at most
+        /// <see cref="OfflineTolerance"/> after the server's last signed answer. Written atomically, readable by the user
+        /// only; it holds the session token, whose body names the licence key; see <see cref="AuthForgeFileSessionStore"/>.
+        /// Null: nothing is stored.
         /// </summary>
         public string? SessionStorePath { get; set; }
 

@@ -72,8 +72,11 @@ namespace AuthForge.Tests.Unattended
             Assert.Single(Directory.GetFiles(Path.GetDirectoryName(StorePath)!));
             string text = File.ReadAllText(StorePath);
             Assert.DoesNotContain(sim.Server.AppSecret, text);
-            // The licence key itself is never stored: the record is sealed with a key derived from it instead.
+            // The licence key is not in plain text, but the session token inside the signed payload names it (as the
+            // docs say): the file is the user's to protect.
             Assert.DoesNotContain(Key, text);
+            string token = (string)StoreRecord.Payload(StoreRecord.Read(StorePath).Origin)["sessionToken"]!;
+            Assert.Equal(Key, (string)Answer.TokenBody(token)["licenseKey"]!);
         }
 
         [Fact]
