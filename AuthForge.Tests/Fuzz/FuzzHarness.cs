@@ -14,7 +14,7 @@ namespace AuthForge.Tests.Fuzz
         public static readonly FuzzLimits Default = new FuzzLimits();
 
         /// <summary>
-        /// One input, Verify plus Session.Create plus the accessors, must finish within this: wall time, so generous
+        /// One input, Verify plus Session.FromAnswer plus the accessors, must finish within this: wall time, so generous
         /// for a loaded 2-core machine (the slowest input takes a few hundred milliseconds on a quiet one and was seen
         /// at 2.6 s under load); a super-linear blow-up on a megabyte body takes minutes.
         /// </summary>
