@@ -1804,7 +1804,7 @@ namespace AuthForge.Internal
                 // (refused by the transport, or handed back unfollowed), JSON of another service.
                 case AuthForgeErrorCodes.ForeignAnswer:
                 case AuthForgeErrorCodes.RedirectRefused:
-                // Unsigned answers that claim success but carry nothing the server signed.
+                // An answer too large to be the server's, or one claiming success with nothing the server signed.
                 case AuthForgeErrorCodes.ResponseTooLarge:
                 case AuthForgeErrorCodes.MissingPayload:
                 case AuthForgeErrorCodes.MissingSignature:
