@@ -143,6 +143,7 @@ namespace AuthForge.WineProbe
             {
                 var parts = new HardwareFingerprint.WindowsProbe(HardwareFingerprint.WindowsProbe.Native);
                 Report("part-ms", "mac=" + Time(() => parts.ReadMac()) + " cpu=" + Time(() => parts.ReadCpu()) + " disk=" + Time(() => parts.ReadDisk()));
+                Report("devtree", DescribeDeviceTree(HardwareFingerprint.WindowsProbe.Native));
             }
             Report("sources", HardwareFingerprint.LastSources);
             Report("tool-runs", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
@@ -152,6 +153,40 @@ namespace AuthForge.WineProbe
                 return null;
             }
             return hwid;
+        }
+
+        /// <summary>
+        /// What the device-tree calls the probe makes (cfgmgr32: CM_Locate_DevNodeW, CM_Get_DevNode_Status,
+        /// CM_Get_Parent, CM_Get_DevNode_PropertyW) answer here: for the root of the tree, and for each interface row
+        /// whose PnP instance id the registry names. Under Wine this records what its device tree can show.
+        /// </summary>
+        private static string DescribeDeviceTree(HardwareFingerprint.IWindowsSystem system)
+        {
+            const string NetworkClassKey = @"SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}\";
+            var parts = new System.Collections.Generic.List<string> { "root " + DescribeDevice(system, @"HTREE\ROOT\0") };
+            int rows = 0, withId = 0;
+            foreach (byte[] row in system.InterfaceRows())
+            {
+                HardwareFingerprint.WindowsAdapter? adapter = HardwareFingerprint.HardwareText.ParseIfRow2(row, 0);
+                if (adapter == null) continue;
+                rows++;
+                string? pnp = system.ReadLocalMachineString(
+                    NetworkClassKey + adapter.InterfaceGuid.ToString("B").ToUpperInvariant() + @"\Connection", "PnPInstanceId");
+                if (pnp == null) continue;
+                withId++;
+                parts.Add("adapter " + pnp + " " + DescribeDevice(system, pnp));
+            }
+            parts.Insert(1, rows + " interface rows, " + withId + " with a PnP instance id");
+            return string.Join("; ", parts);
+        }
+
+        private static string DescribeDevice(HardwareFingerprint.IWindowsSystem system, string id)
+        {
+            uint? status = system.DeviceStatus(id);
+            Guid? container = system.DeviceContainer(id);
+            string? parent = system.DeviceParent(id);
+            return "(status " + (status == null ? "none" : "0x" + status.Value.ToString("X8", CultureInfo.InvariantCulture))
+                + ", container " + (container?.ToString("B") ?? "none") + ", parent " + (parent ?? "none") + ")";
         }
 
         private static async Task<long> WaitForHeartbeatAsync(HttpClient admin, string licenseKey)
