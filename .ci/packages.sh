@@ -41,6 +41,12 @@ grep -q ' contentFiles/cs/any/AuthForge/AuthForge.cs ' <<<" $(entries AuthForge.
 if unzip -Z1 "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" | grep -q '^lib/'; then
   echo "ci: AuthForge.Client.Sources must not ship a compiled assembly" >&2; exit 1
 fi
+# A packed assembly grants no InternalsVisibleTo: any assembly a user named AuthForge.Tests would see the test seams.
+for tfm in netstandard2.0 net8.0; do
+  if unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" "lib/$tfm/AuthForge.dll" | grep -a -q -e 'AuthForge\.Tests' -e 'AuthForge\.Benchmarks'; then
+    echo "ci: AuthForge.Client's $tfm assembly grants InternalsVisibleTo; packed builds must not" >&2; exit 1
+  fi
+done
 # Each package page shows the README written for it, not the repository's (whose relative links lead nowhere there).
 unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" README.md | cmp - AuthForge/PACKAGE-README.md \
   || { echo "ci: AuthForge.Client's README is not AuthForge/PACKAGE-README.md" >&2; exit 1; }
