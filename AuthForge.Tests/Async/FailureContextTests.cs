@@ -27,6 +27,7 @@ namespace AuthForge.Tests.Async
             var reported = new TaskCompletionSource<(string Reason, string? Code, int Thread)>(TaskCreationOptions.RunContinuationsAsynchronously);
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, interval: TimeSpan.FromMilliseconds(25));
             options.HwidOverride = "ctx-heartbeat";
+            options.UseSynchronizationContext = true; // the default, which LiveServer.ClientOptions turns off
             options.OnFailure = (reason, error) =>
                 reported.TrySetResult((reason, (error as AuthForgeException)?.Code, Environment.CurrentManagedThreadId));
             AuthForgeClient client = ConstructOn(ui, options);
@@ -74,6 +75,7 @@ namespace AuthForge.Tests.Async
             using var ui = new SingleThreadContext();
             var threads = new List<int>();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            options.UseSynchronizationContext = true;
             options.OnFailure = (reason, error) => threads.Add(Environment.CurrentManagedThreadId);
             using AuthForgeClient client = ConstructOn(ui, options);
 
@@ -108,6 +110,7 @@ namespace AuthForge.Tests.Async
             var hung = new HungContext();
             int callbacks = 0;
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            options.UseSynchronizationContext = true;
             options.OnFailure = (reason, error) => Interlocked.Increment(ref callbacks);
             using AuthForgeClient client = ConstructUnder(hung, options);
 
@@ -129,6 +132,7 @@ namespace AuthForge.Tests.Async
             await using DevServerHost server = await LiveServer.StartAsync(SigningMode.HmacV2);
             int callbacks = 0;
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            options.UseSynchronizationContext = true;
             options.OnFailure = (reason, error) => Interlocked.Increment(ref callbacks);
             using AuthForgeClient client = ConstructUnder(new RefusingContext(), options);
 
