@@ -55,11 +55,7 @@ namespace AuthForge.Tests.Unity
         [Fact]
         public async Task InTheEditorTheDefaultLogsAndStopsPlayModeOnTheMainThreadAndNeverExits()
         {
-            var options = new EditorOptions
-            {
-                AppId = _server!.AppId, AppSecret = _server.AppSecret, ApiBaseUrl = _server.BaseUrl, HwidOverride = "unity-editor",
-                RequestTimeout = TimeSpan.FromSeconds(10), Exit = code => Interlocked.Increment(ref _exits), ErrorOutput = _stderr.Enqueue,
-            };
+            EditorOptions options = EditorOptionsFor("unity-editor");
             EditorClient? client = null;
             _main.Send(_ => client = new EditorClient(options), null);
             using (client)
@@ -78,6 +74,21 @@ namespace AuthForge.Tests.Unity
             Assert.Equal(0, Volatile.Read(ref _exits));
             Assert.DoesNotContain(UnityCalls.All, c => c.Member.StartsWith("refused:", StringComparison.Ordinal));
             AssertTheServerRefused("unity-editor");
+        }
+
+        [Fact]
+        public async Task InTheEditorWithoutTheMainThreadsContextTheLoginStillJustFails()
+        {
+            // Constructed on a pool thread (no context): Unity refuses isPlaying there. The error is logged, the caller
+            // gets false (not Unity's exception), and the Editor is still not ended.
+            EditorOptions options = EditorOptionsFor("unity-editor-worker");
+            using EditorClient client = await Task.Run(() => new EditorClient(options));
+
+            Assert.False(await client.LoginAsync("UNITY-REFUSED").WaitAsync(Deadline));
+
+            Assert.Contains(UnityCalls.All, c => c.Member == "refused:set_isPlaying");
+            AssertLoggedOnce("play mode stops");
+            Assert.Equal(0, Volatile.Read(ref _exits));
         }
 
         [Fact]
@@ -115,6 +126,12 @@ namespace AuthForge.Tests.Unity
             Assert.Contains(UnityCalls.All, c => c.Member == "refused:Quit");
             AssertLoggedOnce("the player quits with exit code 1");
         }
+
+        private EditorOptions EditorOptionsFor(string hwid) => new EditorOptions
+        {
+            AppId = _server!.AppId, AppSecret = _server.AppSecret, ApiBaseUrl = _server.BaseUrl, HwidOverride = hwid,
+            RequestTimeout = TimeSpan.FromSeconds(10), Exit = code => Interlocked.Increment(ref _exits), ErrorOutput = _stderr.Enqueue,
+        };
 
         private PlayerOptions PlayerOptionsFor(string hwid) => new PlayerOptions
         {

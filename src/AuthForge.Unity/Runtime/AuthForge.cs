@@ -3085,7 +3085,18 @@ namespace AuthForge.Internal
         private void EndApp(string line)
         {
             UnityEngine.Debug.LogError(line);
-            OnAppThread(() => UnityEditor.EditorApplication.isPlaying = false);
+            OnAppThread(() =>
+            {
+                try
+                {
+                    UnityEditor.EditorApplication.isPlaying = false;
+                }
+                catch
+                {
+                    // Refused off the main thread (the client was built off it, so no context was captured): the error
+                    // is logged, and the Editor is never ended.
+                }
+            });
         }
 #elif UNITY_5_3_OR_NEWER
         // A Unity player quits the Unity way (the frame ends, OnApplicationQuit runs), from the main thread.
