@@ -30,8 +30,10 @@ clang --version | head -n 1
 echo "== publish tests/AuthForge.AotProbe as Native AOT for linux-x64 (zero warnings allowed)"
 started=$(date +%s)
 set +e
+# Warnings stay warnings here (not the repository's warnings-as-errors), so the compiler's analyzers, the trimmer and
+# the AOT compiler each report all of theirs and the count below sees every one.
 timeout 1800 dotnet publish tests/AuthForge.AotProbe/AuthForge.AotProbe.csproj -c Release -r linux-x64 -nologo \
-  -o "$work/app" </dev/null >"$work/publish.log" 2>&1
+  -p:TreatWarningsAsErrors=false -o "$work/app" </dev/null >"$work/publish.log" 2>&1
 status=$?
 set -e
 # Each warning is printed where it arises and again in the summary: count distinct ones.
