@@ -90,8 +90,9 @@ namespace AuthForge
         public const string ReplayDetected = "replay_detected";
         /// <summary>The app is disabled on the server.</summary>
         public const string AppDisabled = "app_disabled";
-        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>), or the server
-        /// granted one that had already ended at its own signed time.</summary>
+        /// <summary>The server says the session has ended, or it granted one that had already ended at its own signed
+        /// time. A heartbeat that meets it renews the session once before reporting it; in <see cref="HeartbeatMode.Local"/>
+        /// a session reaching its end re-validates instead of raising this.</summary>
         public const string SessionExpired = "session_expired";
         /// <summary>Revoking a licence through self-ban needs a session.</summary>
         public const string RevokeRequiresSession = "revoke_requires_session";
@@ -626,6 +627,7 @@ namespace AuthForge
         internal RetryPolicy Retry { get; set; } = RetryPolicy.Default;
         internal HeartbeatScheduler Scheduler { get; set; } = HeartbeatScheduler.Shared;
         internal Action<int> Exit { get; set; } = Environment.Exit;
+        internal HardwareFingerprint.ProbeCache? Fingerprint { get; set; }
 
         /// <summary>Describes the options without the app secret.</summary>
         public override string ToString() =>
@@ -769,6 +771,7 @@ namespace AuthForge
         private readonly IAuthForgeSessionStore? _store;
         private readonly string _trustedKeys;
         private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
+        private readonly HardwareFingerprint.ProbeCache _fingerprint;
 
         // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
         private readonly object _gate = new object();
@@ -863,6 +866,7 @@ namespace AuthForge
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
             _offlineTolerance = options.OfflineTolerance;
             _onDiagnostic = options.OnDiagnostic;
+            _fingerprint = options.Fingerprint ?? HardwareFingerprint.Shared;
             var keys = new List<string>();
             foreach (string key in options.PublicKeys) keys.Add(key.Trim());
             keys.Sort(StringComparer.Ordinal);
@@ -871,9 +875,10 @@ namespace AuthForge
                 options.RequestTimeout, options.MaxResponseBytes);
         }
 
-        /// <summary>The hardware id sent with requests: the override when set, else this machine's fingerprint
-        /// (computed once per process, on first use).</summary>
-        public string HardwareId => _hwidOverride ?? HardwareFingerprint.Current;
+        /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
+        /// logged in with; else this machine's fingerprint as last probed (the first read of a process that has not
+        /// probed yet probes here, on the caller's thread; the async methods never do).</summary>
+        public string HardwareId => _hwidOverride ?? Volatile.Read(ref _active)?.Session.Hwid ?? _fingerprint.Value;
 
         /// <summary>The protocol generation this client verifies: <c>"v3"</c> with public keys, else <c>"v1/v2"</c>.</summary>
         internal bool UsesEd25519 => _ed25519 != null;
@@ -989,7 +994,8 @@ namespace AuthForge
             ThrowIfDisposed();
             try
             {
-                Session session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                string hwid = await LoginHwidAsync().ConfigureAwait(false);
+                Session session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
                 return AuthForgeValidationResult.FromSession(session);
             }
             catch (AuthForgeException ex)
@@ -1033,19 +1039,21 @@ namespace AuthForge
             if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
             if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
-            string hwid = HardwareId;
-            Func<string, string> body;
-            if (token != null)
+            string key = "";
+            if (token is null)
             {
-                body = nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp);
-            }
-            else
-            {
-                string key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
+                key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
                 if (key.Length == 0)
                     throw new ArgumentException("Without a session, self-ban needs the licence key.", nameof(licenseKey));
-                body = nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
             }
+            // The current session's own id (the one the server bound it to); otherwise this machine's, awaited so a
+            // first probe runs on the thread pool, never on the caller's thread.
+            string hwid = active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal)
+                ? active.Session.Hwid
+                : await CurrentHwidAsync().ConfigureAwait(false);
+            Func<string, string> body = token != null
+                ? (Func<string, string>)(nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp))
+                : nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
 
             await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
@@ -1096,7 +1104,10 @@ namespace AuthForge
             AuthForgeException? offline = null;
             DateTimeOffset lastContact = default;
 
-            Restored? stored = _store is null ? null : LoadStored(licenseKey);
+            // Before anything else and awaited: a first probe runs on the thread pool, never on the caller's (UI)
+            // thread. The session keeps this id for its whole life, renewals included, whatever a later probe says.
+            string hwid = await LoginHwidAsync().ConfigureAwait(false);
+            Restored? stored = _store is null ? null : LoadStored(licenseKey, hwid);
             if (stored != null)
             {
                 try
@@ -1138,7 +1149,7 @@ namespace AuthForge
             {
                 try
                 {
-                    session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                    session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AuthForgeException ex)
                 {
@@ -1169,16 +1180,21 @@ namespace AuthForge
             return null;
         }
 
-        private async Task<Session> ValidateCoreAsync(string licenseKey, CancellationToken cancellationToken)
+        // The id for a login or a validation: the override, or this machine's (an incomplete probe is retried here,
+        // between sessions), probed on the thread pool when it must be.
+        private Task<string> LoginHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetForLoginAsync();
+
+        // The id outside a login: the override, or this machine's as last probed (probed on the thread pool if never).
+        private Task<string> CurrentHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetAsync();
+
+        private async Task<Session> ValidateCoreAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
         {
-            // The first probe of the process runs on the thread pool, never on the (possibly UI) caller's thread.
-            string hwid = _hwidOverride ?? await HardwareFingerprint.CurrentAsync().ConfigureAwait(false);
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
             return await ExchangeAsync(ValidatePath,
                 nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
                 (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
                         new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    licenseKey, verifier, nonce, _clock),
+                    licenseKey, verifier, nonce, _clock, hwid),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -1197,7 +1213,7 @@ namespace AuthForge
             Session next;
             try
             {
-                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, cancellationToken).ConfigureAwait(false);
+                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, active.Session.Hwid, cancellationToken).ConfigureAwait(false);
                 else if (_mode == HeartbeatMode.Server) next = await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
                 else next = LocalHeartbeat(active.Session);
             }
@@ -1344,13 +1360,14 @@ namespace AuthForge
             // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519
                 ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
-            string hwid = HardwareId;
+            // The id the session logged in with, never a fresh read: a later probe must not change it mid-session.
+            string hwid = session.Hwid;
             // The renewed session must name the same app, licence and machine as the one it renews.
             return ExchangeAsync(HeartbeatPath,
                 nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
                 (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
                         new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    session.LicenseKey, verifier, nonce, _clock),
+                    session.LicenseKey, verifier, nonce, _clock, hwid),
                 cancellationToken);
         }
 
@@ -1375,12 +1392,12 @@ namespace AuthForge
             public DateTimeOffset LastContact { get; }
         }
 
-        private byte[] StoreKey(string licenseKey) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, HardwareId, _trustedKeys);
+        private byte[] StoreKey(string licenseKey, string hwid) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, hwid, _trustedKeys);
 
         private string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
 
         // A stored session is used only when everything about it checks out; anything else is removed, never trusted.
-        private Restored? LoadStored(string licenseKey)
+        private Restored? LoadStored(string licenseKey, string hwid)
         {
             string? text;
             try
@@ -1395,7 +1412,7 @@ namespace AuthForge
             }
             if (text is null) return null;
             string problem = "is empty or too large";
-            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
+            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, hwid, out problem);
             if (restored != null) return restored;
             DeleteStored();
             Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
@@ -1403,9 +1420,9 @@ namespace AuthForge
             return null;
         }
 
-        private Restored? Restore(string text, string licenseKey, out string problem)
+        private Restored? Restore(string text, string licenseKey, string hwid, out string problem)
         {
-            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
+            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey, hwid), out problem);
             if (fields is null) return null;
             DateTimeOffset now = _clock.UtcNow;
             DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
@@ -1464,12 +1481,12 @@ namespace AuthForge
                 problem = "does not verify (" + ex.Code + ")";
                 return null;
             }
-            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
+            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey, hwid))
             {
                 problem = "answers another app, licence or machine";
                 return null;
             }
-            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt);
+            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt, hwid);
             if (session.IsExpired(_clock))
             {
                 problem = "has ended";
@@ -1479,11 +1496,11 @@ namespace AuthForge
         }
 
         // What the session token says it was issued to, where it says it, must be this app, licence and machine.
-        private bool BindingMatches(VerifiedResponse response, string licenseKey)
+        private bool BindingMatches(VerifiedResponse response, string licenseKey, string hwid)
         {
             JsonValue? body = response.TokenBody;
             if (body is null) return true;
-            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], HardwareId);
+            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], hwid);
 
             static bool Same(JsonValue? claimed, string expected)
             {
@@ -1512,7 +1529,7 @@ namespace AuthForge
             DateTimeOffset now = _clock.UtcNow;
             try
             {
-                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
+                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), session, ProtocolName, verifierKind,
                     active.LastContactWall, now));
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
@@ -1788,10 +1805,11 @@ namespace AuthForge.Internal
         private readonly DateTimeOffset _expiresAtWall;
 
         private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset? receivedAt)
+            DateTimeOffset? receivedAt, string hwid)
         {
             Response = response;
             LicenseKey = licenseKey;
+            Hwid = hwid;
             Verifier = verifier;
             Nonce = nonce;
             string? sigKey = response.TokenBody?["sigKey"]?.AsString();
@@ -1813,16 +1831,23 @@ namespace AuthForge.Internal
             _expiresAtMonotonic = clock.Monotonic + left;
         }
 
-        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock) =>
-            new Session(response, licenseKey, verifier, nonce, clock, null);
+        /// <summary>A session just received, for a request that sent <paramref name="hwid"/>.</summary>
+        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            string hwid) =>
+            new Session(response, licenseKey, verifier, nonce, clock, null, hwid);
 
-        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process.</summary>
+        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process, stored
+        /// under <paramref name="hwid"/>.</summary>
         public static Session Restore(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset receivedAt) =>
-            new Session(response, licenseKey, verifier, nonce, clock, receivedAt);
+            DateTimeOffset receivedAt, string hwid) =>
+            new Session(response, licenseKey, verifier, nonce, clock, receivedAt, hwid);
 
         public VerifiedResponse Response { get; }
         public string LicenseKey { get; }
+
+        /// <summary>The hardware id this session was issued to: its heartbeats and renewals send it, whatever a later
+        /// probe of the machine says.</summary>
+        public string Hwid { get; }
         public SignatureVerifier Verifier { get; }
         public string Nonce { get; }
         public byte[]? SigKeyBytes { get; }
@@ -3292,9 +3317,10 @@ namespace AuthForge.Internal
     // =================================================================================================
     // 8. Fingerprint
     //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once per
-    //    process, off the caller's thread. Linux reads /sys and /proc; Windows reads the interface table, the
-    //    registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a process, and no time limit can change
-    //    what they read. Only macOS still asks tools (2 s limit each); a part lost to that limit is probed again.
+    //    process; the async entry points await it on the thread pool. Linux reads /sys and /proc; Windows reads the
+    //    interface table, the device tree, the registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a
+    //    process, and no time limit can change what they read. Only macOS still asks tools (2 s limit each); a part
+    //    lost to that limit is probed again at the next login, never during a session (a session keeps its id).
     //    Raw hardware text never leaves this section unhashed: no logging, no exception messages.
     // =================================================================================================
 
@@ -3305,23 +3331,21 @@ namespace AuthForge.Internal
         private const string CpuFallback = "cpu-unavailable";
         private const string DiskFallback = "disk-unavailable";
 
-        private static readonly ProbeCache s_cache = new ProbeCache(ProbeThisMachine);
-
-        /// <summary>The lowercase hex HWID; the first call probes the hardware, later calls return the cached value.</summary>
-        public static string Current => s_cache.Value;
+        /// <summary>The process's cache of this machine's probe; clients use it unless a test injects its own.</summary>
+        public static readonly ProbeCache Shared = new ProbeCache(ProbeThisMachine);
 
         /// <summary>
-        /// As <see cref="Current"/>, but a probe that is still to run runs on the thread pool, never on the caller's
-        /// (possibly UI) thread; once the id is known this completes synchronously.
+        /// The lowercase hex HWID as last probed; only when none is known yet does this probe, on the caller's thread.
+        /// Never probes again for an incomplete result (see <see cref="ProbeCache"/>).
         /// </summary>
-        public static Task<string> CurrentAsync() => s_cache.GetAsync();
+        public static string Current => Shared.Value;
 
         /// <summary>How many times this process has probed the hardware: lets tests prove the cache.</summary>
-        public static int ProbeCount => s_cache.ProbeCount;
+        public static int ProbeCount => Shared.ProbeCount;
 
         /// <summary>Where each part of the last probe came from, e.g. "mac=builtin-permanent cpu=registry
         /// disk=smbios-uuid": names of sources only, never their values. For diagnostics and the Wine run.</summary>
-        public static string LastSources => s_cache.LastSources;
+        public static string LastSources => Shared.LastSources;
 
         /// <summary>Pure: applies the PROTOCOL.md fallbacks to empty parts and hashes the composed text.</summary>
         public static string Compose(string? mac, string? cpu, string? disk)
@@ -3359,22 +3383,17 @@ namespace AuthForge.Internal
                     string id = ComposeGuarded(windows.ReadMac, windows.ReadCpu, windows.ReadDisk);
                     return new ProbeResult(id, true, windows.Sources);
                 }
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
-                {
-                    var mac = new MacOSProbe();
-                    string id = ComposeGuarded(mac.ReadMac, mac.ReadCpu, mac.ReadPlatformSerial);
-                    // A tool killed by its time limit says nothing about the machine: that id is used for this login
-                    // only, and the next login probes again instead of carrying a degraded id for the process.
-                    return new ProbeResult(id, !mac.LostToTimeLimit, mac.LostToTimeLimit ? "macos (a tool overran its limit)" : "macos");
-                }
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return new MacOSProbe().Probe();
                 return new ProbeResult(ComposeGuarded(ToolProbe.ReadNetworkInterfaceMac, null, null), true, "other");
             }
             catch
             {
-                // An all-fallback id keeps login possible; it is not cached, so the next login tries again.
-                return new ProbeResult(Compose(null, null, null), false, "failed");
+                return Failed();
             }
         }
+
+        // An all-fallback id keeps login possible; it is not final, so the next login tries again.
+        private static ProbeResult Failed() => new ProbeResult(Compose(null, null, null), false, "failed");
 
         private static string? Guard(Func<string?>? read)
         {
@@ -3411,51 +3430,39 @@ namespace AuthForge.Internal
         }
 
         /// <summary>
-        /// Runs a probe at most once per process, however many threads ask at the same time, and keeps its result —
-        /// unless the result is not <see cref="ProbeResult.Final"/>: then it serves the callers of that round and the
-        /// next call probes again.
+        /// Keeps this machine's probe for the process. One probe runs at a time, however many threads ask; they all
+        /// take its answer. A <see cref="ProbeResult.Final"/> result is kept for good. An incomplete one (a tool cut
+        /// by its time limit) is kept too, but only until the next login asks for the id with
+        /// <see cref="GetForLoginAsync"/>: a session already running keeps the id it logged in with, and every other
+        /// read gets the latest result without probing, so the id never changes in the middle of a session.
         /// </summary>
         internal sealed class ProbeCache
         {
             private readonly Func<ProbeResult> _probe;
             private readonly object _gate = new object();
             private ProbeResult? _final;     // written once under _gate, read without it
-            private ProbeResult? _last;
-            private int _round;
+            private ProbeResult? _last;      // under _gate
+            private Task<ProbeResult>? _running;   // under _gate: the probe in flight, which every caller joins
             private int _probeCount;
 
-            /// <summary>Wraps <paramref name="probe"/>, which must not throw.</summary>
+            /// <summary>Wraps <paramref name="probe"/>; a probe that throws counts as an incomplete, all-fallback result.</summary>
             public ProbeCache(Func<ProbeResult> probe) => _probe = probe;
 
-            /// <summary>The probe's result; only the first call runs the probe while the result is final.</summary>
-            public string Value
-            {
-                get
-                {
-                    ProbeResult? known = Volatile.Read(ref _final);
-                    if (known != null) return known.Hwid;
-                    int round = Volatile.Read(ref _round);
-                    lock (_gate)
-                    {
-                        if (_final != null) return _final.Hwid;
-                        // Callers that queued behind a probe take its answer instead of running another one at once.
-                        if (round != _round && _last != null) return _last.Hwid;
-                        Interlocked.Increment(ref _probeCount);
-                        ProbeResult result = _probe();
-                        _last = result;
-                        if (result.Final) Volatile.Write(ref _final, result);
-                        Volatile.Write(ref _round, _round + 1);
-                        return result.Hwid;
-                    }
-                }
-            }
+            /// <summary>
+            /// The latest result; the first call (when none is known and none is running) runs the probe on the
+            /// caller's thread, and a call while one runs waits for it: this is the synchronous read, which may block.
+            /// </summary>
+            public string Value => Start(retryIncomplete: false, onCaller: true).GetAwaiter().GetResult().Hwid;
 
-            /// <summary>As <see cref="Value"/>; a probe still to run runs on the thread pool, never on the caller's thread.</summary>
-            public Task<string> GetAsync()
-            {
-                ProbeResult? known = Volatile.Read(ref _final);
-                return known != null ? Task.FromResult(known.Hwid) : Task.Run(() => Value);
-            }
+            /// <summary>As <see cref="Value"/>, but a probe still to run runs on the thread pool, never on the caller's
+            /// (possibly UI) thread; once an id is known this completes synchronously.</summary>
+            public Task<string> GetAsync() => HwidOf(retryIncomplete: false);
+
+            /// <summary>
+            /// For a login (or a validation): a final id, or else a fresh probe on the thread pool, so that an
+            /// incomplete probe is retried between sessions and never during one.
+            /// </summary>
+            public Task<string> GetForLoginAsync() => HwidOf(retryIncomplete: true);
 
             /// <summary>True once a final result is kept.</summary>
             public bool IsFinal => Volatile.Read(ref _final) != null;
@@ -3470,6 +3477,55 @@ namespace AuthForge.Internal
                 {
                     lock (_gate) return _last?.Sources ?? "";
                 }
+            }
+
+            private Task<string> HwidOf(bool retryIncomplete)
+            {
+                ProbeResult? known = Volatile.Read(ref _final);
+                if (known != null) return Task.FromResult(known.Hwid);
+                Task<ProbeResult> result = Start(retryIncomplete, onCaller: false);
+                return result.IsCompleted ? Task.FromResult(result.Result.Hwid) : AwaitHwid(result);
+            }
+
+            private static async Task<string> AwaitHwid(Task<ProbeResult> result) => (await result.ConfigureAwait(false)).Hwid;
+
+            // The result to use, or the probe to wait for: started here when none is running and the known result
+            // (if any) may not serve this caller.
+            private Task<ProbeResult> Start(bool retryIncomplete, bool onCaller)
+            {
+                TaskCompletionSource<ProbeResult> started;
+                lock (_gate)
+                {
+                    if (_final != null) return Task.FromResult(_final);
+                    if (_running != null) return _running;
+                    if (_last != null && !retryIncomplete) return Task.FromResult(_last);
+                    started = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _running = started.Task;
+                }
+                if (onCaller) Run(started);
+                else Task.Run(() => Run(started));
+                return started.Task;
+            }
+
+            private void Run(TaskCompletionSource<ProbeResult> started)
+            {
+                Interlocked.Increment(ref _probeCount);
+                ProbeResult result;
+                try
+                {
+                    result = _probe();
+                }
+                catch
+                {
+                    result = Failed();
+                }
+                lock (_gate)
+                {
+                    _last = result;
+                    if (result.Final) Volatile.Write(ref _final, result);
+                    _running = null;
+                }
+                started.SetResult(result);
             }
         }
 
@@ -3849,11 +3905,13 @@ namespace AuthForge.Internal
             /// <summary>
             /// Ranks one Windows adapter, or null when it is never a candidate: it must be hardware (not a filter or
             /// a software adapter), Ethernet or Wi-Fi, not Bluetooth, not named as virtual/VPN by its description, and
-            /// not enumerated by a software bus. <paramref name="pnpInstanceId"/> (from the registry; null when
-            /// unknown) tells USB-attached adapters from built-in ones. The burned-in (permanent) address is used,
-            /// so Windows' random hardware addresses and a user-set "Network Address" do not move the id.
+            /// not enumerated by a software bus. It ranks as attached when <paramref name="pnpInstanceId"/> (from the
+            /// registry; null when unknown) names the USB bus, or when <paramref name="attachedByDeviceTree"/> says
+            /// the device tree places it outside the machine (a Thunderbolt/USB4 dock's PCIe adapter, an
+            /// ExpressCard: <see cref="WindowsProbe.IsOutsideTheMachine"/>). The burned-in (permanent) address is
+            /// used, so Windows' random hardware addresses and a user-set "Network Address" do not move the id.
             /// </summary>
-            public static MacCandidate? RankWindowsAdapter(WindowsAdapter adapter, string? pnpInstanceId)
+            public static MacCandidate? RankWindowsAdapter(WindowsAdapter adapter, string? pnpInstanceId, bool attachedByDeviceTree = false)
             {
                 const int EthernetCsmacd = 6, Ieee80211 = 71, MediumBluetooth = 10;
                 if (!adapter.Hardware || adapter.Filter) return null;
@@ -3865,7 +3923,7 @@ namespace AuthForge.Internal
                 bus = slash > 0 ? bus.Substring(0, slash).ToUpperInvariant() : bus.ToUpperInvariant();
                 // ROOT and SWD are software devices; BTH* Bluetooth; {guid} buses belong to VPN and virtual drivers.
                 if (bus == "ROOT" || bus == "SWD" || bus.StartsWith("BTH", StringComparison.Ordinal) || bus.StartsWith("{", StringComparison.Ordinal)) return null;
-                bool builtIn = !bus.StartsWith("USB", StringComparison.Ordinal);
+                bool builtIn = !bus.StartsWith("USB", StringComparison.Ordinal) && !attachedByDeviceTree;
 
                 string key = adapter.InterfaceGuid.ToString("B");
                 if (adapter.PermanentMac != null) return new MacCandidate(key, adapter.PermanentMac, RankOf(builtIn, permanent: true));
@@ -4064,7 +4122,8 @@ namespace AuthForge.Internal
                     if (!Directory.Exists(device)) continue;
                     string? type = ReadText(Path.Combine(dir, "type"));
                     if (type != null && type != "1") continue;
-                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")));
+                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")))
+                        && !HasAttachedAncestor(device);
 
                     // The burned-in address, whatever the current one is: a Wi-Fi that NetworkManager randomised keeps
                     // its machine's MAC (and its type stays 3 until the next boot even when set back).
@@ -4084,6 +4143,28 @@ namespace AuthForge.Internal
                     candidates.Add(new MacCandidate(name, mac, HardwareText.RankOf(builtIn, permanent: assign == "0")));
                 }
                 return candidates;
+            }
+
+            /// <summary>
+            /// True when a parent of <paramref name="device"/> in the real sysfs tree (from its resolved path up to
+            /// /sys/devices) is marked <c>removable</c> — the kernel marks every PCI device behind a port the firmware
+            /// calls external-facing (Thunderbolt, USB4), the bridges of a dock as well as the adapter — or is a
+            /// Thunderbolt device (DEVTYPE <c>thunderbolt_*</c>: a Thunderbolt network link to another computer).
+            /// </summary>
+            private bool HasAttachedAncestor(string device)
+            {
+                string? real = LinuxNativeMethods.RealPath(device);
+                string? devices = LinuxNativeMethods.RealPath(At("sys", "devices"));
+                if (real == null || devices == null) return false;
+                string? dir = real;
+                for (int depth = 0; dir != null && depth < 64 && dir.StartsWith(devices + "/", StringComparison.Ordinal); depth++)
+                {
+                    if (string.Equals(ReadText(Path.Combine(dir, "removable")), "removable", StringComparison.Ordinal)) return true;
+                    string? devType = HardwareText.ParseKeyValue(ReadText(Path.Combine(dir, "uevent")), "DEVTYPE");
+                    if (devType != null && devType.StartsWith("thunderbolt", StringComparison.Ordinal)) return true;
+                    dir = Path.GetDirectoryName(dir);
+                }
+                return false;
             }
 
             /// <summary>The stable /proc/cpuinfo keys, or null.</summary>
@@ -4207,6 +4288,35 @@ namespace AuthForge.Internal
 
                 [DllImport("libc")]
                 public static extern int close(int fd);
+
+                [DllImport("libc", EntryPoint = "realpath")]
+                private static extern IntPtr realpath(string path, IntPtr resolved);
+
+                [DllImport("libc", EntryPoint = "free")]
+                private static extern void free(IntPtr memory);
+
+                /// <summary>The path with every symbolic link resolved (sysfs links a class entry to its place in the
+                /// device tree), or null. The platform's file API has no such call on every target, libc has.</summary>
+                public static string? RealPath(string path)
+                {
+                    try
+                    {
+                        IntPtr resolved = realpath(path, IntPtr.Zero);
+                        if (resolved == IntPtr.Zero) return null;
+                        try
+                        {
+                            return Marshal.PtrToStringAnsi(resolved);
+                        }
+                        finally
+                        {
+                            free(resolved);
+                        }
+                    }
+                    catch
+                    {
+                        return null;
+                    }
+                }
             }
 
             private static bool IsSkippedDisk(string name)
@@ -4295,13 +4405,26 @@ namespace AuthForge.Internal
 
             /// <summary>The Windows directory, e.g. <c>C:\Windows</c>.</summary>
             string? WindowsDirectory { get; }
+
+            /// <summary>CM_Get_DevNode_PropertyW(DEVPKEY_Device_ContainerId) of the present device with this instance
+            /// id: the physical device it belongs to; null when unknown.</summary>
+            Guid? DeviceContainer(string instanceId);
+
+            /// <summary>CM_Get_DevNode_Status of the present device with this instance id: its DN_* flags; null when
+            /// the device tree does not know it.</summary>
+            uint? DeviceStatus(string instanceId);
+
+            /// <summary>CM_Get_Parent, then CM_Get_Device_IDW: the instance id of the device's parent; null at the
+            /// root or when unknown.</summary>
+            string? DeviceParent(string instanceId);
         }
 
         /// <summary>
         /// Windows without starting a process: every part comes from an API that answers from memory, the registry or
         /// one IOCTL, so the probe takes milliseconds and no time limit can change its result.
         /// MAC — GetIfTable2: hardware Ethernet/Wi-Fi adapters only, their burned-in address
-        /// (<see cref="HardwareText.RankWindowsAdapter"/>), USB ones (from the adapter's PnP instance id) after built-in.
+        /// (<see cref="HardwareText.RankWindowsAdapter"/>); USB ones (from the adapter's PnP instance id) and those the
+        /// device tree places outside the machine (<see cref="IsOutsideTheMachine"/>) after built-in ones.
         /// CPU — HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor\0: ProcessorNameString and Identifier.
         /// Disk part — see <see cref="ReadDisk"/>: the SMBIOS system UUID, else the Windows disk's serial, else MachineGuid.
         /// </summary>
@@ -4316,10 +4439,18 @@ namespace AuthForge.Internal
             /// <summary>IOCTL_STORAGE_QUERY_PROPERTY: the disk's STORAGE_DEVICE_DESCRIPTOR.</summary>
             public const uint IoctlStorageQueryProperty = 0x002D1400;
 
+            /// <summary>DN_REMOVABLE: the device reports that it can be removed from the machine (cfg.h).</summary>
+            public const uint DnRemovable = 0x00004000;
+
+            /// <summary>The container of the machine itself: every device built into it shares this container id.</summary>
+            public static readonly Guid MachineContainer = new Guid("00000000-0000-0000-ffff-ffffffffffff");
+
             private const string NetworkClassKey = @"SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}\";
+            private const int MaxTreeDepth = 64;
 
             private readonly IWindowsSystem _system;
             private string _macSource = "not-read";
+            private string _placeSource = "not-read";
             private string _cpuSource = "not-read";
             private string _diskSource = "not-read";
 
@@ -4330,24 +4461,91 @@ namespace AuthForge.Internal
             public WindowsProbe(IWindowsSystem system) => _system = system;
 
             /// <summary>Where the parts read so far came from (names only).</summary>
-            public string Sources => "mac=" + _macSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
+            public string Sources => "mac=" + _macSource + " place=" + _placeSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
 
             /// <summary>The chosen adapter's burned-in MAC, or null.</summary>
             public string? ReadMac()
             {
                 var candidates = new List<MacCandidate>();
+                var places = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (byte[] row in _system.InterfaceRows())
                 {
                     WindowsAdapter? adapter = HardwareText.ParseIfRow2(row, 0);
                     if (adapter == null) continue;
                     string? pnp = _system.ReadLocalMachineString(
                         NetworkClassKey + adapter.InterfaceGuid.ToString("B").ToUpperInvariant() + @"\Connection", "PnPInstanceId");
-                    MacCandidate? candidate = HardwareText.RankWindowsAdapter(adapter, pnp);
-                    if (candidate != null) candidates.Add(candidate);
+                    // Only adapters that can be candidates cost device-tree calls.
+                    if (HardwareText.RankWindowsAdapter(adapter, pnp) == null) continue;
+                    bool outside = IsOutsideTheMachine(pnp, out string place);
+                    MacCandidate? candidate = HardwareText.RankWindowsAdapter(adapter, pnp, outside);
+                    if (candidate == null) continue;
+                    candidates.Add(candidate);
+                    places[candidate.Key] = place;
                 }
                 MacCandidate? chosen = HardwareText.ChooseCandidate(candidates);
                 _macSource = HardwareText.DescribeRank(chosen);
+                _placeSource = chosen == null ? "none" : places[chosen.Key];
                 return chosen?.Mac;
+            }
+
+            /// <summary>
+            /// Whether the device tree places the device with PnP instance id <paramref name="pnpInstanceId"/> outside
+            /// the machine, without starting a process. <paramref name="how"/> names what decided, for the sources:
+            /// <list type="number">
+            /// <item>"container": its container id. Windows gives every device built into the machine the machine's own
+            /// container (<see cref="MachineContainer"/>), and a device attached to it — a Thunderbolt or USB4 dock
+            /// and every adapter inside it, an ExpressCard, a USB adapter — a container of its own (derived from the
+            /// removal capability of the device or of its topmost removable parent, corrected by the firmware's and
+            /// the registry's overrides).</item>
+            /// <item>"removable" / "fixed": without a container id, the removal capability (DN_REMOVABLE) of the device
+            /// or of any of its parents: on a Thunderbolt dock it is set on the dock's PCIe bridge, not on the network
+            /// adapter below it.</item>
+            /// <item>"no-device-id" / "not-in-tree": nothing known; the adapter counts as built in.</item>
+            /// </list>
+            /// </summary>
+            internal bool IsOutsideTheMachine(string? pnpInstanceId, out string how)
+            {
+                how = "no-device-id";
+                if (string.IsNullOrEmpty(pnpInstanceId)) return false;
+                Guid? container = Ask(() => _system.DeviceContainer(pnpInstanceId!));
+                // NULL_GUID means "in no container" (volumes and the like), not "built in": it decides nothing.
+                if (container != null && container.Value != Guid.Empty)
+                {
+                    how = "container";
+                    return container.Value != MachineContainer;
+                }
+                string? id = pnpInstanceId;
+                for (int depth = 0; id != null && depth < MaxTreeDepth; depth++)
+                {
+                    string current = id;
+                    uint? status = Ask(() => _system.DeviceStatus(current));
+                    if (status == null)
+                    {
+                        how = depth == 0 ? "not-in-tree" : "fixed";
+                        return false;
+                    }
+                    if ((status.Value & DnRemovable) != 0)
+                    {
+                        how = "removable";
+                        return true;
+                    }
+                    id = Ask(() => _system.DeviceParent(current));
+                }
+                how = "fixed";
+                return false;
+            }
+
+            // A device-tree call that throws (a missing export on an old system) answers "unknown".
+            private static T? Ask<T>(Func<T?> call) where T : struct
+            {
+                try { return call(); }
+                catch { return null; }
+            }
+
+            private static string? Ask(Func<string?> call)
+            {
+                try { return call(); }
+                catch { return null; }
             }
 
             /// <summary>The processor's brand string and identifier from the registry, or null.</summary>
@@ -4468,6 +4666,44 @@ namespace AuthForge.Internal
                 }
             }
 
+            // DEVPKEY_Device_ContainerId (devpkey.h) and the property type it has.
+            private static readonly Guid s_containerIdCategory = new Guid("8c7ed206-3f8a-4827-b3ab-ae9e1faefc6c");
+            private const uint ContainerIdPropertyId = 2;
+            private const uint DevPropTypeGuid = 0x0000000D;
+            private const int MaxDeviceIdLength = 200;   // MAX_DEVICE_ID_LEN, in characters
+
+            public Guid? DeviceContainer(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                var key = new DevPropKey { Category = s_containerIdCategory, PropertyId = ContainerIdPropertyId };
+                var buffer = new byte[16];
+                int size = buffer.Length;
+                if (NativeMethods.CM_Get_DevNode_Property(node, ref key, out uint type, buffer, ref size, 0) != 0) return null;
+                return type == DevPropTypeGuid && size == 16 ? new Guid(buffer) : (Guid?)null;
+            }
+
+            public uint? DeviceStatus(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                return NativeMethods.CM_Get_DevNode_Status(out uint status, out _, node, 0) == 0 ? status : (uint?)null;
+            }
+
+            public string? DeviceParent(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                if (NativeMethods.CM_Get_Parent(out uint parent, node, 0) != 0) return null;
+                var buffer = new byte[2 * (MaxDeviceIdLength + 1)];
+                if (NativeMethods.CM_Get_Device_ID(parent, buffer, MaxDeviceIdLength + 1, 0) != 0) return null;
+                string id = Encoding.Unicode.GetString(buffer);
+                int end = id.IndexOf('\0');
+                id = end < 0 ? id : id.Substring(0, end);
+                return id.Length == 0 ? null : id;
+            }
+
+            // CM_LOCATE_DEVNODE_NORMAL: only a device present now, which is the one whose adapter is listed.
+            private static bool TryLocate(string instanceId, out uint node) =>
+                NativeMethods.CM_Locate_DevNode(out node, instanceId, 0) == 0;
+
             public IReadOnlyList<byte[]> InterfaceRows()
             {
                 var rows = new List<byte[]>();
@@ -4517,31 +4753,82 @@ namespace AuthForge.Internal
 
                 [DllImport("iphlpapi.dll")]
                 public static extern void FreeMibTable(IntPtr memory);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Locate_DevNodeW", CharSet = CharSet.Unicode)]
+                public static extern uint CM_Locate_DevNode(out uint node, string deviceId, uint flags);
+
+                [DllImport("cfgmgr32.dll")]
+                public static extern uint CM_Get_DevNode_Status(out uint status, out uint problem, uint node, uint flags);
+
+                [DllImport("cfgmgr32.dll")]
+                public static extern uint CM_Get_Parent(out uint parent, uint node, uint flags);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_Device_IDW")]
+                public static extern uint CM_Get_Device_ID(uint node, byte[] buffer, int length, uint flags);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_DevNode_PropertyW")]
+                public static extern uint CM_Get_DevNode_Property(uint node, ref DevPropKey key, out uint type, byte[] buffer, ref int size, uint flags);
+            }
+
+            // DEVPROPKEY (devpropdef.h).
+            [StructLayout(LayoutKind.Sequential)]
+            private struct DevPropKey
+            {
+                public Guid Category;
+                public uint PropertyId;
             }
         }
 
         /// <summary>
         /// macOS: the in-process interface list for the MAC (<see cref="HardwareText.RankMacOSInterface"/>), sysctl
-        /// for the CPU and ioreg for the platform serial. A tool that overruns its limit marks the probe
-        /// <see cref="LostToTimeLimit"/>, so its fallback is not kept for the process.
+        /// for the CPU and ioreg for the platform serial. A tool that overruns its limit makes the probe incomplete
+        /// (<see cref="ProbeResult.Final"/> false): its id serves until the next login, which probes again.
         /// </summary>
         internal sealed class MacOSProbe
         {
+            /// <summary>Runs a tool: its standard output or null, and whether its time limit cut it.</summary>
+            internal delegate string? ToolRunner(string fileName, string arguments, out bool timedOut);
+
+            private readonly ToolRunner _run;
+            private readonly Func<IEnumerable<KeyValuePair<string, string>>> _interfaces;
             private int _lost;
+
+            /// <summary>Probes this Mac: the real tools and interface list.</summary>
+            public MacOSProbe()
+                : this((string tool, string arguments, out bool timedOut) =>
+                    ToolProbe.RunTool(tool, arguments, ToolProbe.ToolTimeoutMilliseconds, out timedOut), SystemInterfaces)
+            {
+            }
+
+            /// <summary>Probes through <paramref name="run"/> and <paramref name="interfaces"/> (BSD name, address):
+            /// recorded answers in tests.</summary>
+            public MacOSProbe(ToolRunner run, Func<IEnumerable<KeyValuePair<string, string>>> interfaces)
+            {
+                _run = run;
+                _interfaces = interfaces;
+            }
 
             /// <summary>True when a tool was killed by its time limit during this probe.</summary>
             public bool LostToTimeLimit => Volatile.Read(ref _lost) != 0;
+
+            /// <summary>Reads the three parts; the result is final only when no tool was cut by its time limit.</summary>
+            public ProbeResult Probe()
+            {
+                string id = ComposeGuarded(ReadMac, ReadCpu, ReadPlatformSerial);
+                // A tool killed by its time limit says nothing about the machine: the id is not kept for the process.
+                return new ProbeResult(id, !LostToTimeLimit, LostToTimeLimit ? "macos (a tool overran its limit)" : "macos");
+            }
 
             /// <summary>en0's MAC, else the best other en* port's.</summary>
             public string? ReadMac()
             {
                 var candidates = new List<MacCandidate>();
-                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                foreach (KeyValuePair<string, string> nic in _interfaces())
                 {
-                    string? mac = HardwareText.NormaliseMac(nic.GetPhysicalAddress().ToString());
+                    string? mac = HardwareText.NormaliseMac(nic.Value);
                     if (mac == null) continue;
-                    int rank = HardwareText.RankMacOSInterface(nic.Name, mac);
-                    if (rank >= 0) candidates.Add(new MacCandidate(nic.Name, mac, rank));
+                    int rank = HardwareText.RankMacOSInterface(nic.Key, mac);
+                    if (rank >= 0) candidates.Add(new MacCandidate(nic.Key, mac, rank));
                 }
                 return HardwareText.ChooseMac(candidates);
             }
@@ -4560,9 +4847,17 @@ namespace AuthForge.Internal
                     ?? HardwareText.ParseIoregString(ioreg, "IOPlatformUUID");
             }
 
+            private static IEnumerable<KeyValuePair<string, string>> SystemInterfaces()
+            {
+                var list = new List<KeyValuePair<string, string>>();
+                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                    list.Add(new KeyValuePair<string, string>(nic.Name, nic.GetPhysicalAddress().ToString()));
+                return list;
+            }
+
             private string? Run(string tool, string arguments)
             {
-                string? output = ToolProbe.RunTool(tool, arguments, ToolProbe.ToolTimeoutMilliseconds, out bool timedOut);
+                string? output = _run(tool, arguments, out bool timedOut);
                 if (timedOut) Interlocked.Exchange(ref _lost, 1);
                 return output;
             }
