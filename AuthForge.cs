@@ -12,7 +12,7 @@
 //   3. Protocol            request bodies and the one pure function that decides whether a response is trusted
 //   4. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
 //   5. Transport           one bounded, timed POST; the retry policy
-//   6. Scheduler           one timer for every client's heartbeats in the process
+//   6. Scheduler           one timer for every client's heartbeats in the process; the thread failures are reported on
 //   7. Primitives          clock, nonces, hex, strict base64, constant-time comparison
 //   8. Fingerprint         the hardware id, computed once per process
 //   9. Ed25519             RFC 8032 verification, written from the RFC
@@ -541,8 +541,22 @@ namespace AuthForge
         public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
         /// <summary>Called with a reason (<see cref="AuthForgeFailureReason"/>) and the exception when a login or a
-        /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1.</summary>
+        /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1 (in Unity: play mode
+        /// stops in the Editor, the player quits; see docs/UNITY.md). Where it runs: see
+        /// <see cref="UseSynchronizationContext"/>.</summary>
         public Action<string, Exception?>? OnFailure { get; set; }
+
+        /// <summary>
+        /// True (the default): <see cref="OnFailure"/> runs on the <see cref="SynchronizationContext"/> that was current
+        /// when the client was constructed, as <see cref="Progress{T}"/> does: construct the client on the UI thread
+        /// (WinForms, WPF, Unity's main thread) and the callback runs there, free to close a form or load a scene. It
+        /// runs inline when the failure is found on that context already (a synchronous <c>Login</c> on the UI
+        /// thread: the callback has run when <c>Login</c> returns false); otherwise it is posted, and the client never
+        /// waits for it to run. With no context at construction (console apps, services, bots), or when posting
+        /// throws, it runs on the thread that found the failure. False: always on that thread (a thread-pool thread for
+        /// heartbeats and async calls, the caller's thread for synchronous ones).
+        /// </summary>
+        public bool UseSynchronizationContext { get; set; } = true;
 
         /// <summary>The limit on one request, from sending to the last byte of the body. Default 15 seconds.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
@@ -605,7 +619,9 @@ namespace AuthForge
         /// <summary>
         /// Called for what happens in the client's life: logins, heartbeats, retries, renewals, resumes, the start and
         /// end of an outage, failures (<see cref="AuthForgeDiagnosticEvents"/>). Never carries the app secret, a licence
-        /// key or a session token. Runs on the thread that did the work: keep it short; exceptions from it are ignored.
+        /// key or a session token. Runs synchronously on the thread that did the work, usually a thread-pool thread, and
+        /// is never posted to a <see cref="SynchronizationContext"/> (unlike <see cref="OnFailure"/>): keep it short, do
+        /// not touch UI objects from it; exceptions from it are ignored.
         /// </summary>
         public Action<AuthForgeDiagnostic>? OnDiagnostic { get; set; }
 
@@ -728,8 +744,9 @@ namespace AuthForge
     /// by relay; under v1/v2 the licensee holds the signing secret and can forge anything. No client stops a patched
     /// binary: use server-side limits, <see cref="SelfBan"/> and short TTLs (docs/THREAT-MODEL.md).
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
-    /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
-    /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
+    /// spent per client. The failure callback runs on the <see cref="SynchronizationContext"/> current when the client
+    /// was constructed (a UI thread, Unity's main thread), or, without one, on the thread that found the failure
+    /// (<see cref="AuthForgeClientOptions.UseSynchronizationContext"/>).
     /// </remarks>
     public sealed class AuthForgeClient : IDisposable
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER || UNITY_2021_2_OR_NEWER
@@ -746,7 +763,7 @@ namespace AuthForge
         private readonly HmacSignatureVerifier _appSecretVerifier;
         private readonly HeartbeatMode _mode;
         private readonly TimeSpan _interval;
-        private readonly Action<string, Exception?>? _onFailure;
+        private readonly FailureDispatcher _failures;
         private readonly int? _ttlSeconds;
         private readonly string? _hwidOverride;
         private readonly Ed25519SignatureVerifier? _ed25519;
@@ -754,8 +771,6 @@ namespace AuthForge
         private readonly AuthForgeClock _clock;
         private readonly RetryPolicy _retry;
         private readonly HeartbeatScheduler _scheduler;
-        private readonly Action<int> _exit;
-        private readonly Action<string>? _errorOutput;
         private readonly TimeSpan? _offlineTolerance;
         private readonly IAuthForgeSessionStore? _store;
         private readonly string _trustedKeys;
@@ -843,7 +858,9 @@ namespace AuthForge
             _appSecretVerifier = new HmacSignatureVerifier(_appSecretBytes);
             _mode = options.HeartbeatMode;
             _interval = options.HeartbeatInterval;
-            _onFailure = options.OnFailure;
+            // Captures SynchronizationContext.Current: the thread constructing the client is the app's own.
+            _failures = new FailureDispatcher(options.OnFailure, options.UseSynchronizationContext,
+                options.Exit ?? Environment.Exit, options.ErrorOutput);
             _ttlSeconds = options.TtlSeconds;
             // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
             // to this machine's fingerprint that would bind every bot user to the bot's machine.
@@ -851,8 +868,6 @@ namespace AuthForge
             _clock = options.Clock ?? AuthForgeClock.System;
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
-            _exit = options.Exit ?? Environment.Exit;
-            _errorOutput = options.ErrorOutput;
             _offlineTolerance = options.OfflineTolerance;
             _onDiagnostic = options.OnDiagnostic;
             _fingerprint = options.Fingerprint ?? HardwareFingerprint.Shared;
@@ -1585,46 +1600,7 @@ namespace AuthForge
             return TimeSpan.FromTicks(Math.Max(1, (long)(_interval.Ticks * fraction)));
         }
 
-        private void ReportFailure(string reason, AuthForgeException failure)
-        {
-            Action<string, Exception?>? callback = _onFailure;
-            if (callback != null)
-            {
-                try
-                {
-                    callback(reason, failure);
-                    return;
-                }
-                catch
-                {
-                    // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be
-                    // defeated by an exception escaping it.
-                }
-            }
-            // Never a silent death: one line saying what failed, its code and sentence. The message is the exception's,
-            // which by construction never holds the app secret, a licence key or a token.
-            WriteError("AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
-                + (callback is null ? "No onFailure callback is set" : "The onFailure callback threw")
-                + ", so the process ends with exit code 1.");
-            _exit(1);
-        }
-
-        private void WriteError(string line)
-        {
-            try
-            {
-                if (_errorOutput != null) _errorOutput(line);
-                else
-                {
-                    Console.Error.WriteLine(line);
-                    Console.Error.Flush();
-                }
-            }
-            catch
-            {
-                // No standard error (a GUI app, a closed pipe): the exit must still happen.
-            }
-        }
+        private void ReportFailure(string reason, AuthForgeException failure) => _failures.Report(reason, failure);
 
         private void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
         {
@@ -2770,7 +2746,8 @@ namespace AuthForge.Internal
     //    One timer for every heartbeat in the process. Registrations sit in a min-heap by due time; the
     //    timer is armed for the earliest. Due heartbeats run on the thread pool and are awaited, never
     //    blocked on, so a slow server delays only its own session. Disposing a registration removes it
-    //    at once and cancels a heartbeat in flight.
+    //    at once and cancels a heartbeat in flight. A failure found there is handed to the app's own
+    //    thread (its SynchronizationContext) by FailureDispatcher, which never waits for that thread.
     // =================================================================================================
 
     internal sealed class HeartbeatScheduler
@@ -3082,6 +3059,152 @@ namespace AuthForge.Internal
             _scheduler.Remove(this);
             _cancellation.Cancel();
         }
+    }
+
+    /// <summary>
+    /// Where a failure report runs, and what ends the app when no callback handles it. The app's thread is the
+    /// <see cref="SynchronizationContext"/> current when the client was constructed (a UI thread, Unity's main
+    /// thread), captured here as <see cref="Progress{T}"/> captures it. Work for that thread is posted and never waited
+    /// for: a hung UI thread must not hang a heartbeat, and a UI thread blocked in a synchronous <c>Login</c> must not
+    /// deadlock it.
+    /// </summary>
+    internal sealed class FailureDispatcher
+    {
+        private static readonly SendOrPostCallback RunPosted = state => ((Action)state!)();
+
+        private readonly Action<string, Exception?>? _onFailure;
+        private readonly SynchronizationContext? _context;
+        private readonly bool _callbackOnContext;
+        private readonly Action<int> _exit;
+        private readonly Action<string>? _errorOutput;
+
+        internal FailureDispatcher(Action<string, Exception?>? onFailure, bool useSynchronizationContext, Action<int> exit,
+            Action<string>? errorOutput)
+        {
+            _onFailure = onFailure;
+            _context = SynchronizationContext.Current;
+            _callbackOnContext = useSynchronizationContext;
+            _exit = exit;
+            _errorOutput = errorOutput;
+        }
+
+        public void Report(string reason, AuthForgeException failure)
+        {
+            if (_onFailure is null) End(reason, failure, callbackThrew: false);
+            else if (_callbackOnContext) OnAppThread(() => RunCallback(reason, failure));
+            else RunCallback(reason, failure);
+        }
+
+        private void RunCallback(string reason, AuthForgeException failure)
+        {
+            try
+            {
+                _onFailure!(reason, failure);
+                return;
+            }
+            catch
+            {
+                // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be defeated
+                // by an exception escaping it. Caught here, on whatever thread ran it: a posted callback's exception would
+                // otherwise surface in the context's message loop (a WinForms dialog, Unity's console), which may carry on.
+            }
+            End(reason, failure, callbackThrew: true);
+        }
+
+        private void End(string reason, AuthForgeException failure, bool callbackThrew)
+        {
+            // Never a silent end: one line saying what failed, its code and sentence. The message is the exception's,
+            // which by construction never holds the app secret, a licence key or a token.
+            string line = "AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
+                + (callbackThrew ? "The onFailure callback threw" : "No onFailure callback is set") + ", so " + Consequence + ".";
+            WriteError(line);
+            EndApp(line);
+        }
+
+        // Runs inline when already on the captured context (or there is none), else posts and returns at once. A context
+        // that refuses the post (a UI already torn down) gets it run here rather than never.
+        private void OnAppThread(Action action)
+        {
+            SynchronizationContext? context = _context;
+            if (context != null && !ReferenceEquals(SynchronizationContext.Current, context))
+            {
+                try
+                {
+                    context.Post(RunPosted, action);
+                    return;
+                }
+                catch
+                {
+                    // Fall through: run it on this thread.
+                }
+            }
+            action();
+        }
+
+        private void WriteError(string line)
+        {
+            try
+            {
+                if (_errorOutput != null) _errorOutput(line);
+                else
+                {
+                    Console.Error.WriteLine(line);
+                    Console.Error.Flush();
+                }
+            }
+            catch
+            {
+                // No standard error (a GUI app, a closed pipe): the end must still happen.
+            }
+        }
+
+        // What "end the app" means is the one thing that differs by platform.
+#if UNITY_EDITOR
+        // Ending the process would end the Unity Editor itself, unsaved scenes with it: log the error to the Console and
+        // stop play mode instead, on the main thread as the Editor requires.
+        private const string Consequence = "play mode stops";
+
+        private void EndApp(string line)
+        {
+            UnityEngine.Debug.LogError(line);
+            OnAppThread(() =>
+            {
+                try
+                {
+                    UnityEditor.EditorApplication.isPlaying = false;
+                }
+                catch
+                {
+                    // Refused off the main thread (the client was built off it, so no context was captured): the error
+                    // is logged, and the Editor is never ended.
+                }
+            });
+        }
+#elif UNITY_5_3_OR_NEWER
+        // A Unity player quits the Unity way (the frame ends, OnApplicationQuit runs), from the main thread.
+        private const string Consequence = "the player quits with exit code 1";
+
+        private void EndApp(string line)
+        {
+            UnityEngine.Debug.LogError(line);
+            OnAppThread(() =>
+            {
+                try
+                {
+                    UnityEngine.Application.Quit(1);
+                }
+                catch
+                {
+                    // Refused off the main thread (no context was captured there): end the process instead.
+                    _exit(1);
+                }
+            });
+        }
+#else
+        private const string Consequence = "the process ends with exit code 1";
+
+        private void EndApp(string line) => _exit(1);
+#endif
     }
 
     // =================================================================================================

@@ -354,6 +354,7 @@ namespace AuthForge.Tests.Faults
                     RequestTimeout = requestTimeout,
                     HeartbeatInterval = TimeSpan.FromHours(1),
                     OnFailure = Failures.Callback,
+                    UseSynchronizationContext = false, // as LiveServer.ClientOptions
                     HwidOverride = "raw-hwid",
                     HttpClient = _http,
                     Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
