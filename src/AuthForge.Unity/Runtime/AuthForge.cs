@@ -60,7 +60,9 @@ namespace AuthForge
         /// <summary>A background heartbeat failed; the session has ended and heartbeats have stopped.</summary>
         public const string HeartbeatFailed = "heartbeat_failed";
 
-        /// <summary><see cref="AuthForgeClient.Login"/> could not reach the server (after its retry).</summary>
+        /// <summary><see cref="AuthForgeClient.Login"/> could not reach the AuthForge server: no answer after its retry
+        /// (<c>network_error</c>, <c>timeout</c>), or an answer from something else in the way
+        /// (<c>foreign_answer</c>: a captive portal, a proxy, a firewall).</summary>
         public const string NetworkError = "network_error";
     }
 
@@ -132,13 +134,17 @@ namespace AuthForge
         /// already have reached the other address: give the client an <see cref="HttpClient"/> whose handler has
         /// <c>AllowAutoRedirect = false</c>.</summary>
         public const string RedirectRefused = "redirect_refused";
+        /// <summary>The answer did not come from the AuthForge server: it is neither a signed answer nor the server's
+        /// error body (a JSON object whose <c>status</c> is <c>"error"</c> and whose <c>error</c> is a code), whatever
+        /// its HTTP status — a captive portal's page, a proxy's 407, a firewall's 403, a redirect, an empty body, JSON
+        /// of some other service. No answer, not a verdict: a running session rides it out like an outage.
+        /// <see cref="AuthForgeException.HttpStatusCode"/> has the status; the message names it and the kind of body.</summary>
+        public const string ForeignAnswer = "foreign_answer";
         /// <summary>The signed payload carries no session token.</summary>
         public const string MissingSessionToken = "missing_sessionToken";
         /// <summary>Neither the session token (<c>exp</c> or <c>expiresIn</c>) nor the payload (<c>expiresIn</c>) says
         /// when the session expires.</summary>
         public const string MissingExpiresIn = "missing_expiresIn";
-        /// <summary>A success response whose body is not a JSON object.</summary>
-        public const string InvalidJsonResponse = "invalid_json_response";
         /// <summary>A success response without a payload.</summary>
         public const string MissingPayload = "missing_payload";
         /// <summary>A success response without a signature.</summary>
@@ -151,12 +157,6 @@ namespace AuthForge
         public const string NetworkError = "network_error";
         /// <summary>The server did not answer within the request time-out.</summary>
         public const string Timeout = "timeout";
-
-        /// <summary>The prefix of <c>http_error_&lt;status&gt;</c>: a non-success HTTP status without a JSON error body.</summary>
-        public const string HttpErrorPrefix = "http_error_";
-
-        /// <summary>The code for an HTTP status that came without a readable error body, e.g. <c>http_error_502</c>.</summary>
-        public static string HttpError(int statusCode) => HttpErrorPrefix + statusCode.ToString(CultureInfo.InvariantCulture);
 
         private static readonly Dictionary<string, string> s_serverCodes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -202,7 +202,7 @@ namespace AuthForge
             HttpStatusCode = httpStatusCode;
         }
 
-        /// <summary>The machine-readable code: one of <see cref="AuthForgeErrorCodes"/> or <c>http_error_&lt;status&gt;</c>.</summary>
+        /// <summary>The machine-readable code: one of <see cref="AuthForgeErrorCodes"/>.</summary>
         public string Code { get; }
 
         /// <summary>The HTTP status of the response that failed, when there was one.</summary>
@@ -213,9 +213,11 @@ namespace AuthForge
         public bool IsServerError => AuthForgeErrorCodes.IsServerCode(Code);
 
         /// <summary>
-        /// True when the failure is the absence of an answer — a network failure, a time-out, rate limiting after its
-        /// retries, a 5xx or an unsigned answer that is not AuthForge's — which says nothing about the licence. False for
-        /// a verdict (revoked, expired, blocked, a bad signature, ...), which means the licence must stop.
+        /// True when the failure is the absence of an answer from the AuthForge server — a network failure, a time-out,
+        /// rate limiting after its retries, the server failing internally, or an answer that did not come from it
+        /// (<see cref="AuthForgeErrorCodes.ForeignAnswer"/>: a captive portal, a proxy, a firewall) — which says nothing
+        /// about the licence. False for a verdict (revoked, expired, blocked, a bad signature, ...), which means the
+        /// licence must stop.
         /// </summary>
         public bool IsNoAnswer => Verdicts.IsNoAnswer(Code, HttpStatusCode);
 
@@ -345,7 +347,9 @@ namespace AuthForge
         /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
         public string? RequestId { get; }
 
-        /// <summary>The id of the key that signed the session, when the server names it (v3).</summary>
+        /// <summary>The key id the answer's envelope names (v3), when it names one. It travels outside the signed payload,
+        /// so it is the server's unsigned claim, not the key that verified the signature: whoever relays the answer can
+        /// change it without the signature noticing. Use it for logs, never for a decision.</summary>
         public string? KeyId { get; }
 
         /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
@@ -1010,13 +1014,20 @@ namespace AuthForge
         /// which cannot revoke, so <paramref name="revokeLicense"/> is forced off. After a successful self-ban of the
         /// current session, the client logs out.
         /// </summary>
+        /// <remarks>
+        /// The server's acknowledgement is unsigned in every protocol generation (v1, v2 and v3 alike): returning
+        /// normally means something answered <c>{"status":"ok"}</c>, not that the ban reached the server. A relay or
+        /// an intercepting proxy on the licensee's machine can answer <c>ok</c> without forwarding the request. Treat it
+        /// as best effort: stop the app yourself after calling it, and keep server-side limits (docs/THREAT-MODEL.md).
+        /// </remarks>
         /// <param name="licenseKey">The licence for the pre-session form; defaults to the last one logged in with.</param>
         /// <param name="sessionToken">A session to ban instead of the current one.</param>
         /// <param name="revokeLicense">Revoke the licence (session form only).</param>
         /// <param name="blacklistHwid">Blacklist this hardware id.</param>
         /// <param name="blacklistIp">Blacklist this IP address.</param>
         /// <exception cref="ArgumentException">There is no session and no licence key to send.</exception>
-        /// <exception cref="AuthForgeException">The server refused, or could not be reached.</exception>
+        /// <exception cref="AuthForgeException">The server refused (its error body), could not be reached, or something
+        /// else answered (<c>foreign_answer</c>).</exception>
         public void SelfBan(string? licenseKey = null, string? sessionToken = null, bool revokeLicense = true,
             bool blacklistHwid = true, bool blacklistIp = true)
         {
@@ -1614,8 +1625,10 @@ namespace AuthForge
             : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
             : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
 
+        // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
+                || failure.Code == AuthForgeErrorCodes.ForeignAnswer
                 ? AuthForgeFailureReason.NetworkError
                 : AuthForgeFailureReason.LoginFailed;
 
@@ -1761,8 +1774,11 @@ namespace AuthForge
 namespace AuthForge.Internal
 {
     /// <summary>
-    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Everything not
-    /// listed as no answer is a verdict, so an unknown failure is never mistaken for a harmless one.
+    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Only the AuthForge
+    /// server's own word is a verdict: a verified signed answer, or its error body (<see cref="Protocol.ReadEnvelope"/>
+    /// decides what is one). Everything not listed here as no answer is a verdict, so an unknown failure is never
+    /// mistaken for a harmless one; that is why an answer that is not the server's gets a code of its own
+    /// (<c>foreign_answer</c>) instead of falling through to one.
     /// </summary>
     internal static class Verdicts
     {
@@ -1770,23 +1786,28 @@ namespace AuthForge.Internal
         {
             switch (code)
             {
+                // Nobody answered.
                 case AuthForgeErrorCodes.NetworkError:
                 case AuthForgeErrorCodes.Timeout:
+                // The server answered, about itself rather than the licence: not now.
                 case AuthForgeErrorCodes.RateLimited:
                 case AuthForgeErrorCodes.ServerError:
                 case AuthForgeErrorCodes.SystemError:
-                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
+                // Someone else answered: a captive portal, a proxy asking for credentials, a firewall's page, a redirect
+                // (refused by the transport, or handed back unfollowed), JSON of another service.
+                case AuthForgeErrorCodes.ForeignAnswer:
                 case AuthForgeErrorCodes.RedirectRefused:
-                // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
-                case AuthForgeErrorCodes.InvalidJsonResponse:
+                // An answer too large to be the server's, or one claiming success with nothing the server signed.
                 case AuthForgeErrorCodes.ResponseTooLarge:
                 case AuthForgeErrorCodes.MissingPayload:
                 case AuthForgeErrorCodes.MissingSignature:
                     return true;
+                // The server's error body with a code this client does not know: a verdict, unless the server says with
+                // its status that it failed itself.
                 case AuthForgeErrorCodes.UnknownError:
                     return httpStatus >= 500;
             }
-            return code.StartsWith(AuthForgeErrorCodes.HttpErrorPrefix + "5", StringComparison.Ordinal);
+            return false;
         }
     }
 
@@ -2236,46 +2257,86 @@ namespace AuthForge.Internal
                     "The signed session was issued for another " + what + " than this request sent.");
         }
 
-        /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries.</summary>
+        /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries. Nothing
+        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did.</summary>
         public static bool VerifyAcknowledgement(TransportResponse response, string nonce)
         {
             ReadEnvelope(response.StatusCode, response.Body);
             return true;
         }
 
-        /// <summary>The JSON object of a success response, or the failure the status and body describe.</summary>
+        /// <summary>
+        /// The JSON object of a success answer, or the failure the status and body describe. Only what the AuthForge
+        /// server itself says is read as its word; the HTTP status alone never is, because a captive portal, a proxy or
+        /// a firewall answers with statuses of its own (302, 403, 404, 407, an HTML 200):
+        /// <list type="bullet">
+        /// <item>HTTP 429, whatever the body: <c>rate_limited</c>, the protocol's own signal (no answer either way).</item>
+        /// <item>The server's error body, at any status: a JSON object whose <c>status</c> is the string <c>"error"</c>
+        /// and whose <c>error</c> is a code (1 to 64 of <c>a-z</c>, <c>0-9</c>, <c>_</c>, as the server's codes are):
+        /// that code, or <c>unknown_error</c> for one this client does not know.</item>
+        /// <item>A 2xx JSON object whose <c>status</c> is a success word: returned, for the signature check.</item>
+        /// <item>Anything else — HTML, an empty body, other JSON, a redirect, any status — <c>foreign_answer</c>:
+        /// the answer did not come from the AuthForge server, which is no answer, not a verdict.</item>
+        /// </list>
+        /// </summary>
         public static JsonValue ReadEnvelope(int statusCode, byte[] body)
         {
             bool httpSuccess = statusCode >= 200 && statusCode <= 299;
             if (statusCode == 429)
                 throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
 
-            JsonValue? envelope = null;
+            JsonValue? json = null;
             try
             {
-                envelope = Json.Parse(body, MaxJsonDepth);
+                json = Json.Parse(body, MaxJsonDepth);
             }
             catch (JsonFormatException)
             {
             }
 
-            if (envelope is null || envelope.Kind != JsonKind.Object)
+            if (json != null && json.Kind == JsonKind.Object)
             {
-                throw httpSuccess
-                    ? new AuthForgeException(AuthForgeErrorCodes.InvalidJsonResponse, "The response is not a JSON object.", null, statusCode)
-                    : HttpFailure(statusCode);
+                string? error = ServerErrorCode(json);
+                if (error != null)
+                {
+                    string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
+                    throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                }
+                if (httpSuccess && IsSuccessStatus(json["status"])) return json;
             }
+            throw ForeignAnswer(statusCode, body, json != null);
+        }
 
-            string? error = envelope["error"]?.AsString();
-            if (httpSuccess && IsSuccessStatus(envelope["status"])) return envelope;
-            if (error != null)
+        // The server's error body is {"status":"error","error":"<code>"}, its codes short snake_case words. JSON of
+        // another service that merely mentions an error (or carries a sentence in it) is not the server's word.
+        private static string? ServerErrorCode(JsonValue envelope)
+        {
+            if (!string.Equals(envelope["status"]?.AsString(), "error", StringComparison.Ordinal)) return null;
+            string? code = envelope["error"]?.AsString();
+            if (code is null || code.Length == 0 || code.Length > 64) return null;
+            foreach (char c in code)
             {
-                string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
-                throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return null;
             }
-            throw httpSuccess
-                ? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The server answered with a failure status and no error code.", null, statusCode)
-                : HttpFailure(statusCode);
+            return code;
+        }
+
+        // Names the status and the kind of body, never the body itself: a portal's page may echo the request.
+        private static AuthForgeException ForeignAnswer(int statusCode, byte[] body, bool isJson)
+        {
+            string status = "HTTP " + statusCode.ToString(CultureInfo.InvariantCulture)
+                + (statusCode >= 300 && statusCode <= 399 ? " (a redirect)"
+                : statusCode == 407 ? " (a proxy asking for credentials)"
+                : "");
+            int first = 0;
+            while (first < body.Length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n')) first++;
+            string kind = first == body.Length ? "an empty body"
+                : isJson ? "JSON that is not the AuthForge server's"
+                : body[first] == '<' ? "an HTML page"
+                : "a body that is not JSON (" + body.Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
+            return new AuthForgeException(AuthForgeErrorCodes.ForeignAnswer,
+                "The answer did not come from the AuthForge server: " + status + " with " + kind
+                + ". A captive portal, a proxy or a firewall may be in the way, or apiBaseUrl is wrong.", null, statusCode);
         }
 
         /// <summary>PROTOCOL.md: boolean true, or one of ok/success/valid/true/1 in any case.</summary>
@@ -2322,10 +2383,6 @@ namespace AuthForge.Internal
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
             return seconds;
         }
-
-        private static AuthForgeException HttpFailure(int statusCode) =>
-            new AuthForgeException(AuthForgeErrorCodes.HttpError(statusCode),
-                "The server answered HTTP " + statusCode.ToString(CultureInfo.InvariantCulture) + " without an error code.", null, statusCode);
 
         private static AuthForgeException Fail(string code, string message) => new AuthForgeException(code, message);
     }
