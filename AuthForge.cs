@@ -60,7 +60,8 @@ namespace AuthForge
         /// <summary>A background heartbeat failed; the session has ended and heartbeats have stopped.</summary>
         public const string HeartbeatFailed = "heartbeat_failed";
 
-        /// <summary><see cref="AuthForgeClient.Login"/> could not reach the server (after its retry).</summary>
+        /// <summary><see cref="AuthForgeClient.Login"/> got no answer from the server: a network failure or time-out
+        /// (after its retry), or a failed TLS connection (<see cref="AuthForgeErrorCodes.TlsError"/>).</summary>
         public const string NetworkError = "network_error";
     }
 
@@ -146,10 +147,17 @@ namespace AuthForge
         public const string InvalidPayload = "invalid_payload";
         /// <summary>The response body exceeded the configured size limit.</summary>
         public const string ResponseTooLarge = "response_too_large";
-        /// <summary>The server could not be reached, or the connection failed mid-response.</summary>
+        /// <summary>The server could not be reached, or the connection failed mid-response. The message names the
+        /// host and port and the cause: the connection was refused, the host name was not resolved, the connection
+        /// was reset or closed, ...</summary>
         public const string NetworkError = "network_error";
         /// <summary>The server did not answer within the request time-out.</summary>
         public const string Timeout = "timeout";
+        /// <summary>The TLS connection failed: the server's certificate is not trusted (self-signed, or re-signed by a
+        /// TLS-intercepting proxy), has expired, names another host, or the TLS handshake failed. The message names the
+        /// host and port. No answer from the AuthForge server, not a verdict on the licence; it is not retried, as a
+        /// certificate does not change in two seconds.</summary>
+        public const string TlsError = "tls_error";
 
         /// <summary>The prefix of <c>http_error_&lt;status&gt;</c>: a non-success HTTP status without a JSON error body.</summary>
         public const string HttpErrorPrefix = "http_error_";
@@ -539,7 +547,15 @@ namespace AuthForge
         /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1.</summary>
         public Action<string, Exception?>? OnFailure { get; set; }
 
-        /// <summary>The limit on one request, from sending to the last byte of the body. Default 15 seconds.</summary>
+        /// <summary>
+        /// The limit on one request (one HTTP exchange), from connecting and sending to the last byte of the body.
+        /// Default 15 seconds. It does not bound a whole call: a call that gets no answer (a network failure, a
+        /// time-out) sends once more after 2 s, so an unreachable server fails it after at most
+        /// 2 × <see cref="RequestTimeout"/> + 2 s (8 s for 3 s); rate limiting adds waits of 2 s and 5 s and up to two
+        /// more requests, so one call takes at most 4 × <see cref="RequestTimeout"/> + 9 s. A <c>Login</c> that first
+        /// tries a stored session (<see cref="SessionStorePath"/>) may spend that twice: a heartbeat, then a validate.
+        /// A certificate failure (<see cref="AuthForgeErrorCodes.TlsError"/>) is not retried.
+        /// </summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>The app's Ed25519 public keys (standard base64 of 32 bytes). With any key configured the client
@@ -770,7 +786,9 @@ namespace AuthForge
         /// <param name="heartbeatInterval">Seconds between heartbeats (default 900).</param>
         /// <param name="apiBaseUrl">The API's base address.</param>
         /// <param name="onFailure">Called with a reason and the exception on failure; null ends the process instead.</param>
-        /// <param name="requestTimeout">Seconds one request may take (default 15).</param>
+        /// <param name="requestTimeout">Seconds one request (one HTTP exchange) may take (default 15). A call retries
+        /// once after 2 s when it gets no answer, so an unreachable server fails it after at most 2 × requestTimeout + 2 s;
+        /// with rate limiting, at most 4 × requestTimeout + 9 s (see <see cref="AuthForgeClientOptions.RequestTimeout"/>).</param>
         /// <param name="publicKey">The app's Ed25519 public key in base64, or several separated by commas (v3).</param>
         /// <param name="ttlSeconds">Requested session length in seconds.</param>
         /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint; null for the
@@ -1623,6 +1641,7 @@ namespace AuthForge
 
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
+                || failure.Code == AuthForgeErrorCodes.TlsError
                 ? AuthForgeFailureReason.NetworkError
                 : AuthForgeFailureReason.LoginFailed;
 
@@ -1779,6 +1798,8 @@ namespace AuthForge.Internal
             {
                 case AuthForgeErrorCodes.NetworkError:
                 case AuthForgeErrorCodes.Timeout:
+                // A failed TLS handshake (an untrusted or intercepted certificate): nothing was said by the server.
+                case AuthForgeErrorCodes.TlsError:
                 case AuthForgeErrorCodes.RateLimited:
                 case AuthForgeErrorCodes.ServerError:
                 case AuthForgeErrorCodes.SystemError:
@@ -2514,6 +2535,7 @@ namespace AuthForge.Internal
 
         private readonly HttpClient? _http;   // null: the shared client, created at the first request
         private readonly string _baseUrl;
+        private readonly string _endpoint;    // host:port, the only part of the address a message names
         private readonly TimeSpan _timeout;
         private readonly int _maxResponseBytes;
 
@@ -2523,6 +2545,8 @@ namespace AuthForge.Internal
         {
             _http = http;
             _baseUrl = baseUri.AbsoluteUri.TrimEnd('/');
+            // The base URL carries no credentials (the constructor refuses them), so host and port are safe to show.
+            _endpoint = baseUri.Host + ":" + baseUri.Port.ToString(CultureInfo.InvariantCulture);
             _timeout = timeout;
             _maxResponseBytes = maxResponseBytes;
         }
@@ -2575,13 +2599,14 @@ namespace AuthForge.Internal
             catch (Exception ex) when (deadline.IsCancellationRequested)
             {
                 throw new AuthForgeException(AuthForgeErrorCodes.Timeout,
-                    "The server did not answer within " + _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.", ex);
+                    "The AuthForge server at " + _endpoint + " did not answer within " +
+                    _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s (the request time-out).", ex);
             }
             catch (Exception ex)
             {
                 // HttpRequestException, IOException and the like; also whatever a caller-supplied handler throws
                 // (its failure is the network's, to the licence check), with the cause kept inside.
-                throw new AuthForgeException(AuthForgeErrorCodes.NetworkError, "The AuthForge server could not be reached.", ex);
+                throw TransportFailure.From(ex, _endpoint);
             }
             finally
             {
@@ -2639,6 +2664,91 @@ namespace AuthForge.Internal
             // Added as-is: a constant needs no parsing, and the parser is a few ms of a cold start.
             client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "AuthForge.cs/1.0");
             return client;
+        }
+    }
+
+    /// <summary>
+    /// Names the cause of a failed exchange for a person: which host and port, and what went wrong (refused, name not
+    /// resolved, TLS, reset), read from the exception chain of whichever HTTP stack ran (SocketsHttpHandler on .NET,
+    /// HttpWebRequest on .NET Framework and Mono). Messages name only the host and port and a fixed cause: the texts
+    /// of the exceptions stay inside, as the inner exception.
+    /// </summary>
+    internal static class TransportFailure
+    {
+        public static AuthForgeException From(Exception failure, string endpoint)
+        {
+            string? cause = null;
+            bool tls = false;
+            for (Exception? e = failure; e != null && cause == null; e = e.InnerException)
+            {
+                if (e is System.Security.Authentication.AuthenticationException)
+                {
+                    tls = true;
+                    break;
+                }
+                cause = e is System.Net.Sockets.SocketException socket ? DescribeSocket(socket.SocketErrorCode)
+                    : e is System.Net.WebException web ? DescribeWeb(web.Status, ref tls)
+                    // An end of stream with nothing more precise inside: the server (or something between) hung up.
+                    : e is IOException && e.InnerException == null ? "the connection closed before the answer was complete"
+                    : null;
+                if (tls) break;
+            }
+            if (tls)
+                return new AuthForgeException(AuthForgeErrorCodes.TlsError,
+                    "The TLS connection to the AuthForge server at " + endpoint + " failed: its certificate is not trusted " +
+                    "(self-signed, or replaced by a TLS-intercepting proxy), has expired or names another host, or the " +
+                    "handshake failed. No answer from the server; the licence is not judged.", failure);
+            return new AuthForgeException(AuthForgeErrorCodes.NetworkError,
+                "The AuthForge server at " + endpoint + " could not be reached: " +
+                (cause ?? "the connection failed (" + failure.GetType().Name + ")") + ".", failure);
+        }
+
+        private static string? DescribeSocket(System.Net.Sockets.SocketError error)
+        {
+            switch (error)
+            {
+                case System.Net.Sockets.SocketError.ConnectionRefused:
+                    return "the connection was refused (nothing listens on that port)";
+                case System.Net.Sockets.SocketError.HostNotFound:
+                case System.Net.Sockets.SocketError.NoData:
+                case System.Net.Sockets.SocketError.TryAgain:
+                    return "the host name could not be resolved";
+                case System.Net.Sockets.SocketError.TimedOut:
+                    return "connecting timed out";
+                case System.Net.Sockets.SocketError.NetworkUnreachable:
+                case System.Net.Sockets.SocketError.NetworkDown:
+                case System.Net.Sockets.SocketError.HostUnreachable:
+                case System.Net.Sockets.SocketError.HostDown:
+                    return "the network or host is unreachable";
+                case System.Net.Sockets.SocketError.ConnectionReset:
+                case System.Net.Sockets.SocketError.ConnectionAborted:
+                case System.Net.Sockets.SocketError.Shutdown:
+                    return "the connection was reset";
+                default:
+                    return "the connection failed (socket error " + error.ToString() + ")";
+            }
+        }
+
+        // .NET Framework and Mono: HttpWebRequest's status; a more precise inner SocketException is read first when
+        // the status is only a general one.
+        private static string? DescribeWeb(System.Net.WebExceptionStatus status, ref bool tls)
+        {
+            switch (status)
+            {
+                case System.Net.WebExceptionStatus.TrustFailure:
+                case System.Net.WebExceptionStatus.SecureChannelFailure:
+                    tls = true;
+                    return null;
+                case System.Net.WebExceptionStatus.NameResolutionFailure:
+                    return "the host name could not be resolved";
+                case System.Net.WebExceptionStatus.ProxyNameResolutionFailure:
+                    return "the proxy's host name could not be resolved";
+                case System.Net.WebExceptionStatus.ConnectionClosed:
+                case System.Net.WebExceptionStatus.KeepAliveFailure:
+                    return "the connection was closed";
+                default:
+                    return null;
+            }
         }
     }
 
