@@ -91,8 +91,9 @@ namespace AuthForge
         public const string ReplayDetected = "replay_detected";
         /// <summary>The app is disabled on the server.</summary>
         public const string AppDisabled = "app_disabled";
-        /// <summary>The session has ended (server-side, or locally in <see cref="HeartbeatMode.Local"/>), or the server
-        /// granted one that had already ended at its own signed time.</summary>
+        /// <summary>The server says the session has ended, or it granted one that had already ended at its own signed
+        /// time. A heartbeat that meets it renews the session once before reporting it; in <see cref="HeartbeatMode.Local"/>
+        /// a session reaching its end re-validates instead of raising this.</summary>
         public const string SessionExpired = "session_expired";
         /// <summary>Revoking a licence through self-ban needs a session.</summary>
         public const string RevokeRequiresSession = "revoke_requires_session";

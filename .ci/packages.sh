@@ -41,11 +41,22 @@ grep -q ' contentFiles/cs/any/AuthForge/AuthForge.cs ' <<<" $(entries AuthForge.
 if unzip -Z1 "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" | grep -q '^lib/'; then
   echo "ci: AuthForge.Client.Sources must not ship a compiled assembly" >&2; exit 1
 fi
+# A packed assembly grants no InternalsVisibleTo: any assembly a user named AuthForge.Tests would see the test seams.
+for tfm in netstandard2.0 net8.0; do
+  if unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" "lib/$tfm/AuthForge.dll" | grep -a -q -e 'AuthForge\.Tests' -e 'AuthForge\.Benchmarks'; then
+    echo "ci: AuthForge.Client's $tfm assembly grants InternalsVisibleTo; packed builds must not" >&2; exit 1
+  fi
+done
+# Each package page shows the README written for it, not the repository's (whose relative links lead nowhere there).
+unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" README.md | cmp - AuthForge/PACKAGE-README.md \
+  || { echo "ci: AuthForge.Client's README is not AuthForge/PACKAGE-README.md" >&2; exit 1; }
+unzip -p "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" README.md | cmp - AuthForge.Sources/PACKAGE-README.md \
+  || { echo "ci: AuthForge.Client.Sources's README is not AuthForge.Sources/PACKAGE-README.md" >&2; exit 1; }
 unzip -p "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" contentFiles/cs/any/AuthForge/AuthForge.cs | cmp - AuthForge.cs \
   || { echo "ci: the source package's AuthForge.cs differs from the repository's" >&2; exit 1; }
 
 echo "== deterministic: packing a fresh clone of the same commit in another directory gives byte-identical entries"
-if [ -n "$(git status --porcelain -- AuthForge.cs AuthForge AuthForge.Sources README.md Directory.Build.props 2>/dev/null)" ]; then
+if [ -n "$(git status --porcelain -- AuthForge.cs AuthForge AuthForge.Sources Directory.Build.props 2>/dev/null)" ]; then
   echo "ci: uncommitted changes to the packaged files: the two-pack comparison needs a committed tree; skipped"
 else
   git clone -q --no-hardlinks "$root" "$work/copy"

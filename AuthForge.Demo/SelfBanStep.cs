@@ -29,10 +29,20 @@ namespace AuthForge.Demo
             if (!hasSession)
             {
                 licenseKey = Prompt.Ask("Licence key to name in the request", target.LicenseKey);
-                if (string.IsNullOrEmpty(licenseKey)) return;
+                if (string.IsNullOrEmpty(licenseKey))
+                {
+                    ConsoleLog.Event("self-ban", "cancelled: no licence key, nothing was sent");
+                    return;
+                }
             }
 
-            if (!Confirmed(target)) return;
+            if (!Confirmed(target))
+            {
+                // Whatever the answer was (Enter takes the default, no), say so: returning to the menu in silence
+                // leaves the user wondering whether the ban went out.
+                ConsoleLog.Event("self-ban", "cancelled: nothing was sent");
+                return;
+            }
 
             try
             {

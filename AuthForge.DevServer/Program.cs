@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -64,7 +65,17 @@ namespace AuthForge.DevServer
 
         private static void PrintBanner(DevServerHost host, DevServerOptions options)
         {
-            Console.WriteLine($"AuthForge DevServer listening on {host.BaseUrl}");
+            // What Kestrel really bound, not the loopback address clients on this machine use: a server bound to every
+            // interface must not look local, since anyone on the network can then reach its licences.
+            Console.WriteLine($"AuthForge DevServer listening on {string.Join(", ", host.Urls)}");
+            string[] exposed = host.Urls.Where(url => !IsLoopback(url)).ToArray();
+            if (exposed.Length > 0)
+            {
+                Console.WriteLine($"  warning:  {string.Join(", ", exposed)} is reachable from other machines; "
+                    + "the admin routes still answer loopback callers only. Use --urls http://127.0.0.1:PORT to keep it local.");
+                Console.WriteLine($"  this machine's clients: {host.BaseUrl}");
+            }
+
             Console.WriteLine($"  app id:   {host.AppId}");
             Console.WriteLine($"  mode:     {CommandLine.ModeName(host.Mode)}");
             if (host.Certificate is { } certificate)
@@ -84,6 +95,14 @@ namespace AuthForge.DevServer
                 ? "  licences: none (add with --license or POST /admin/licenses)"
                 : "  licences: " + string.Join(", ", options.Licenses.Select(l => l.Key)));
             Console.WriteLine("Press Ctrl+C to stop.");
+        }
+
+        /// <summary>True when a bound address (as Kestrel reports it) accepts loopback connections only.</summary>
+        private static bool IsLoopback(string url)
+        {
+            string host = new Uri(url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal)
+                .Replace("://*", "://0.0.0.0", StringComparison.Ordinal)).Host;
+            return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
         }
 
         private static Task WaitForShutdownAsync()

@@ -242,6 +242,31 @@ namespace AuthForge.Tests.DevServer
             }
         }
 
+        [Theory]
+        [InlineData("http://0.0.0.0:0", true)]
+        [InlineData("http://127.0.0.1:0", false)]
+        public async Task Banner_NamesTheAddressReallyBound_AndWarnsWhenOtherMachinesCanReachIt(string urls, bool exposed)
+        {
+            // Nothing connects from elsewhere: the test only reads what the server says it bound.
+            var start = Start(["--urls", urls, "--mode", "v1"]);
+            using Process process = Process.Start(start)!;
+            try
+            {
+                string first = await ReadLineAsync(process);
+                string second = await ReadLineAsync(process);
+                string host = new Uri(urls).Host;
+
+                Assert.Matches(new Regex("^AuthForge DevServer listening on http://" + Regex.Escape(host) + @":\d+$"), first);
+                Assert.Equal(exposed, second.StartsWith("  warning:  ", StringComparison.Ordinal));
+                if (exposed) Assert.Contains("reachable from other machines", second, StringComparison.Ordinal);
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
         private static async Task<string> ReadLineAsync(Process process)
         {
             // Generous: a cold start of a second .NET process on a loaded 2-core machine.
