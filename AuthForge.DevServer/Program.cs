@@ -85,6 +85,7 @@ namespace AuthForge.DevServer
                     : $"  TLS:      {certificate.Subject}, valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC");
                 Console.WriteLine($"  certificate SHA-256: {host.CertificateSha256}");
             }
+
             if (host.Mode == SigningMode.Ed25519)
             {
                 Console.WriteLine($"  public key (base64): {host.PublicKeyBase64}");
