@@ -2393,7 +2393,7 @@ namespace AuthForge.Internal
             {
                 string answer = ed25519 ? Ed25519Answer : HmacAnswer;
                 SignatureVerifier verifier = ed25519
-                    ? Ed25519SignatureVerifier.Parse(new[] { Key }, "publicKey")
+                    ? (SignatureVerifier)Ed25519SignatureVerifier.Parse(new[] { Key }, "publicKey")
                     : new HmacSignatureVerifier(Encoding.UTF8.GetBytes("warm-up"));
                 VerifiedResponse response = Protocol.Verify(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
                     new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()));
