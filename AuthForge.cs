@@ -2397,7 +2397,9 @@ namespace AuthForge.Internal
                     : new HmacSignatureVerifier(Encoding.UTF8.GetBytes("warm-up"));
                 VerifiedResponse response = Protocol.Verify(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
                     new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()));
-                return Session.Create(response, "WARM-UP", verifier, Nonce0, AuthForgeClock.System) != null;
+                bool created = Session.Create(response, "WARM-UP", verifier, Nonce0, AuthForgeClock.System) != null;
+                HeartbeatScheduler.Shared.PrepareTimer();
+                return created;
             }
             catch
             {
@@ -2872,7 +2874,8 @@ namespace AuthForge.Internal
 
         private readonly object _lock = new object();
         private readonly AuthForgeClock _clock;
-        private readonly Timer? _timer;
+        private readonly bool _useTimer;
+        private Timer? _timer; // made at the first arming (or by the warm-up): a constructor that schedules nothing pays nothing
         private HeartbeatRegistration[] _heap = new HeartbeatRegistration[16];
         private int _count;
         private long _armedFor = long.MaxValue;
@@ -2890,8 +2893,18 @@ namespace AuthForge.Internal
             _clock = clock;
             _checkedMonotonic = clock.Monotonic.Ticks;
             _checkedWall = clock.UtcNow.UtcTicks;
-            if (useTimer) _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite);
+            _useTimer = useTimer;
         }
+
+        /// <summary>Makes the timer now, off the caller's path (the first client's warm-up does this for the shared
+        /// scheduler), so the first login's scheduling finds it made.</summary>
+        internal void PrepareTimer()
+        {
+            lock (_lock) EnsureTimerLocked();
+        }
+
+        private Timer? EnsureTimerLocked() =>
+            _timer ?? (_useTimer ? _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite) : null);
 
         /// <summary>Heartbeats waiting for their time (not counting ones running now).</summary>
         public int ScheduledCount
@@ -3032,7 +3045,7 @@ namespace AuthForge.Internal
         // further ahead than the wake-up check period.
         private void ArmLocked()
         {
-            if (_count == 0 || _timer is null) return;
+            if (_count == 0 || !_useTimer) return;
             long now = NowTicks;
             long due = Math.Min(_heap[0].DueTicks, now + WakeCheckPeriod.Ticks);
             if (due >= _armedFor) return;
@@ -3040,7 +3053,7 @@ namespace AuthForge.Internal
             long waitTicks = Math.Max(0, due - now);
             // Round up, so the timer never fires just before the due time and spins.
             long waitMs = Math.Min((waitTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue - 1);
-            _timer.Change(waitMs, Timeout.Infinite);
+            EnsureTimerLocked()!.Change(waitMs, Timeout.Infinite);
         }
 
         private void Insert(HeartbeatRegistration registration)
