@@ -4880,8 +4880,9 @@ namespace AuthForge.Internal
             [ThreadStatic] private static Scratch? t_current;
             internal static Scratch Current => t_current ?? (t_current = new Scratch());
 
-            // Hash state is not thread-safe: one per thread.
-            private readonly Sha512 _sha = new Sha512();
+            // The platform's SHA-512. Every production request runs over TLS, which loads the platform's cryptography
+            // anyway; an own SHA-512 measured no faster there (docs/PERFORMANCE.md). Not thread-safe: one per thread.
+            private readonly SHA512 _sha = SHA512.Create();
             private readonly byte[] _digest = new byte[64];
             internal readonly long[] Limbs = new long[24];
             internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
@@ -4892,124 +4893,12 @@ namespace AuthForge.Internal
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                _sha.Append(signature, 0, 32);
-                _sha.Append(key, 0, 32);
-                _sha.Append(message, 0, message.Length);
-                _sha.Finish(_digest);
+                _sha.TransformBlock(signature, 0, 32, null, 0);
+                _sha.TransformBlock(key, 0, 32, null, 0);
+                _sha.TransformFinalBlock(message, 0, message.Length);
+                // The final block resets the hash for the next use; Hash is a copy of the digest.
+                Buffer.BlockCopy(_sha.Hash!, 0, _digest, 0, 64);
                 return _digest;
-            }
-        }
-
-        /// <summary>
-        /// SHA-512 (FIPS 180-4), incremental, for step 2 of verification. The platform's hash would do, but on Linux it
-        /// loads and initialises OpenSSL at its first use, which was the largest single cost of a process's first v3
-        /// login; the messages hashed here are a few hundred bytes. Checked against the platform's SHA-512 by a test.
-        /// </summary>
-        internal sealed class Sha512
-        {
-            // The first 64 bits of the fractional parts of the cube roots of the first 80 primes (FIPS 180-4 4.2.3).
-            private static readonly ulong[] K =
-            {
-                0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
-                0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
-                0xd807aa98a3030242, 0x12835b0145706fbe, 0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2,
-                0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235, 0xc19bf174cf692694,
-                0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
-                0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5,
-                0x983e5152ee66dfab, 0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4,
-                0xc6e00bf33da88fc2, 0xd5a79147930aa725, 0x06ca6351e003826f, 0x142929670a0e6e70,
-                0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed, 0x53380d139d95b3df,
-                0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
-                0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30,
-                0xd192e819d6ef5218, 0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8,
-                0x19a4c116b8d2d0c8, 0x1e376c085141ab53, 0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8,
-                0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373, 0x682e6ff3d6b2b8a3,
-                0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
-                0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b,
-                0xca273eceea26619c, 0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178,
-                0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
-                0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
-                0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817
-            };
-
-            private readonly ulong[] _state = new ulong[8];
-            private readonly ulong[] _w = new ulong[80];
-            private readonly byte[] _block = new byte[128];
-            private int _buffered;        // bytes waiting in _block
-            private ulong _length;        // bytes appended since the last reset (messages stay far below 2^61 bytes)
-
-            internal Sha512() => Reset();
-
-            // H(0): the first 64 bits of the fractional parts of the square roots of the first 8 primes (FIPS 180-4 5.3.5).
-            private void Reset()
-            {
-                _state[0] = 0x6a09e667f3bcc908; _state[1] = 0xbb67ae8584caa73b; _state[2] = 0x3c6ef372fe94f82b; _state[3] = 0xa54ff53a5f1d36f1;
-                _state[4] = 0x510e527fade682d1; _state[5] = 0x9b05688c2b3e6c1f; _state[6] = 0x1f83d9abfb41bd6b; _state[7] = 0x5be0cd19137e2179;
-                _buffered = 0;
-                _length = 0;
-            }
-
-            internal void Append(byte[] data, int off, int count)
-            {
-                _length += (ulong)count;
-                if (_buffered > 0)
-                {
-                    int take = Math.Min(128 - _buffered, count);
-                    Buffer.BlockCopy(data, off, _block, _buffered, take);
-                    _buffered += take; off += take; count -= take;
-                    if (_buffered < 128) return;
-                    Compress(_block, 0);
-                    _buffered = 0;
-                }
-                for (; count >= 128; off += 128, count -= 128) Compress(data, off);
-                Buffer.BlockCopy(data, off, _block, 0, count);
-                _buffered = count;
-            }
-
-            // digest[0..64) = the hash of everything appended; then starts over. Padding (5.1.2): 0x80, zeros, and the
-            // length in bits as a 128-bit big-endian integer ending a block.
-            internal void Finish(byte[] digest)
-            {
-                ulong bits = _length << 3;
-                _block[_buffered++] = 0x80;
-                if (_buffered > 112)
-                {
-                    Array.Clear(_block, _buffered, 128 - _buffered);
-                    Compress(_block, 0);
-                    _buffered = 0;
-                }
-                Array.Clear(_block, _buffered, 120 - _buffered);   // includes the high 64 bits of the length
-                for (int i = 0; i < 8; i++) _block[120 + i] = (byte)(bits >> (56 - 8 * i));
-                Compress(_block, 0);
-                for (int i = 0; i < 64; i++) digest[i] = (byte)(_state[i >> 3] >> (56 - 8 * (i & 7)));
-                Reset();
-            }
-
-            // FIPS 180-4 6.4.2, one 1024-bit block.
-            private void Compress(byte[] block, int off)
-            {
-                ulong[] w = _w;
-                for (int t = 0; t < 16; t++, off += 8)
-                {
-                    w[t] = (ulong)block[off] << 56 | (ulong)block[off + 1] << 48 | (ulong)block[off + 2] << 40 | (ulong)block[off + 3] << 32
-                        | (ulong)block[off + 4] << 24 | (ulong)block[off + 5] << 16 | (ulong)block[off + 6] << 8 | block[off + 7];
-                }
-                for (int t = 16; t < 80; t++)
-                {
-                    ulong x = w[t - 15], y = w[t - 2];
-                    ulong s0 = (x >> 1 | x << 63) ^ (x >> 8 | x << 56) ^ (x >> 7);
-                    ulong s1 = (y >> 19 | y << 45) ^ (y >> 61 | y << 3) ^ (y >> 6);
-                    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-                }
-                ulong a = _state[0], b = _state[1], c = _state[2], d = _state[3], e = _state[4], f = _state[5], g = _state[6], h = _state[7];
-                for (int t = 0; t < 80; t++)
-                {
-                    ulong t1 = h + ((e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
-                    ulong t2 = ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
-                    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-                }
-                _state[0] += a; _state[1] += b; _state[2] += c; _state[3] += d;
-                _state[4] += e; _state[5] += f; _state[6] += g; _state[7] += h;
             }
         }
 
