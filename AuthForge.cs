@@ -12,7 +12,7 @@
 //   3. Protocol            request bodies and the one pure function that decides whether a response is trusted
 //   4. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
 //   5. Transport           one bounded, timed POST; the retry policy
-//   6. Scheduler           one timer for every client's heartbeats in the process
+//   6. Scheduler           one timer for every client's heartbeats in the process; the thread failures are reported on
 //   7. Primitives          clock, nonces, hex, strict base64, constant-time comparison
 //   8. Fingerprint         the hardware id, computed once per process
 //   9. Ed25519             RFC 8032 verification, written from the RFC
@@ -60,8 +60,9 @@ namespace AuthForge
         /// <summary>A background heartbeat failed; the session has ended and heartbeats have stopped.</summary>
         public const string HeartbeatFailed = "heartbeat_failed";
 
-        /// <summary><see cref="AuthForgeClient.Login"/> got no answer from the server: a network failure or time-out
-        /// (after its retry), or a failed TLS connection (<see cref="AuthForgeErrorCodes.TlsError"/>).</summary>
+        /// <summary><see cref="AuthForgeClient.Login"/> could not reach the AuthForge server: no answer after its retry
+        /// (<c>network_error</c>, <c>timeout</c>), a failed TLS connection (<c>tls_error</c>), or an answer from
+        /// something else in the way (<c>foreign_answer</c>: a captive portal, a proxy, a firewall).</summary>
         public const string NetworkError = "network_error";
     }
 
@@ -133,13 +134,17 @@ namespace AuthForge
         /// already have reached the other address: give the client an <see cref="HttpClient"/> whose handler has
         /// <c>AllowAutoRedirect = false</c>.</summary>
         public const string RedirectRefused = "redirect_refused";
+        /// <summary>The answer did not come from the AuthForge server: it is neither a signed answer nor the server's
+        /// error body (a JSON object whose <c>status</c> is <c>"error"</c> and whose <c>error</c> is a code), whatever
+        /// its HTTP status — a captive portal's page, a proxy's 407, a firewall's 403, a redirect, an empty body, JSON
+        /// of some other service. No answer, not a verdict: a running session rides it out like an outage.
+        /// <see cref="AuthForgeException.HttpStatusCode"/> has the status; the message names it and the kind of body.</summary>
+        public const string ForeignAnswer = "foreign_answer";
         /// <summary>The signed payload carries no session token.</summary>
         public const string MissingSessionToken = "missing_sessionToken";
         /// <summary>Neither the session token (<c>exp</c> or <c>expiresIn</c>) nor the payload (<c>expiresIn</c>) says
         /// when the session expires.</summary>
         public const string MissingExpiresIn = "missing_expiresIn";
-        /// <summary>A success response whose body is not a JSON object.</summary>
-        public const string InvalidJsonResponse = "invalid_json_response";
         /// <summary>A success response without a payload.</summary>
         public const string MissingPayload = "missing_payload";
         /// <summary>A success response without a signature.</summary>
@@ -159,12 +164,6 @@ namespace AuthForge
         /// host and port. No answer from the AuthForge server, not a verdict on the licence; it is not retried, as a
         /// certificate does not change in two seconds.</summary>
         public const string TlsError = "tls_error";
-
-        /// <summary>The prefix of <c>http_error_&lt;status&gt;</c>: a non-success HTTP status without a JSON error body.</summary>
-        public const string HttpErrorPrefix = "http_error_";
-
-        /// <summary>The code for an HTTP status that came without a readable error body, e.g. <c>http_error_502</c>.</summary>
-        public static string HttpError(int statusCode) => HttpErrorPrefix + statusCode.ToString(CultureInfo.InvariantCulture);
 
         private static readonly Dictionary<string, string> s_serverCodes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -210,7 +209,7 @@ namespace AuthForge
             HttpStatusCode = httpStatusCode;
         }
 
-        /// <summary>The machine-readable code: one of <see cref="AuthForgeErrorCodes"/> or <c>http_error_&lt;status&gt;</c>.</summary>
+        /// <summary>The machine-readable code: one of <see cref="AuthForgeErrorCodes"/>.</summary>
         public string Code { get; }
 
         /// <summary>The HTTP status of the response that failed, when there was one.</summary>
@@ -221,9 +220,12 @@ namespace AuthForge
         public bool IsServerError => AuthForgeErrorCodes.IsServerCode(Code);
 
         /// <summary>
-        /// True when the failure is the absence of an answer — a network failure, a time-out, rate limiting after its
-        /// retries, a 5xx or an unsigned answer that is not AuthForge's — which says nothing about the licence. False for
-        /// a verdict (revoked, expired, blocked, a bad signature, ...), which means the licence must stop.
+        /// True when the failure is the absence of an answer from the AuthForge server — a network failure, a time-out,
+        /// a failed TLS connection (<see cref="AuthForgeErrorCodes.TlsError"/>), rate limiting after its retries, the
+        /// server failing internally, or an answer that did not come from it
+        /// (<see cref="AuthForgeErrorCodes.ForeignAnswer"/>: a captive portal, a proxy, a firewall) — which says nothing
+        /// about the licence. False for a verdict (revoked, expired, blocked, a bad signature, ...), which means the
+        /// licence must stop.
         /// </summary>
         public bool IsNoAnswer => Verdicts.IsNoAnswer(Code, HttpStatusCode);
 
@@ -353,7 +355,9 @@ namespace AuthForge
         /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
         public string? RequestId { get; }
 
-        /// <summary>The id of the key that signed the session, when the server names it (v3).</summary>
+        /// <summary>The key id the answer's envelope names (v3), when it names one. It travels outside the signed payload,
+        /// so it is the server's unsigned claim, not the key that verified the signature: whoever relays the answer can
+        /// change it without the signature noticing. Use it for logs, never for a decision.</summary>
         public string? KeyId { get; }
 
         /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
@@ -545,8 +549,22 @@ namespace AuthForge
         public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
         /// <summary>Called with a reason (<see cref="AuthForgeFailureReason"/>) and the exception when a login or a
-        /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1.</summary>
+        /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1 (in Unity: play mode
+        /// stops in the Editor, the player quits; see docs/UNITY.md). Where it runs: see
+        /// <see cref="UseSynchronizationContext"/>.</summary>
         public Action<string, Exception?>? OnFailure { get; set; }
+
+        /// <summary>
+        /// True (the default): <see cref="OnFailure"/> runs on the <see cref="SynchronizationContext"/> that was current
+        /// when the client was constructed, as <see cref="Progress{T}"/> does: construct the client on the UI thread
+        /// (WinForms, WPF, Unity's main thread) and the callback runs there, free to close a form or load a scene. It
+        /// runs inline when the failure is found on that context already (a synchronous <c>Login</c> on the UI
+        /// thread: the callback has run when <c>Login</c> returns false); otherwise it is posted, and the client never
+        /// waits for it to run. With no context at construction (console apps, services, bots), or when posting
+        /// throws, it runs on the thread that found the failure. False: always on that thread (a thread-pool thread for
+        /// heartbeats and async calls, the caller's thread for synchronous ones).
+        /// </summary>
+        public bool UseSynchronizationContext { get; set; } = true;
 
         /// <summary>
         /// The limit on one request (one HTTP exchange), from connecting and sending to the last byte of the body.
@@ -617,7 +635,9 @@ namespace AuthForge
         /// <summary>
         /// Called for what happens in the client's life: logins, heartbeats, retries, renewals, resumes, the start and
         /// end of an outage, failures (<see cref="AuthForgeDiagnosticEvents"/>). Never carries the app secret, a licence
-        /// key or a session token. Runs on the thread that did the work: keep it short; exceptions from it are ignored.
+        /// key or a session token. Runs synchronously on the thread that did the work, usually a thread-pool thread, and
+        /// is never posted to a <see cref="SynchronizationContext"/> (unlike <see cref="OnFailure"/>): keep it short, do
+        /// not touch UI objects from it; exceptions from it are ignored.
         /// </summary>
         public Action<AuthForgeDiagnostic>? OnDiagnostic { get; set; }
 
@@ -627,6 +647,7 @@ namespace AuthForge
         internal RetryPolicy Retry { get; set; } = RetryPolicy.Default;
         internal HeartbeatScheduler Scheduler { get; set; } = HeartbeatScheduler.Shared;
         internal Action<int> Exit { get; set; } = Environment.Exit;
+        internal HardwareFingerprint.ProbeCache? Fingerprint { get; set; }
 
         /// <summary>Describes the options without the app secret.</summary>
         public override string ToString() =>
@@ -739,8 +760,9 @@ namespace AuthForge
     /// by relay; under v1/v2 the licensee holds the signing secret and can forge anything. No client stops a patched
     /// binary: use server-side limits, <see cref="SelfBan"/> and short TTLs (docs/THREAT-MODEL.md).
     /// All members are thread-safe. Heartbeats of every client in the process share one timer; no thread is
-    /// spent per client. The failure callback runs on the caller's thread for <see cref="Login"/>, and on a
-    /// thread-pool thread for <see cref="LoginAsync"/> and heartbeats: marshal to a UI thread yourself.
+    /// spent per client. The failure callback runs on the <see cref="SynchronizationContext"/> current when the client
+    /// was constructed (a UI thread, Unity's main thread), or, without one, on the thread that found the failure
+    /// (<see cref="AuthForgeClientOptions.UseSynchronizationContext"/>).
     /// </remarks>
     public sealed class AuthForgeClient : IDisposable
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_0_OR_GREATER || UNITY_2021_2_OR_NEWER
@@ -757,7 +779,7 @@ namespace AuthForge
         private readonly HmacSignatureVerifier _appSecretVerifier;
         private readonly HeartbeatMode _mode;
         private readonly TimeSpan _interval;
-        private readonly Action<string, Exception?>? _onFailure;
+        private readonly FailureDispatcher _failures;
         private readonly int? _ttlSeconds;
         private readonly string? _hwidOverride;
         private readonly Ed25519SignatureVerifier? _ed25519;
@@ -765,12 +787,11 @@ namespace AuthForge
         private readonly AuthForgeClock _clock;
         private readonly RetryPolicy _retry;
         private readonly HeartbeatScheduler _scheduler;
-        private readonly Action<int> _exit;
-        private readonly Action<string>? _errorOutput;
         private readonly TimeSpan? _offlineTolerance;
         private readonly IAuthForgeSessionStore? _store;
         private readonly string _trustedKeys;
         private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
+        private readonly HardwareFingerprint.ProbeCache _fingerprint;
 
         // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
         private readonly object _gate = new object();
@@ -855,7 +876,9 @@ namespace AuthForge
             _appSecretVerifier = new HmacSignatureVerifier(_appSecretBytes);
             _mode = options.HeartbeatMode;
             _interval = options.HeartbeatInterval;
-            _onFailure = options.OnFailure;
+            // Captures SynchronizationContext.Current: the thread constructing the client is the app's own.
+            _failures = new FailureDispatcher(options.OnFailure, options.UseSynchronizationContext,
+                options.Exit ?? Environment.Exit, options.ErrorOutput);
             _ttlSeconds = options.TtlSeconds;
             // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
             // to this machine's fingerprint that would bind every bot user to the bot's machine.
@@ -863,10 +886,9 @@ namespace AuthForge
             _clock = options.Clock ?? AuthForgeClock.System;
             _retry = options.Retry ?? RetryPolicy.Default;
             _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
-            _exit = options.Exit ?? Environment.Exit;
-            _errorOutput = options.ErrorOutput;
             _offlineTolerance = options.OfflineTolerance;
             _onDiagnostic = options.OnDiagnostic;
+            _fingerprint = options.Fingerprint ?? HardwareFingerprint.Shared;
             var keys = new List<string>();
             foreach (string key in options.PublicKeys) keys.Add(key.Trim());
             keys.Sort(StringComparer.Ordinal);
@@ -876,9 +898,10 @@ namespace AuthForge
             WarmUp.Begin(fingerprint: _hwidOverride == null, ed25519: _ed25519 != null);
         }
 
-        /// <summary>The hardware id sent with requests: the override when set, else this machine's fingerprint
-        /// (computed once per process, on first use).</summary>
-        public string HardwareId => _hwidOverride ?? HardwareFingerprint.Current;
+        /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
+        /// logged in with; else this machine's fingerprint as last probed (the first read of a process that has not
+        /// probed yet probes here, on the caller's thread; the async methods never do).</summary>
+        public string HardwareId => _hwidOverride ?? Volatile.Read(ref _active)?.Session.Hwid ?? _fingerprint.Value;
 
         /// <summary>The protocol generation this client verifies: <c>"v3"</c> with public keys, else <c>"v1/v2"</c>.</summary>
         internal bool UsesEd25519 => _ed25519 != null;
@@ -994,7 +1017,8 @@ namespace AuthForge
             ThrowIfDisposed();
             try
             {
-                Session session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                string hwid = await LoginHwidAsync().ConfigureAwait(false);
+                Session session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
                 return AuthForgeValidationResult.FromSession(session);
             }
             catch (AuthForgeException ex)
@@ -1009,13 +1033,20 @@ namespace AuthForge
         /// which cannot revoke, so <paramref name="revokeLicense"/> is forced off. After a successful self-ban of the
         /// current session, the client logs out.
         /// </summary>
+        /// <remarks>
+        /// The server's acknowledgement is unsigned in every protocol generation (v1, v2 and v3 alike): returning
+        /// normally means something answered <c>{"status":"ok"}</c>, not that the ban reached the server. A relay or
+        /// an intercepting proxy on the licensee's machine can answer <c>ok</c> without forwarding the request. Treat it
+        /// as best effort: stop the app yourself after calling it, and keep server-side limits (docs/THREAT-MODEL.md).
+        /// </remarks>
         /// <param name="licenseKey">The licence for the pre-session form; defaults to the last one logged in with.</param>
         /// <param name="sessionToken">A session to ban instead of the current one.</param>
         /// <param name="revokeLicense">Revoke the licence (session form only).</param>
         /// <param name="blacklistHwid">Blacklist this hardware id.</param>
         /// <param name="blacklistIp">Blacklist this IP address.</param>
         /// <exception cref="ArgumentException">There is no session and no licence key to send.</exception>
-        /// <exception cref="AuthForgeException">The server refused, or could not be reached.</exception>
+        /// <exception cref="AuthForgeException">The server refused (its error body), could not be reached, or something
+        /// else answered (<c>foreign_answer</c>).</exception>
         public void SelfBan(string? licenseKey = null, string? sessionToken = null, bool revokeLicense = true,
             bool blacklistHwid = true, bool blacklistIp = true)
         {
@@ -1038,19 +1069,21 @@ namespace AuthForge
             if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
             if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
-            string hwid = HardwareId;
-            Func<string, string> body;
-            if (token != null)
+            string key = "";
+            if (token is null)
             {
-                body = nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp);
-            }
-            else
-            {
-                string key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
+                key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
                 if (key.Length == 0)
                     throw new ArgumentException("Without a session, self-ban needs the licence key.", nameof(licenseKey));
-                body = nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
             }
+            // The current session's own id (the one the server bound it to); otherwise this machine's, awaited so a
+            // first probe runs on the thread pool, never on the caller's thread.
+            string hwid = active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal)
+                ? active.Session.Hwid
+                : await CurrentHwidAsync().ConfigureAwait(false);
+            Func<string, string> body = token != null
+                ? (Func<string, string>)(nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp))
+                : nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
 
             await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
@@ -1101,7 +1134,10 @@ namespace AuthForge
             AuthForgeException? offline = null;
             DateTimeOffset lastContact = default;
 
-            Restored? stored = _store is null ? null : LoadStored(licenseKey);
+            // Before anything else and awaited: a first probe runs on the thread pool, never on the caller's (UI)
+            // thread. The session keeps this id for its whole life, renewals included, whatever a later probe says.
+            string hwid = await LoginHwidAsync().ConfigureAwait(false);
+            Restored? stored = _store is null ? null : LoadStored(licenseKey, hwid);
             if (stored != null)
             {
                 try
@@ -1143,7 +1179,7 @@ namespace AuthForge
             {
                 try
                 {
-                    session = await ValidateCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+                    session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AuthForgeException ex)
                 {
@@ -1174,16 +1210,21 @@ namespace AuthForge
             return null;
         }
 
-        private async Task<Session> ValidateCoreAsync(string licenseKey, CancellationToken cancellationToken)
+        // The id for a login or a validation: the override, or this machine's (an incomplete probe is retried here,
+        // between sessions), probed on the thread pool when it must be.
+        private Task<string> LoginHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetForLoginAsync();
+
+        // The id outside a login: the override, or this machine's as last probed (probed on the thread pool if never).
+        private Task<string> CurrentHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetAsync();
+
+        private async Task<Session> ValidateCoreAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
         {
-            // The first probe of the process runs on the thread pool, never on the (possibly UI) caller's thread.
-            string hwid = _hwidOverride ?? await HardwareFingerprint.CurrentAsync().ConfigureAwait(false);
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
             return await ExchangeAsync(ValidatePath,
                 nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
                 (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
                         new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    licenseKey, verifier, nonce, _clock),
+                    licenseKey, verifier, nonce, _clock, hwid),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -1202,7 +1243,7 @@ namespace AuthForge
             Session next;
             try
             {
-                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, cancellationToken).ConfigureAwait(false);
+                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, active.Session.Hwid, cancellationToken).ConfigureAwait(false);
                 else if (_mode == HeartbeatMode.Server) next = await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
                 else next = LocalHeartbeat(active.Session);
             }
@@ -1349,13 +1390,14 @@ namespace AuthForge
             // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
             SignatureVerifier verifier = (SignatureVerifier?)_ed25519
                 ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
-            string hwid = HardwareId;
+            // The id the session logged in with, never a fresh read: a later probe must not change it mid-session.
+            string hwid = session.Hwid;
             // The renewed session must name the same app, licence and machine as the one it renews.
             return ExchangeAsync(HeartbeatPath,
                 nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
                 (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
                         new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    session.LicenseKey, verifier, nonce, _clock),
+                    session.LicenseKey, verifier, nonce, _clock, hwid),
                 cancellationToken);
         }
 
@@ -1380,12 +1422,12 @@ namespace AuthForge
             public DateTimeOffset LastContact { get; }
         }
 
-        private byte[] StoreKey(string licenseKey) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, HardwareId, _trustedKeys);
+        private byte[] StoreKey(string licenseKey, string hwid) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, hwid, _trustedKeys);
 
         private string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
 
         // A stored session is used only when everything about it checks out; anything else is removed, never trusted.
-        private Restored? LoadStored(string licenseKey)
+        private Restored? LoadStored(string licenseKey, string hwid)
         {
             string? text;
             try
@@ -1400,7 +1442,7 @@ namespace AuthForge
             }
             if (text is null) return null;
             string problem = "is empty or too large";
-            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, out problem);
+            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, hwid, out problem);
             if (restored != null) return restored;
             DeleteStored();
             Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
@@ -1408,9 +1450,9 @@ namespace AuthForge
             return null;
         }
 
-        private Restored? Restore(string text, string licenseKey, out string problem)
+        private Restored? Restore(string text, string licenseKey, string hwid, out string problem)
         {
-            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey), out problem);
+            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey, hwid), out problem);
             if (fields is null) return null;
             DateTimeOffset now = _clock.UtcNow;
             DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
@@ -1469,12 +1511,12 @@ namespace AuthForge
                 problem = "does not verify (" + ex.Code + ")";
                 return null;
             }
-            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey))
+            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey, hwid))
             {
                 problem = "answers another app, licence or machine";
                 return null;
             }
-            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt);
+            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt, hwid);
             if (session.IsExpired(_clock))
             {
                 problem = "has ended";
@@ -1484,11 +1526,11 @@ namespace AuthForge
         }
 
         // What the session token says it was issued to, where it says it, must be this app, licence and machine.
-        private bool BindingMatches(VerifiedResponse response, string licenseKey)
+        private bool BindingMatches(VerifiedResponse response, string licenseKey, string hwid)
         {
             JsonValue? body = response.TokenBody;
             if (body is null) return true;
-            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], HardwareId);
+            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], hwid);
 
             static bool Same(JsonValue? claimed, string expected)
             {
@@ -1517,7 +1559,7 @@ namespace AuthForge
             DateTimeOffset now = _clock.UtcNow;
             try
             {
-                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey), session, ProtocolName, verifierKind,
+                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), session, ProtocolName, verifierKind,
                     active.LastContactWall, now));
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
@@ -1577,46 +1619,7 @@ namespace AuthForge
             return TimeSpan.FromTicks(Math.Max(1, (long)(_interval.Ticks * fraction)));
         }
 
-        private void ReportFailure(string reason, AuthForgeException failure)
-        {
-            Action<string, Exception?>? callback = _onFailure;
-            if (callback != null)
-            {
-                try
-                {
-                    callback(reason, failure);
-                    return;
-                }
-                catch
-                {
-                    // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be
-                    // defeated by an exception escaping it.
-                }
-            }
-            // Never a silent death: one line saying what failed, its code and sentence. The message is the exception's,
-            // which by construction never holds the app secret, a licence key or a token.
-            WriteError("AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
-                + (callback is null ? "No onFailure callback is set" : "The onFailure callback threw")
-                + ", so the process ends with exit code 1.");
-            _exit(1);
-        }
-
-        private void WriteError(string line)
-        {
-            try
-            {
-                if (_errorOutput != null) _errorOutput(line);
-                else
-                {
-                    Console.Error.WriteLine(line);
-                    Console.Error.Flush();
-                }
-            }
-            catch
-            {
-                // No standard error (a GUI app, a closed pipe): the exit must still happen.
-            }
-        }
+        private void ReportFailure(string reason, AuthForgeException failure) => _failures.Report(reason, failure);
 
         private void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
         {
@@ -1641,9 +1644,11 @@ namespace AuthForge
             : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
             : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
 
+        // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
                 || failure.Code == AuthForgeErrorCodes.TlsError
+                || failure.Code == AuthForgeErrorCodes.ForeignAnswer
                 ? AuthForgeFailureReason.NetworkError
                 : AuthForgeFailureReason.LoginFailed;
 
@@ -1789,8 +1794,11 @@ namespace AuthForge
 namespace AuthForge.Internal
 {
     /// <summary>
-    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Everything not
-    /// listed as no answer is a verdict, so an unknown failure is never mistaken for a harmless one.
+    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Only the AuthForge
+    /// server's own word is a verdict: a verified signed answer, or its error body (<see cref="Protocol.ReadEnvelope"/>
+    /// decides what is one). Everything not listed here as no answer is a verdict, so an unknown failure is never
+    /// mistaken for a harmless one; that is why an answer that is not the server's gets a code of its own
+    /// (<c>foreign_answer</c>) instead of falling through to one.
     /// </summary>
     internal static class Verdicts
     {
@@ -1798,25 +1806,30 @@ namespace AuthForge.Internal
         {
             switch (code)
             {
+                // Nobody answered.
                 case AuthForgeErrorCodes.NetworkError:
                 case AuthForgeErrorCodes.Timeout:
                 // A failed TLS handshake (an untrusted or intercepted certificate): nothing was said by the server.
                 case AuthForgeErrorCodes.TlsError:
+                // The server answered, about itself rather than the licence: not now.
                 case AuthForgeErrorCodes.RateLimited:
                 case AuthForgeErrorCodes.ServerError:
                 case AuthForgeErrorCodes.SystemError:
-                // A redirect the HTTP stack followed: the answer came from elsewhere, not from the AuthForge server.
+                // Someone else answered: a captive portal, a proxy asking for credentials, a firewall's page, a redirect
+                // (refused by the transport, or handed back unfollowed), JSON of another service.
+                case AuthForgeErrorCodes.ForeignAnswer:
                 case AuthForgeErrorCodes.RedirectRefused:
-                // Unsigned answers that are not AuthForge's (a captive portal, a proxy's error page): not a verdict.
-                case AuthForgeErrorCodes.InvalidJsonResponse:
+                // An answer too large to be the server's, or one claiming success with nothing the server signed.
                 case AuthForgeErrorCodes.ResponseTooLarge:
                 case AuthForgeErrorCodes.MissingPayload:
                 case AuthForgeErrorCodes.MissingSignature:
                     return true;
+                // The server's error body with a code this client does not know: a verdict, unless the server says with
+                // its status that it failed itself.
                 case AuthForgeErrorCodes.UnknownError:
                     return httpStatus >= 500;
             }
-            return code.StartsWith(AuthForgeErrorCodes.HttpErrorPrefix + "5", StringComparison.Ordinal);
+            return false;
         }
     }
 
@@ -1835,10 +1848,11 @@ namespace AuthForge.Internal
         private readonly DateTimeOffset _expiresAtWall;
 
         private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset? receivedAt)
+            DateTimeOffset? receivedAt, string hwid)
         {
             Response = response;
             LicenseKey = licenseKey;
+            Hwid = hwid;
             Verifier = verifier;
             Nonce = nonce;
             string? sigKey = response.TokenBody?["sigKey"]?.AsString();
@@ -1860,16 +1874,23 @@ namespace AuthForge.Internal
             _expiresAtMonotonic = clock.Monotonic + left;
         }
 
-        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock) =>
-            new Session(response, licenseKey, verifier, nonce, clock, null);
+        /// <summary>A session just received, for a request that sent <paramref name="hwid"/>.</summary>
+        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            string hwid) =>
+            new Session(response, licenseKey, verifier, nonce, clock, null, hwid);
 
-        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process.</summary>
+        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process, stored
+        /// under <paramref name="hwid"/>.</summary>
         public static Session Restore(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset receivedAt) =>
-            new Session(response, licenseKey, verifier, nonce, clock, receivedAt);
+            DateTimeOffset receivedAt, string hwid) =>
+            new Session(response, licenseKey, verifier, nonce, clock, receivedAt, hwid);
 
         public VerifiedResponse Response { get; }
         public string LicenseKey { get; }
+
+        /// <summary>The hardware id this session was issued to: its heartbeats and renewals send it, whatever a later
+        /// probe of the machine says.</summary>
+        public string Hwid { get; }
         public SignatureVerifier Verifier { get; }
         public string Nonce { get; }
         public byte[]? SigKeyBytes { get; }
@@ -2258,46 +2279,86 @@ namespace AuthForge.Internal
                     "The signed session was issued for another " + what + " than this request sent.");
         }
 
-        /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries.</summary>
+        /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries. Nothing
+        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did.</summary>
         public static bool VerifyAcknowledgement(TransportResponse response, string nonce)
         {
             ReadEnvelope(response.StatusCode, response.Body);
             return true;
         }
 
-        /// <summary>The JSON object of a success response, or the failure the status and body describe.</summary>
+        /// <summary>
+        /// The JSON object of a success answer, or the failure the status and body describe. Only what the AuthForge
+        /// server itself says is read as its word; the HTTP status alone never is, because a captive portal, a proxy or
+        /// a firewall answers with statuses of its own (302, 403, 404, 407, an HTML 200):
+        /// <list type="bullet">
+        /// <item>HTTP 429, whatever the body: <c>rate_limited</c>, the protocol's own signal (no answer either way).</item>
+        /// <item>The server's error body, at any status: a JSON object whose <c>status</c> is the string <c>"error"</c>
+        /// and whose <c>error</c> is a code (1 to 64 of <c>a-z</c>, <c>0-9</c>, <c>_</c>, as the server's codes are):
+        /// that code, or <c>unknown_error</c> for one this client does not know.</item>
+        /// <item>A 2xx JSON object whose <c>status</c> is a success word: returned, for the signature check.</item>
+        /// <item>Anything else — HTML, an empty body, other JSON, a redirect, any status — <c>foreign_answer</c>:
+        /// the answer did not come from the AuthForge server, which is no answer, not a verdict.</item>
+        /// </list>
+        /// </summary>
         public static JsonValue ReadEnvelope(int statusCode, byte[] body)
         {
             bool httpSuccess = statusCode >= 200 && statusCode <= 299;
             if (statusCode == 429)
                 throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
 
-            JsonValue? envelope = null;
+            JsonValue? json = null;
             try
             {
-                envelope = Json.Parse(body, MaxJsonDepth);
+                json = Json.Parse(body, MaxJsonDepth);
             }
             catch (JsonFormatException)
             {
             }
 
-            if (envelope is null || envelope.Kind != JsonKind.Object)
+            if (json != null && json.Kind == JsonKind.Object)
             {
-                throw httpSuccess
-                    ? new AuthForgeException(AuthForgeErrorCodes.InvalidJsonResponse, "The response is not a JSON object.", null, statusCode)
-                    : HttpFailure(statusCode);
+                string? error = ServerErrorCode(json);
+                if (error != null)
+                {
+                    string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
+                    throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                }
+                if (httpSuccess && IsSuccessStatus(json["status"])) return json;
             }
+            throw ForeignAnswer(statusCode, body, json != null);
+        }
 
-            string? error = envelope["error"]?.AsString();
-            if (httpSuccess && IsSuccessStatus(envelope["status"])) return envelope;
-            if (error != null)
+        // The server's error body is {"status":"error","error":"<code>"}, its codes short snake_case words. JSON of
+        // another service that merely mentions an error (or carries a sentence in it) is not the server's word.
+        private static string? ServerErrorCode(JsonValue envelope)
+        {
+            if (!string.Equals(envelope["status"]?.AsString(), "error", StringComparison.Ordinal)) return null;
+            string? code = envelope["error"]?.AsString();
+            if (code is null || code.Length == 0 || code.Length > 64) return null;
+            foreach (char c in code)
             {
-                string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
-                throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return null;
             }
-            throw httpSuccess
-                ? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The server answered with a failure status and no error code.", null, statusCode)
-                : HttpFailure(statusCode);
+            return code;
+        }
+
+        // Names the status and the kind of body, never the body itself: a portal's page may echo the request.
+        private static AuthForgeException ForeignAnswer(int statusCode, byte[] body, bool isJson)
+        {
+            string status = "HTTP " + statusCode.ToString(CultureInfo.InvariantCulture)
+                + (statusCode >= 300 && statusCode <= 399 ? " (a redirect)"
+                : statusCode == 407 ? " (a proxy asking for credentials)"
+                : "");
+            int first = 0;
+            while (first < body.Length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n')) first++;
+            string kind = first == body.Length ? "an empty body"
+                : isJson ? "JSON that is not the AuthForge server's"
+                : body[first] == '<' ? "an HTML page"
+                : "a body that is not JSON (" + body.Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
+            return new AuthForgeException(AuthForgeErrorCodes.ForeignAnswer,
+                "The answer did not come from the AuthForge server: " + status + " with " + kind
+                + ". A captive portal, a proxy or a firewall may be in the way, or apiBaseUrl is wrong.", null, statusCode);
         }
 
         /// <summary>PROTOCOL.md: boolean true, or one of ok/success/valid/true/1 in any case.</summary>
@@ -2344,10 +2405,6 @@ namespace AuthForge.Internal
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
             return seconds;
         }
-
-        private static AuthForgeException HttpFailure(int statusCode) =>
-            new AuthForgeException(AuthForgeErrorCodes.HttpError(statusCode),
-                "The server answered HTTP " + statusCode.ToString(CultureInfo.InvariantCulture) + " without an error code.", null, statusCode);
 
         private static AuthForgeException Fail(string code, string message) => new AuthForgeException(code, message);
     }
@@ -2857,7 +2914,8 @@ namespace AuthForge.Internal
     //    One timer for every heartbeat in the process. Registrations sit in a min-heap by due time; the
     //    timer is armed for the earliest. Due heartbeats run on the thread pool and are awaited, never
     //    blocked on, so a slow server delays only its own session. Disposing a registration removes it
-    //    at once and cancels a heartbeat in flight.
+    //    at once and cancels a heartbeat in flight. A failure found there is handed to the app's own
+    //    thread (its SynchronizationContext) by FailureDispatcher, which never waits for that thread.
     // =================================================================================================
 
     internal sealed class HeartbeatScheduler
@@ -3182,6 +3240,152 @@ namespace AuthForge.Internal
         }
     }
 
+    /// <summary>
+    /// Where a failure report runs, and what ends the app when no callback handles it. The app's thread is the
+    /// <see cref="SynchronizationContext"/> current when the client was constructed (a UI thread, Unity's main
+    /// thread), captured here as <see cref="Progress{T}"/> captures it. Work for that thread is posted and never waited
+    /// for: a hung UI thread must not hang a heartbeat, and a UI thread blocked in a synchronous <c>Login</c> must not
+    /// deadlock it.
+    /// </summary>
+    internal sealed class FailureDispatcher
+    {
+        private static readonly SendOrPostCallback RunPosted = state => ((Action)state!)();
+
+        private readonly Action<string, Exception?>? _onFailure;
+        private readonly SynchronizationContext? _context;
+        private readonly bool _callbackOnContext;
+        private readonly Action<int> _exit;
+        private readonly Action<string>? _errorOutput;
+
+        internal FailureDispatcher(Action<string, Exception?>? onFailure, bool useSynchronizationContext, Action<int> exit,
+            Action<string>? errorOutput)
+        {
+            _onFailure = onFailure;
+            _context = SynchronizationContext.Current;
+            _callbackOnContext = useSynchronizationContext;
+            _exit = exit;
+            _errorOutput = errorOutput;
+        }
+
+        public void Report(string reason, AuthForgeException failure)
+        {
+            if (_onFailure is null) End(reason, failure, callbackThrew: false);
+            else if (_callbackOnContext) OnAppThread(() => RunCallback(reason, failure));
+            else RunCallback(reason, failure);
+        }
+
+        private void RunCallback(string reason, AuthForgeException failure)
+        {
+            try
+            {
+                _onFailure!(reason, failure);
+                return;
+            }
+            catch
+            {
+                // A callback that throws is treated as no callback (PROTOCOL.md): the licence check must not be defeated
+                // by an exception escaping it. Caught here, on whatever thread ran it: a posted callback's exception would
+                // otherwise surface in the context's message loop (a WinForms dialog, Unity's console), which may carry on.
+            }
+            End(reason, failure, callbackThrew: true);
+        }
+
+        private void End(string reason, AuthForgeException failure, bool callbackThrew)
+        {
+            // Never a silent end: one line saying what failed, its code and sentence. The message is the exception's,
+            // which by construction never holds the app secret, a licence key or a token.
+            string line = "AuthForge: " + reason + " [" + failure.Code + "]: " + failure.Message + " "
+                + (callbackThrew ? "The onFailure callback threw" : "No onFailure callback is set") + ", so " + Consequence + ".";
+            WriteError(line);
+            EndApp(line);
+        }
+
+        // Runs inline when already on the captured context (or there is none), else posts and returns at once. A context
+        // that refuses the post (a UI already torn down) gets it run here rather than never.
+        private void OnAppThread(Action action)
+        {
+            SynchronizationContext? context = _context;
+            if (context != null && !ReferenceEquals(SynchronizationContext.Current, context))
+            {
+                try
+                {
+                    context.Post(RunPosted, action);
+                    return;
+                }
+                catch
+                {
+                    // Fall through: run it on this thread.
+                }
+            }
+            action();
+        }
+
+        private void WriteError(string line)
+        {
+            try
+            {
+                if (_errorOutput != null) _errorOutput(line);
+                else
+                {
+                    Console.Error.WriteLine(line);
+                    Console.Error.Flush();
+                }
+            }
+            catch
+            {
+                // No standard error (a GUI app, a closed pipe): the end must still happen.
+            }
+        }
+
+        // What "end the app" means is the one thing that differs by platform.
+#if UNITY_EDITOR
+        // Ending the process would end the Unity Editor itself, unsaved scenes with it: log the error to the Console and
+        // stop play mode instead, on the main thread as the Editor requires.
+        private const string Consequence = "play mode stops";
+
+        private void EndApp(string line)
+        {
+            UnityEngine.Debug.LogError(line);
+            OnAppThread(() =>
+            {
+                try
+                {
+                    UnityEditor.EditorApplication.isPlaying = false;
+                }
+                catch
+                {
+                    // Refused off the main thread (the client was built off it, so no context was captured): the error
+                    // is logged, and the Editor is never ended.
+                }
+            });
+        }
+#elif UNITY_5_3_OR_NEWER
+        // A Unity player quits the Unity way (the frame ends, OnApplicationQuit runs), from the main thread.
+        private const string Consequence = "the player quits with exit code 1";
+
+        private void EndApp(string line)
+        {
+            UnityEngine.Debug.LogError(line);
+            OnAppThread(() =>
+            {
+                try
+                {
+                    UnityEngine.Application.Quit(1);
+                }
+                catch
+                {
+                    // Refused off the main thread (no context was captured there): end the process instead.
+                    _exit(1);
+                }
+            });
+        }
+#else
+        private const string Consequence = "the process ends with exit code 1";
+
+        private void EndApp(string line) => _exit(1);
+#endif
+    }
+
     // =================================================================================================
     // 7. Primitives
     //    Time (injectable), nonces, hex, base64 as PROTOCOL.md allows it, and constant-time comparison.
@@ -3349,9 +3553,10 @@ namespace AuthForge.Internal
     // =================================================================================================
     // 8. Fingerprint
     //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once per
-    //    process, off the caller's thread. Linux reads /sys and /proc; Windows reads the interface table, the
-    //    registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a process, and no time limit can change
-    //    what they read. Only macOS still asks tools (2 s limit each); a part lost to that limit is probed again.
+    //    process; the async entry points await it on the thread pool. Linux reads /sys and /proc; Windows reads the
+    //    interface table, the device tree, the registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a
+    //    process, and no time limit can change what they read. Only macOS still asks tools (2 s limit each); a part
+    //    lost to that limit is probed again at the next login, never during a session (a session keeps its id).
     //    Raw hardware text never leaves this section unhashed: no logging, no exception messages.
     // =================================================================================================
 
@@ -3362,23 +3567,21 @@ namespace AuthForge.Internal
         private const string CpuFallback = "cpu-unavailable";
         private const string DiskFallback = "disk-unavailable";
 
-        private static readonly ProbeCache s_cache = new ProbeCache(ProbeThisMachine);
-
-        /// <summary>The lowercase hex HWID; the first call probes the hardware, later calls return the cached value.</summary>
-        public static string Current => s_cache.Value;
+        /// <summary>The process's cache of this machine's probe; clients use it unless a test injects its own.</summary>
+        public static readonly ProbeCache Shared = new ProbeCache(ProbeThisMachine);
 
         /// <summary>
-        /// As <see cref="Current"/>, but a probe that is still to run runs on the thread pool, never on the caller's
-        /// (possibly UI) thread; once the id is known this completes synchronously.
+        /// The lowercase hex HWID as last probed; only when none is known yet does this probe, on the caller's thread.
+        /// Never probes again for an incomplete result (see <see cref="ProbeCache"/>).
         /// </summary>
-        public static Task<string> CurrentAsync() => s_cache.GetAsync();
+        public static string Current => Shared.Value;
 
         /// <summary>How many times this process has probed the hardware: lets tests prove the cache.</summary>
-        public static int ProbeCount => s_cache.ProbeCount;
+        public static int ProbeCount => Shared.ProbeCount;
 
         /// <summary>Where each part of the last probe came from, e.g. "mac=builtin-permanent cpu=registry
         /// disk=smbios-uuid": names of sources only, never their values. For diagnostics and the Wine run.</summary>
-        public static string LastSources => s_cache.LastSources;
+        public static string LastSources => Shared.LastSources;
 
         /// <summary>Pure: applies the PROTOCOL.md fallbacks to empty parts and hashes the composed text.</summary>
         public static string Compose(string? mac, string? cpu, string? disk)
@@ -3416,22 +3619,17 @@ namespace AuthForge.Internal
                     string id = ComposeGuarded(windows.ReadMac, windows.ReadCpu, windows.ReadDisk);
                     return new ProbeResult(id, true, windows.Sources);
                 }
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
-                {
-                    var mac = new MacOSProbe();
-                    string id = ComposeGuarded(mac.ReadMac, mac.ReadCpu, mac.ReadPlatformSerial);
-                    // A tool killed by its time limit says nothing about the machine: that id is used for this login
-                    // only, and the next login probes again instead of carrying a degraded id for the process.
-                    return new ProbeResult(id, !mac.LostToTimeLimit, mac.LostToTimeLimit ? "macos (a tool overran its limit)" : "macos");
-                }
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return new MacOSProbe().Probe();
                 return new ProbeResult(ComposeGuarded(ToolProbe.ReadNetworkInterfaceMac, null, null), true, "other");
             }
             catch
             {
-                // An all-fallback id keeps login possible; it is not cached, so the next login tries again.
-                return new ProbeResult(Compose(null, null, null), false, "failed");
+                return Failed();
             }
         }
+
+        // An all-fallback id keeps login possible; it is not final, so the next login tries again.
+        private static ProbeResult Failed() => new ProbeResult(Compose(null, null, null), false, "failed");
 
         private static string? Guard(Func<string?>? read)
         {
@@ -3468,51 +3666,39 @@ namespace AuthForge.Internal
         }
 
         /// <summary>
-        /// Runs a probe at most once per process, however many threads ask at the same time, and keeps its result —
-        /// unless the result is not <see cref="ProbeResult.Final"/>: then it serves the callers of that round and the
-        /// next call probes again.
+        /// Keeps this machine's probe for the process. One probe runs at a time, however many threads ask; they all
+        /// take its answer. A <see cref="ProbeResult.Final"/> result is kept for good. An incomplete one (a tool cut
+        /// by its time limit) is kept too, but only until the next login asks for the id with
+        /// <see cref="GetForLoginAsync"/>: a session already running keeps the id it logged in with, and every other
+        /// read gets the latest result without probing, so the id never changes in the middle of a session.
         /// </summary>
         internal sealed class ProbeCache
         {
             private readonly Func<ProbeResult> _probe;
             private readonly object _gate = new object();
             private ProbeResult? _final;     // written once under _gate, read without it
-            private ProbeResult? _last;
-            private int _round;
+            private ProbeResult? _last;      // under _gate
+            private Task<ProbeResult>? _running;   // under _gate: the probe in flight, which every caller joins
             private int _probeCount;
 
-            /// <summary>Wraps <paramref name="probe"/>, which must not throw.</summary>
+            /// <summary>Wraps <paramref name="probe"/>; a probe that throws counts as an incomplete, all-fallback result.</summary>
             public ProbeCache(Func<ProbeResult> probe) => _probe = probe;
 
-            /// <summary>The probe's result; only the first call runs the probe while the result is final.</summary>
-            public string Value
-            {
-                get
-                {
-                    ProbeResult? known = Volatile.Read(ref _final);
-                    if (known != null) return known.Hwid;
-                    int round = Volatile.Read(ref _round);
-                    lock (_gate)
-                    {
-                        if (_final != null) return _final.Hwid;
-                        // Callers that queued behind a probe take its answer instead of running another one at once.
-                        if (round != _round && _last != null) return _last.Hwid;
-                        Interlocked.Increment(ref _probeCount);
-                        ProbeResult result = _probe();
-                        _last = result;
-                        if (result.Final) Volatile.Write(ref _final, result);
-                        Volatile.Write(ref _round, _round + 1);
-                        return result.Hwid;
-                    }
-                }
-            }
+            /// <summary>
+            /// The latest result; the first call (when none is known and none is running) runs the probe on the
+            /// caller's thread, and a call while one runs waits for it: this is the synchronous read, which may block.
+            /// </summary>
+            public string Value => Start(retryIncomplete: false, onCaller: true).GetAwaiter().GetResult().Hwid;
 
-            /// <summary>As <see cref="Value"/>; a probe still to run runs on the thread pool, never on the caller's thread.</summary>
-            public Task<string> GetAsync()
-            {
-                ProbeResult? known = Volatile.Read(ref _final);
-                return known != null ? Task.FromResult(known.Hwid) : Task.Run(() => Value);
-            }
+            /// <summary>As <see cref="Value"/>, but a probe still to run runs on the thread pool, never on the caller's
+            /// (possibly UI) thread; once an id is known this completes synchronously.</summary>
+            public Task<string> GetAsync() => HwidOf(retryIncomplete: false);
+
+            /// <summary>
+            /// For a login (or a validation): a final id, or else a fresh probe on the thread pool, so that an
+            /// incomplete probe is retried between sessions and never during one.
+            /// </summary>
+            public Task<string> GetForLoginAsync() => HwidOf(retryIncomplete: true);
 
             /// <summary>True once a final result is kept.</summary>
             public bool IsFinal => Volatile.Read(ref _final) != null;
@@ -3527,6 +3713,55 @@ namespace AuthForge.Internal
                 {
                     lock (_gate) return _last?.Sources ?? "";
                 }
+            }
+
+            private Task<string> HwidOf(bool retryIncomplete)
+            {
+                ProbeResult? known = Volatile.Read(ref _final);
+                if (known != null) return Task.FromResult(known.Hwid);
+                Task<ProbeResult> result = Start(retryIncomplete, onCaller: false);
+                return result.IsCompleted ? Task.FromResult(result.Result.Hwid) : AwaitHwid(result);
+            }
+
+            private static async Task<string> AwaitHwid(Task<ProbeResult> result) => (await result.ConfigureAwait(false)).Hwid;
+
+            // The result to use, or the probe to wait for: started here when none is running and the known result
+            // (if any) may not serve this caller.
+            private Task<ProbeResult> Start(bool retryIncomplete, bool onCaller)
+            {
+                TaskCompletionSource<ProbeResult> started;
+                lock (_gate)
+                {
+                    if (_final != null) return Task.FromResult(_final);
+                    if (_running != null) return _running;
+                    if (_last != null && !retryIncomplete) return Task.FromResult(_last);
+                    started = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _running = started.Task;
+                }
+                if (onCaller) Run(started);
+                else Task.Run(() => Run(started));
+                return started.Task;
+            }
+
+            private void Run(TaskCompletionSource<ProbeResult> started)
+            {
+                Interlocked.Increment(ref _probeCount);
+                ProbeResult result;
+                try
+                {
+                    result = _probe();
+                }
+                catch
+                {
+                    result = Failed();
+                }
+                lock (_gate)
+                {
+                    _last = result;
+                    if (result.Final) Volatile.Write(ref _final, result);
+                    _running = null;
+                }
+                started.SetResult(result);
             }
         }
 
@@ -3906,11 +4141,13 @@ namespace AuthForge.Internal
             /// <summary>
             /// Ranks one Windows adapter, or null when it is never a candidate: it must be hardware (not a filter or
             /// a software adapter), Ethernet or Wi-Fi, not Bluetooth, not named as virtual/VPN by its description, and
-            /// not enumerated by a software bus. <paramref name="pnpInstanceId"/> (from the registry; null when
-            /// unknown) tells USB-attached adapters from built-in ones. The burned-in (permanent) address is used,
-            /// so Windows' random hardware addresses and a user-set "Network Address" do not move the id.
+            /// not enumerated by a software bus. It ranks as attached when <paramref name="pnpInstanceId"/> (from the
+            /// registry; null when unknown) names the USB bus, or when <paramref name="attachedByDeviceTree"/> says
+            /// the device tree places it outside the machine (a Thunderbolt/USB4 dock's PCIe adapter, an
+            /// ExpressCard: <see cref="WindowsProbe.IsOutsideTheMachine"/>). The burned-in (permanent) address is
+            /// used, so Windows' random hardware addresses and a user-set "Network Address" do not move the id.
             /// </summary>
-            public static MacCandidate? RankWindowsAdapter(WindowsAdapter adapter, string? pnpInstanceId)
+            public static MacCandidate? RankWindowsAdapter(WindowsAdapter adapter, string? pnpInstanceId, bool attachedByDeviceTree = false)
             {
                 const int EthernetCsmacd = 6, Ieee80211 = 71, MediumBluetooth = 10;
                 if (!adapter.Hardware || adapter.Filter) return null;
@@ -3922,7 +4159,7 @@ namespace AuthForge.Internal
                 bus = slash > 0 ? bus.Substring(0, slash).ToUpperInvariant() : bus.ToUpperInvariant();
                 // ROOT and SWD are software devices; BTH* Bluetooth; {guid} buses belong to VPN and virtual drivers.
                 if (bus == "ROOT" || bus == "SWD" || bus.StartsWith("BTH", StringComparison.Ordinal) || bus.StartsWith("{", StringComparison.Ordinal)) return null;
-                bool builtIn = !bus.StartsWith("USB", StringComparison.Ordinal);
+                bool builtIn = !bus.StartsWith("USB", StringComparison.Ordinal) && !attachedByDeviceTree;
 
                 string key = adapter.InterfaceGuid.ToString("B");
                 if (adapter.PermanentMac != null) return new MacCandidate(key, adapter.PermanentMac, RankOf(builtIn, permanent: true));
@@ -4121,7 +4358,8 @@ namespace AuthForge.Internal
                     if (!Directory.Exists(device)) continue;
                     string? type = ReadText(Path.Combine(dir, "type"));
                     if (type != null && type != "1") continue;
-                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")));
+                    bool builtIn = !HardwareText.IsAttachedDevice(ReadText(Path.Combine(device, "uevent")), ReadText(Path.Combine(device, "removable")))
+                        && !HasAttachedAncestor(device);
 
                     // The burned-in address, whatever the current one is: a Wi-Fi that NetworkManager randomised keeps
                     // its machine's MAC (and its type stays 3 until the next boot even when set back).
@@ -4141,6 +4379,28 @@ namespace AuthForge.Internal
                     candidates.Add(new MacCandidate(name, mac, HardwareText.RankOf(builtIn, permanent: assign == "0")));
                 }
                 return candidates;
+            }
+
+            /// <summary>
+            /// True when a parent of <paramref name="device"/> in the real sysfs tree (from its resolved path up to
+            /// /sys/devices) is marked <c>removable</c> — the kernel marks every PCI device behind a port the firmware
+            /// calls external-facing (Thunderbolt, USB4), the bridges of a dock as well as the adapter — or is a
+            /// Thunderbolt device (DEVTYPE <c>thunderbolt_*</c>: a Thunderbolt network link to another computer).
+            /// </summary>
+            private bool HasAttachedAncestor(string device)
+            {
+                string? real = LinuxNativeMethods.RealPath(device);
+                string? devices = LinuxNativeMethods.RealPath(At("sys", "devices"));
+                if (real == null || devices == null) return false;
+                string? dir = real;
+                for (int depth = 0; dir != null && depth < 64 && dir.StartsWith(devices + "/", StringComparison.Ordinal); depth++)
+                {
+                    if (string.Equals(ReadText(Path.Combine(dir, "removable")), "removable", StringComparison.Ordinal)) return true;
+                    string? devType = HardwareText.ParseKeyValue(ReadText(Path.Combine(dir, "uevent")), "DEVTYPE");
+                    if (devType != null && devType.StartsWith("thunderbolt", StringComparison.Ordinal)) return true;
+                    dir = Path.GetDirectoryName(dir);
+                }
+                return false;
             }
 
             /// <summary>The stable /proc/cpuinfo keys, or null.</summary>
@@ -4264,6 +4524,35 @@ namespace AuthForge.Internal
 
                 [DllImport("libc")]
                 public static extern int close(int fd);
+
+                [DllImport("libc", EntryPoint = "realpath")]
+                private static extern IntPtr realpath(string path, IntPtr resolved);
+
+                [DllImport("libc", EntryPoint = "free")]
+                private static extern void free(IntPtr memory);
+
+                /// <summary>The path with every symbolic link resolved (sysfs links a class entry to its place in the
+                /// device tree), or null. The platform's file API has no such call on every target, libc has.</summary>
+                public static string? RealPath(string path)
+                {
+                    try
+                    {
+                        IntPtr resolved = realpath(path, IntPtr.Zero);
+                        if (resolved == IntPtr.Zero) return null;
+                        try
+                        {
+                            return Marshal.PtrToStringAnsi(resolved);
+                        }
+                        finally
+                        {
+                            free(resolved);
+                        }
+                    }
+                    catch
+                    {
+                        return null;
+                    }
+                }
             }
 
             private static bool IsSkippedDisk(string name)
@@ -4352,13 +4641,26 @@ namespace AuthForge.Internal
 
             /// <summary>The Windows directory, e.g. <c>C:\Windows</c>.</summary>
             string? WindowsDirectory { get; }
+
+            /// <summary>CM_Get_DevNode_PropertyW(DEVPKEY_Device_ContainerId) of the present device with this instance
+            /// id: the physical device it belongs to; null when unknown.</summary>
+            Guid? DeviceContainer(string instanceId);
+
+            /// <summary>CM_Get_DevNode_Status of the present device with this instance id: its DN_* flags; null when
+            /// the device tree does not know it.</summary>
+            uint? DeviceStatus(string instanceId);
+
+            /// <summary>CM_Get_Parent, then CM_Get_Device_IDW: the instance id of the device's parent; null at the
+            /// root or when unknown.</summary>
+            string? DeviceParent(string instanceId);
         }
 
         /// <summary>
         /// Windows without starting a process: every part comes from an API that answers from memory, the registry or
         /// one IOCTL, so the probe takes milliseconds and no time limit can change its result.
         /// MAC — GetIfTable2: hardware Ethernet/Wi-Fi adapters only, their burned-in address
-        /// (<see cref="HardwareText.RankWindowsAdapter"/>), USB ones (from the adapter's PnP instance id) after built-in.
+        /// (<see cref="HardwareText.RankWindowsAdapter"/>); USB ones (from the adapter's PnP instance id) and those the
+        /// device tree places outside the machine (<see cref="IsOutsideTheMachine"/>) after built-in ones.
         /// CPU — HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor\0: ProcessorNameString and Identifier.
         /// Disk part — see <see cref="ReadDisk"/>: the SMBIOS system UUID, else the Windows disk's serial, else MachineGuid.
         /// </summary>
@@ -4373,10 +4675,18 @@ namespace AuthForge.Internal
             /// <summary>IOCTL_STORAGE_QUERY_PROPERTY: the disk's STORAGE_DEVICE_DESCRIPTOR.</summary>
             public const uint IoctlStorageQueryProperty = 0x002D1400;
 
+            /// <summary>DN_REMOVABLE: the device reports that it can be removed from the machine (cfg.h).</summary>
+            public const uint DnRemovable = 0x00004000;
+
+            /// <summary>The container of the machine itself: every device built into it shares this container id.</summary>
+            public static readonly Guid MachineContainer = new Guid("00000000-0000-0000-ffff-ffffffffffff");
+
             private const string NetworkClassKey = @"SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}\";
+            private const int MaxTreeDepth = 64;
 
             private readonly IWindowsSystem _system;
             private string _macSource = "not-read";
+            private string _placeSource = "not-read";
             private string _cpuSource = "not-read";
             private string _diskSource = "not-read";
 
@@ -4387,24 +4697,91 @@ namespace AuthForge.Internal
             public WindowsProbe(IWindowsSystem system) => _system = system;
 
             /// <summary>Where the parts read so far came from (names only).</summary>
-            public string Sources => "mac=" + _macSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
+            public string Sources => "mac=" + _macSource + " place=" + _placeSource + " cpu=" + _cpuSource + " disk=" + _diskSource;
 
             /// <summary>The chosen adapter's burned-in MAC, or null.</summary>
             public string? ReadMac()
             {
                 var candidates = new List<MacCandidate>();
+                var places = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (byte[] row in _system.InterfaceRows())
                 {
                     WindowsAdapter? adapter = HardwareText.ParseIfRow2(row, 0);
                     if (adapter == null) continue;
                     string? pnp = _system.ReadLocalMachineString(
                         NetworkClassKey + adapter.InterfaceGuid.ToString("B").ToUpperInvariant() + @"\Connection", "PnPInstanceId");
-                    MacCandidate? candidate = HardwareText.RankWindowsAdapter(adapter, pnp);
-                    if (candidate != null) candidates.Add(candidate);
+                    // Only adapters that can be candidates cost device-tree calls.
+                    if (HardwareText.RankWindowsAdapter(adapter, pnp) == null) continue;
+                    bool outside = IsOutsideTheMachine(pnp, out string place);
+                    MacCandidate? candidate = HardwareText.RankWindowsAdapter(adapter, pnp, outside);
+                    if (candidate == null) continue;
+                    candidates.Add(candidate);
+                    places[candidate.Key] = place;
                 }
                 MacCandidate? chosen = HardwareText.ChooseCandidate(candidates);
                 _macSource = HardwareText.DescribeRank(chosen);
+                _placeSource = chosen == null ? "none" : places[chosen.Key];
                 return chosen?.Mac;
+            }
+
+            /// <summary>
+            /// Whether the device tree places the device with PnP instance id <paramref name="pnpInstanceId"/> outside
+            /// the machine, without starting a process. <paramref name="how"/> names what decided, for the sources:
+            /// <list type="number">
+            /// <item>"container": its container id. Windows gives every device built into the machine the machine's own
+            /// container (<see cref="MachineContainer"/>), and a device attached to it — a Thunderbolt or USB4 dock
+            /// and every adapter inside it, an ExpressCard, a USB adapter — a container of its own (derived from the
+            /// removal capability of the device or of its topmost removable parent, corrected by the firmware's and
+            /// the registry's overrides).</item>
+            /// <item>"removable" / "fixed": without a container id, the removal capability (DN_REMOVABLE) of the device
+            /// or of any of its parents: on a Thunderbolt dock it is set on the dock's PCIe bridge, not on the network
+            /// adapter below it.</item>
+            /// <item>"no-device-id" / "not-in-tree": nothing known; the adapter counts as built in.</item>
+            /// </list>
+            /// </summary>
+            internal bool IsOutsideTheMachine(string? pnpInstanceId, out string how)
+            {
+                how = "no-device-id";
+                if (string.IsNullOrEmpty(pnpInstanceId)) return false;
+                Guid? container = Ask(() => _system.DeviceContainer(pnpInstanceId!));
+                // NULL_GUID means "in no container" (volumes and the like), not "built in": it decides nothing.
+                if (container != null && container.Value != Guid.Empty)
+                {
+                    how = "container";
+                    return container.Value != MachineContainer;
+                }
+                string? id = pnpInstanceId;
+                for (int depth = 0; id != null && depth < MaxTreeDepth; depth++)
+                {
+                    string current = id;
+                    uint? status = Ask(() => _system.DeviceStatus(current));
+                    if (status == null)
+                    {
+                        how = depth == 0 ? "not-in-tree" : "fixed";
+                        return false;
+                    }
+                    if ((status.Value & DnRemovable) != 0)
+                    {
+                        how = "removable";
+                        return true;
+                    }
+                    id = Ask(() => _system.DeviceParent(current));
+                }
+                how = "fixed";
+                return false;
+            }
+
+            // A device-tree call that throws (a missing export on an old system) answers "unknown".
+            private static T? Ask<T>(Func<T?> call) where T : struct
+            {
+                try { return call(); }
+                catch { return null; }
+            }
+
+            private static string? Ask(Func<string?> call)
+            {
+                try { return call(); }
+                catch { return null; }
             }
 
             /// <summary>The processor's brand string and identifier from the registry, or null.</summary>
@@ -4525,6 +4902,44 @@ namespace AuthForge.Internal
                 }
             }
 
+            // DEVPKEY_Device_ContainerId (devpkey.h) and the property type it has.
+            private static readonly Guid s_containerIdCategory = new Guid("8c7ed206-3f8a-4827-b3ab-ae9e1faefc6c");
+            private const uint ContainerIdPropertyId = 2;
+            private const uint DevPropTypeGuid = 0x0000000D;
+            private const int MaxDeviceIdLength = 200;   // MAX_DEVICE_ID_LEN, in characters
+
+            public Guid? DeviceContainer(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                var key = new DevPropKey { Category = s_containerIdCategory, PropertyId = ContainerIdPropertyId };
+                var buffer = new byte[16];
+                int size = buffer.Length;
+                if (NativeMethods.CM_Get_DevNode_Property(node, ref key, out uint type, buffer, ref size, 0) != 0) return null;
+                return type == DevPropTypeGuid && size == 16 ? new Guid(buffer) : (Guid?)null;
+            }
+
+            public uint? DeviceStatus(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                return NativeMethods.CM_Get_DevNode_Status(out uint status, out _, node, 0) == 0 ? status : (uint?)null;
+            }
+
+            public string? DeviceParent(string instanceId)
+            {
+                if (!TryLocate(instanceId, out uint node)) return null;
+                if (NativeMethods.CM_Get_Parent(out uint parent, node, 0) != 0) return null;
+                var buffer = new byte[2 * (MaxDeviceIdLength + 1)];
+                if (NativeMethods.CM_Get_Device_ID(parent, buffer, MaxDeviceIdLength + 1, 0) != 0) return null;
+                string id = Encoding.Unicode.GetString(buffer);
+                int end = id.IndexOf('\0');
+                id = end < 0 ? id : id.Substring(0, end);
+                return id.Length == 0 ? null : id;
+            }
+
+            // CM_LOCATE_DEVNODE_NORMAL: only a device present now, which is the one whose adapter is listed.
+            private static bool TryLocate(string instanceId, out uint node) =>
+                NativeMethods.CM_Locate_DevNode(out node, instanceId, 0) == 0;
+
             public IReadOnlyList<byte[]> InterfaceRows()
             {
                 var rows = new List<byte[]>();
@@ -4574,31 +4989,82 @@ namespace AuthForge.Internal
 
                 [DllImport("iphlpapi.dll")]
                 public static extern void FreeMibTable(IntPtr memory);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Locate_DevNodeW", CharSet = CharSet.Unicode)]
+                public static extern uint CM_Locate_DevNode(out uint node, string deviceId, uint flags);
+
+                [DllImport("cfgmgr32.dll")]
+                public static extern uint CM_Get_DevNode_Status(out uint status, out uint problem, uint node, uint flags);
+
+                [DllImport("cfgmgr32.dll")]
+                public static extern uint CM_Get_Parent(out uint parent, uint node, uint flags);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_Device_IDW")]
+                public static extern uint CM_Get_Device_ID(uint node, byte[] buffer, int length, uint flags);
+
+                [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_DevNode_PropertyW")]
+                public static extern uint CM_Get_DevNode_Property(uint node, ref DevPropKey key, out uint type, byte[] buffer, ref int size, uint flags);
+            }
+
+            // DEVPROPKEY (devpropdef.h).
+            [StructLayout(LayoutKind.Sequential)]
+            private struct DevPropKey
+            {
+                public Guid Category;
+                public uint PropertyId;
             }
         }
 
         /// <summary>
         /// macOS: the in-process interface list for the MAC (<see cref="HardwareText.RankMacOSInterface"/>), sysctl
-        /// for the CPU and ioreg for the platform serial. A tool that overruns its limit marks the probe
-        /// <see cref="LostToTimeLimit"/>, so its fallback is not kept for the process.
+        /// for the CPU and ioreg for the platform serial. A tool that overruns its limit makes the probe incomplete
+        /// (<see cref="ProbeResult.Final"/> false): its id serves until the next login, which probes again.
         /// </summary>
         internal sealed class MacOSProbe
         {
+            /// <summary>Runs a tool: its standard output or null, and whether its time limit cut it.</summary>
+            internal delegate string? ToolRunner(string fileName, string arguments, out bool timedOut);
+
+            private readonly ToolRunner _run;
+            private readonly Func<IEnumerable<KeyValuePair<string, string>>> _interfaces;
             private int _lost;
+
+            /// <summary>Probes this Mac: the real tools and interface list.</summary>
+            public MacOSProbe()
+                : this((string tool, string arguments, out bool timedOut) =>
+                    ToolProbe.RunTool(tool, arguments, ToolProbe.ToolTimeoutMilliseconds, out timedOut), SystemInterfaces)
+            {
+            }
+
+            /// <summary>Probes through <paramref name="run"/> and <paramref name="interfaces"/> (BSD name, address):
+            /// recorded answers in tests.</summary>
+            public MacOSProbe(ToolRunner run, Func<IEnumerable<KeyValuePair<string, string>>> interfaces)
+            {
+                _run = run;
+                _interfaces = interfaces;
+            }
 
             /// <summary>True when a tool was killed by its time limit during this probe.</summary>
             public bool LostToTimeLimit => Volatile.Read(ref _lost) != 0;
+
+            /// <summary>Reads the three parts; the result is final only when no tool was cut by its time limit.</summary>
+            public ProbeResult Probe()
+            {
+                string id = ComposeGuarded(ReadMac, ReadCpu, ReadPlatformSerial);
+                // A tool killed by its time limit says nothing about the machine: the id is not kept for the process.
+                return new ProbeResult(id, !LostToTimeLimit, LostToTimeLimit ? "macos (a tool overran its limit)" : "macos");
+            }
 
             /// <summary>en0's MAC, else the best other en* port's.</summary>
             public string? ReadMac()
             {
                 var candidates = new List<MacCandidate>();
-                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                foreach (KeyValuePair<string, string> nic in _interfaces())
                 {
-                    string? mac = HardwareText.NormaliseMac(nic.GetPhysicalAddress().ToString());
+                    string? mac = HardwareText.NormaliseMac(nic.Value);
                     if (mac == null) continue;
-                    int rank = HardwareText.RankMacOSInterface(nic.Name, mac);
-                    if (rank >= 0) candidates.Add(new MacCandidate(nic.Name, mac, rank));
+                    int rank = HardwareText.RankMacOSInterface(nic.Key, mac);
+                    if (rank >= 0) candidates.Add(new MacCandidate(nic.Key, mac, rank));
                 }
                 return HardwareText.ChooseMac(candidates);
             }
@@ -4617,9 +5083,17 @@ namespace AuthForge.Internal
                     ?? HardwareText.ParseIoregString(ioreg, "IOPlatformUUID");
             }
 
+            private static IEnumerable<KeyValuePair<string, string>> SystemInterfaces()
+            {
+                var list = new List<KeyValuePair<string, string>>();
+                foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                    list.Add(new KeyValuePair<string, string>(nic.Name, nic.GetPhysicalAddress().ToString()));
+                return list;
+            }
+
             private string? Run(string tool, string arguments)
             {
-                string? output = ToolProbe.RunTool(tool, arguments, ToolProbe.ToolTimeoutMilliseconds, out bool timedOut);
+                string? output = _run(tool, arguments, out bool timedOut);
                 if (timedOut) Interlocked.Exchange(ref _lost, 1);
                 return output;
             }

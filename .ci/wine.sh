@@ -136,6 +136,7 @@ for i in 1 2 3; do
   [ "$hwid" = "$first_hwid" ] || fail "run $i computed hwid $hwid, run 1 computed $first_hwid"
   say "run $i: probe $(value probe-ms) ms (again in-process $(value probe-warm-ms) ms; $(value part-ms)); $(value sources);" \
     "login ok, $(value heartbeat | sed 's/ok count=/heartbeats /'), revocation $(value revocation); processes started: 0"
+  if [ "$i" -eq 1 ]; then say "device tree (cfgmgr32) under Wine: $(value devtree)"; fi
 done
 
 say "PASS: three processes, one hwid ${first_hwid:0:16}…, login/heartbeat/revocation as expected, no process started ($(( $(date +%s) - started )) s)"

@@ -235,7 +235,7 @@ namespace AuthForge.DevServer
 
         /// <summary>
         /// <c>POST /admin/faults</c> with <c>{"kind":"drop","count":1,"path":"/auth/validate","hwid":"my-hwid","licenseKey":null,
-        /// "delayMs":0,"status":500,"error":null}</c> (all but <c>kind</c> optional; see <see cref="DevFaultKind"/> for the
+        /// "delayMs":0,"status":500,"error":null,"body":"html"}</c> (all but <c>kind</c> optional; see <see cref="DevFaultKind"/> for the
         /// kinds): queues the fault. With <c>hwid</c> and/or <c>licenseKey</c> only that client's requests take it (see
         /// <see cref="DevFault.Hwid"/>), so on a shared server no other client can take it by chance.
         /// 400 <c>bad_request</c> for an unknown kind or a bad value.

@@ -39,8 +39,12 @@ namespace AuthForge.DevServer
         /// <summary>For <see cref="DevFaultKind.Delay"/>: how long to wait, in milliseconds.</summary>
         public int DelayMs { get; set; }
 
-        /// <summary>For <see cref="DevFaultKind.Status"/>: the HTTP status to answer with. Default 500.</summary>
+        /// <summary>For <see cref="DevFaultKind.Status"/> and <see cref="DevFaultKind.Foreign"/>: the HTTP status to
+        /// answer with. Default 500.</summary>
         public int Status { get; set; } = 500;
+
+        /// <summary>For <see cref="DevFaultKind.Foreign"/>: what the foreign answer's body is. Default an HTML page.</summary>
+        public DevForeignBody Body { get; set; } = DevForeignBody.Html;
 
         /// <summary>For <see cref="DevFaultKind.Status"/>: the error code in the body; null for none.</summary>
         public string? Error { get; set; }

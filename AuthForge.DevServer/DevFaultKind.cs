@@ -6,7 +6,7 @@ namespace AuthForge.DevServer
     /// </summary>
     /// <remarks>
     /// Kinds that replace the answer (drop, html500, status, rate limits, endless, huge, non_json, json_array,
-    /// error_in_200, replay) do not process the request: no nonce is remembered and no credit is spent. The others
+    /// error_in_200, foreign, replay) do not process the request: no nonce is remembered and no credit is spent. The others
     /// process it normally and then bend the answer.
     /// </remarks>
     public enum DevFaultKind
@@ -88,5 +88,12 @@ namespace AuthForge.DevServer
         /// when there has been none yet.
         /// </summary>
         Replay,
+
+        /// <summary>
+        /// <c>foreign</c>: an answer that is not the AuthForge server's, as a captive portal, a proxy or a web firewall
+        /// gives: HTTP <see cref="DevFault.Status"/> with the body <see cref="DevFault.Body"/>. A 3xx carries
+        /// <c>Location: http://portal.invalid/login</c>, a 407 <c>Proxy-Authenticate: Basic realm="proxy"</c>.
+        /// </summary>
+        Foreign,
     }
 }

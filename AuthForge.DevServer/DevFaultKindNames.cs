@@ -29,6 +29,7 @@ namespace AuthForge.DevServer
             [DevFaultKind.MissingExpires] = "missing_expires",
             [DevFaultKind.WrongKey] = "wrong_key",
             [DevFaultKind.Replay] = "replay",
+            [DevFaultKind.Foreign] = "foreign",
         };
 
         private static readonly Dictionary<string, DevFaultKind> s_kinds =
@@ -47,6 +48,7 @@ namespace AuthForge.DevServer
         /// </summary>
         public static bool ReplacesAnswer(DevFaultKind kind) => kind is DevFaultKind.Drop or DevFaultKind.Html500
             or DevFaultKind.Status or DevFaultKind.RateLimit or DevFaultKind.RateLimit200 or DevFaultKind.Endless
-            or DevFaultKind.Huge or DevFaultKind.NonJson or DevFaultKind.JsonArray or DevFaultKind.ErrorIn200;
+            or DevFaultKind.Huge or DevFaultKind.NonJson or DevFaultKind.JsonArray or DevFaultKind.ErrorIn200
+            or DevFaultKind.Foreign;
     }
 }

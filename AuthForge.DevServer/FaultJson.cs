@@ -49,6 +49,10 @@ namespace AuthForge.DevServer
                     case "status":
                         fault.Status = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int status) ? status : throw Invalid("status", "an integer");
                         break;
+                    case "body":
+                        fault.Body = value.ValueKind == JsonValueKind.String && DevForeignBodies.TryParse(value.GetString()!, out DevForeignBody body)
+                            ? body : throw Invalid("body", "one of " + string.Join(", ", DevForeignBodies.All));
+                        break;
                     case "error":
                         fault.Error = value.ValueKind == JsonValueKind.Null ? null
                             : value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid("error", "a string");

@@ -29,7 +29,7 @@ namespace AuthForge.DevServer
                 throw new ArgumentOutOfRangeException(nameof(fault), fault.DelayMs, "DelayMs must not be negative.");
             }
 
-            if (fault.Kind == DevFaultKind.Status && (fault.Status < 100 || fault.Status > 599))
+            if (fault.Kind is DevFaultKind.Status or DevFaultKind.Foreign && (fault.Status < 100 || fault.Status > 599))
             {
                 throw new ArgumentOutOfRangeException(nameof(fault), fault.Status, "Status must be an HTTP status code (100-599).");
             }
@@ -42,6 +42,7 @@ namespace AuthForge.DevServer
                 DelayMs = fault.DelayMs,
                 Status = fault.Status,
                 Error = fault.Error,
+                Body = fault.Body,
                 Hwid = fault.Hwid,
                 LicenseKey = fault.LicenseKey,
             };

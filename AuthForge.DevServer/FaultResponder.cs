@@ -64,6 +64,9 @@ namespace AuthForge.DevServer
                 case DevFaultKind.Huge:
                     await StreamAsync(context, HugeBodyBytes, cancellationToken).ConfigureAwait(false);
                     return (200, null);
+                case DevFaultKind.Foreign:
+                    await ForeignAsync(context, fault, cancellationToken).ConfigureAwait(false);
+                    return (fault.Status, null);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "This fault does not replace the answer.");
             }
@@ -84,6 +87,29 @@ namespace AuthForge.DevServer
             await response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// <c>foreign</c>: what a captive portal, a proxy or a web firewall answers in the server's place. The headers a
+        /// real one sends with the status come along (a redirect's Location, a proxy's Proxy-Authenticate), so a client
+        /// that follows or answers them can be caught doing so.
+        /// </summary>
+        private static Task ForeignAsync(HttpContext context, DevFault fault, CancellationToken cancellationToken)
+        {
+            if (fault.Status is >= 300 and <= 399)
+            {
+                context.Response.Headers.Location = ForeignLocation;
+            }
+            else if (fault.Status == 407)
+            {
+                context.Response.Headers.ProxyAuthenticate = "Basic realm=\"proxy\"";
+            }
+
+            (string contentType, byte[] body) = DevForeignBodies.Content(fault.Body);
+            return WriteAsync(context, fault.Status, contentType, body, cancellationToken);
+        }
+
+        /// <summary>Where a <c>foreign</c> redirect points: a name that never resolves (RFC 2606).</summary>
+        public const string ForeignLocation = "http://portal.invalid/login";
 
         /// <summary>Writes a complete answer with its Content-Length.</summary>
         public static async Task WriteAsync(HttpContext context, int statusCode, string contentType, byte[] body, CancellationToken cancellationToken)

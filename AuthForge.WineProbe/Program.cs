@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using AuthForge.Internal;
 
 namespace AuthForge.WineProbe
 {
@@ -143,6 +144,7 @@ namespace AuthForge.WineProbe
             {
                 var parts = new HardwareFingerprint.WindowsProbe(HardwareFingerprint.WindowsProbe.Native);
                 Report("part-ms", "mac=" + Time(() => parts.ReadMac()) + " cpu=" + Time(() => parts.ReadCpu()) + " disk=" + Time(() => parts.ReadDisk()));
+                Report("devtree", DescribeDeviceTree(HardwareFingerprint.WindowsProbe.Native));
             }
             Report("sources", HardwareFingerprint.LastSources);
             Report("tool-runs", HardwareFingerprint.ToolProbe.RunCount.ToString(CultureInfo.InvariantCulture));
@@ -152,6 +154,99 @@ namespace AuthForge.WineProbe
                 return null;
             }
             return hwid;
+        }
+
+        /// <summary>
+        /// What the device-tree calls the probe makes (cfgmgr32: CM_Locate_DevNodeW, CM_Get_DevNode_Status,
+        /// CM_Get_Parent, CM_Get_DevNode_PropertyW) answer here: for the root of the tree, and for each interface row
+        /// whose PnP instance id the registry names. Under Wine this records what its device tree can show.
+        /// </summary>
+        private static string DescribeDeviceTree(HardwareFingerprint.IWindowsSystem system)
+        {
+            const string NetworkClassKey = @"SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}\";
+            var parts = new System.Collections.Generic.List<string> { "root " + DescribeDevice(system, @"HTREE\ROOT\0") };
+            int rows = 0, withId = 0;
+            foreach (byte[] row in system.InterfaceRows())
+            {
+                HardwareFingerprint.WindowsAdapter? adapter = HardwareFingerprint.HardwareText.ParseIfRow2(row, 0);
+                if (adapter == null) continue;
+                rows++;
+                string? pnp = system.ReadLocalMachineString(
+                    NetworkClassKey + adapter.InterfaceGuid.ToString("B").ToUpperInvariant() + @"\Connection", "PnPInstanceId");
+                if (pnp == null) continue;
+                withId++;
+                parts.Add("adapter " + pnp + " " + DescribeDevice(system, pnp));
+            }
+            parts.Insert(1, rows + " interface rows, " + withId + " with a PnP instance id");
+            parts.Add("tree " + WalkDeviceTree());
+            return string.Join("; ", parts);
+        }
+
+        /// <summary>
+        /// The raw cfgmgr32 answers, CONFIGRET codes included (0 is CR_SUCCESS): the root located with an empty id,
+        /// then the first devices below it (depth first, at most 24), each with its id, status and container.
+        /// </summary>
+        private static string WalkDeviceTree()
+        {
+            uint rc = DeviceTree.CM_Locate_DevNode(out uint root, "", 0);
+            if (rc != 0) return "CM_Locate_DevNodeW(root) returned " + rc;
+            var seen = new System.Collections.Generic.List<string>();
+            var pending = new System.Collections.Generic.Stack<uint>();
+            pending.Push(root);
+            while (pending.Count > 0 && seen.Count < 24)
+            {
+                uint node = pending.Pop();
+                var id = new byte[2 * 201];
+                uint idRc = DeviceTree.CM_Get_Device_ID(node, id, 201, 0);
+                string name = idRc == 0 ? Encoding.Unicode.GetString(id).Split('\0')[0] : "id rc " + idRc;
+                uint statusRc = DeviceTree.CM_Get_DevNode_Status(out uint status, out _, node, 0);
+                var key = new DeviceTree.DevPropKey { Category = new Guid("8c7ed206-3f8a-4827-b3ab-ae9e1faefc6c"), PropertyId = 2 };
+                var buffer = new byte[16];
+                int size = buffer.Length;
+                uint containerRc = DeviceTree.CM_Get_DevNode_Property(node, ref key, out uint type, buffer, ref size, 0);
+                seen.Add(name + " (status " + (statusRc == 0 ? "0x" + status.ToString("X8", CultureInfo.InvariantCulture) : "rc " + statusRc)
+                    + ", container " + (containerRc == 0 && size == 16 ? new Guid(buffer).ToString("B") : "rc " + containerRc) + ")");
+                if (DeviceTree.CM_Get_Sibling(out uint sibling, node, 0) == 0 && node != root) pending.Push(sibling);
+                if (DeviceTree.CM_Get_Child(out uint child, node, 0) == 0) pending.Push(child);
+            }
+            return string.Join(", ", seen);
+        }
+
+        private static class DeviceTree
+        {
+            [DllImport("cfgmgr32.dll", EntryPoint = "CM_Locate_DevNodeW", CharSet = CharSet.Unicode)]
+            public static extern uint CM_Locate_DevNode(out uint node, string deviceId, uint flags);
+
+            [DllImport("cfgmgr32.dll")]
+            public static extern uint CM_Get_DevNode_Status(out uint status, out uint problem, uint node, uint flags);
+
+            [DllImport("cfgmgr32.dll")]
+            public static extern uint CM_Get_Child(out uint child, uint node, uint flags);
+
+            [DllImport("cfgmgr32.dll")]
+            public static extern uint CM_Get_Sibling(out uint sibling, uint node, uint flags);
+
+            [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_Device_IDW")]
+            public static extern uint CM_Get_Device_ID(uint node, byte[] buffer, int length, uint flags);
+
+            [DllImport("cfgmgr32.dll", EntryPoint = "CM_Get_DevNode_PropertyW")]
+            public static extern uint CM_Get_DevNode_Property(uint node, ref DevPropKey key, out uint type, byte[] buffer, ref int size, uint flags);
+
+            [StructLayout(LayoutKind.Sequential)]
+            public struct DevPropKey
+            {
+                public Guid Category;
+                public uint PropertyId;
+            }
+        }
+
+        private static string DescribeDevice(HardwareFingerprint.IWindowsSystem system, string id)
+        {
+            uint? status = system.DeviceStatus(id);
+            Guid? container = system.DeviceContainer(id);
+            string? parent = system.DeviceParent(id);
+            return "(status " + (status == null ? "none" : "0x" + status.Value.ToString("X8", CultureInfo.InvariantCulture))
+                + ", container " + (container?.ToString("B") ?? "none") + ", parent " + (parent ?? "none") + ")";
         }
 
         private static async Task<long> WaitForHeartbeatAsync(HttpClient admin, string licenseKey)

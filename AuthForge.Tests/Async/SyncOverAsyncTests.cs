@@ -31,6 +31,9 @@ namespace AuthForge.Tests.Async
             int callbacksOffPump = 0;
             int sentToPump = 0;
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            // The callback on the thread that found the failure, marshalling itself (the default, posting to the
+            // constructing context, is FailureContextTests').
+            options.UseSynchronizationContext = false;
             options.OnFailure = (reason, error) =>
             {
                 Interlocked.Increment(ref callbacks);
@@ -81,6 +84,8 @@ namespace AuthForge.Tests.Async
             using var context = new SingleThreadContext();
             int callbackThread = -1;
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            // Opted out of the constructing context (the test thread's): the caller's thread reports.
+            options.UseSynchronizationContext = false;
             options.OnFailure = (reason, error) => callbackThread = Environment.CurrentManagedThreadId;
             using var client = new AuthForgeClient(options);
 

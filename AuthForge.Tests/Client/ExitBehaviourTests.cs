@@ -50,6 +50,19 @@ namespace AuthForge.Tests.Client
             AssertOneLineOnStandardError(result, "The onFailure callback threw");
         }
 
+        [Fact]
+        public async Task ACallbackPostedToAUiContextThatThrowsEndsTheProcessWithExitCodeOne()
+        {
+            ChildProcess.Result result = await RunProbeAsync("throws-on-context");
+
+            // Exit code 1 with the client's line, not a crash: the exception never reached the context's loop.
+            Assert.Equal(1, result.ExitCode);
+            // It ran on the thread that constructed the client, not the thread that found the failure.
+            Assert.Contains("callback ran login_failed invalid_key on-context=True", result.Stdout);
+            AssertTheServerRefusedTheProbe();
+            AssertOneLineOnStandardError(result, "The onFailure callback threw");
+        }
+
         // Never a silent death: one line on stderr naming the operation, the code and the sentence, and no secret.
         private void AssertOneLineOnStandardError(ChildProcess.Result result, string why)
         {

@@ -204,7 +204,8 @@ namespace AuthForge.Tests.Client
 
             Assert.False(await client.LoginAsync(key));
 
-            Assert.Equal(AuthForgeErrorCodes.HttpError(307), Assert.Single(failures.All).Code);
+            Failure failure = Assert.Single(failures.All);
+            Assert.Equal((AuthForgeErrorCodes.ForeignAnswer, 307), (failure.Code, failure.Error!.HttpStatusCode));
             Assert.Empty(ServerLog.For(server, ServerLog.Validate, key));
         }
 

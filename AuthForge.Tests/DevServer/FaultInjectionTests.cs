@@ -142,6 +142,49 @@ namespace AuthForge.Tests.DevServer
             Assert.Equal((502, "{\"status\":\"error\"}"), (bare.Status, bare.Body));
         }
 
+        [Theory]
+        [InlineData("{\"kind\":\"foreign\",\"status\":302,\"body\":\"empty\"}", 302, "", "text/plain")]
+        [InlineData("{\"kind\":\"foreign\",\"status\":407,\"body\":\"text\"}", 407, "Proxy Authentication Required", "text/plain")]
+        [InlineData("{\"kind\":\"foreign\",\"status\":403,\"body\":\"JSON\"}", 403, "{\"status\":\"error\",\"error\":\"Access denied by the network policy.\",\"code\":403}", "application/json")]
+        [InlineData("{\"kind\":\"foreign\",\"status\":200}", 200, "<!DOCTYPE html>", "text/html")]
+        [InlineData("{\"kind\":\"foreign\",\"status\":404,\"body\":\"html\"}", 404, "<!DOCTYPE html>", "text/html")]
+        public async Task Foreign_AnswersAsAPortalWouldWithoutSpendingACredit(string fault, int status, string bodyStart, string mediaType)
+        {
+            string key = _server.NewLicense();
+            using (HttpResponseMessage queued = await _server.Http.PostAsync("/admin/faults", new StringContent(fault, Encoding.UTF8, "application/json")))
+            {
+                Assert.Equal(200, (int)queued.StatusCode);
+            }
+
+            // A client that follows nothing, to see the redirect itself.
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _server.Http.BaseAddress };
+            using StringContent request = ValidateBody(_server, key);
+            using HttpResponseMessage response = await http.PostAsync("/auth/validate", request);
+            string body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal((status, mediaType), ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+            Assert.StartsWith(bodyStart, body, StringComparison.Ordinal);
+            if (bodyStart.Length == 0) Assert.Equal(0, response.Content.Headers.ContentLength);
+            Assert.Equal(status is >= 300 and <= 399 ? new Uri("http://portal.invalid/login") : null, response.Headers.Location);
+            Assert.Equal(status == 407 ? "Basic realm=\"proxy\"" : null, response.Headers.ProxyAuthenticate.SingleOrDefault()?.ToString());
+            DevRequestRecord record = _server.Host.Requests[^1];
+            Assert.Equal(("foreign", status, (string?)null), (record.Fault, record.StatusCode, record.Error));
+            Assert.Equal(0, _server.Host.GetLicense(key)!.ValidateCount);
+        }
+
+        [Theory]
+        [InlineData("{\"kind\":\"foreign\",\"body\":\"xml\"}")]
+        [InlineData("{\"kind\":\"foreign\",\"body\":5}")]
+        [InlineData("{\"kind\":\"foreign\",\"status\":700}")]
+        public async Task AForeignBodyMustBeOneOfTheKnownOnes(string json)
+        {
+            using HttpResponseMessage refused = await _server.Http.PostAsync("/admin/faults", new StringContent(json, Encoding.UTF8, "application/json"));
+
+            Assert.Equal(400, (int)refused.StatusCode);
+            Assert.Contains(json.Contains("700") ? "100-599" : "html, empty, json, text", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            (await ValidateAsync()).AssertOk();
+        }
+
         [Fact]
         public async Task RateLimits_Are429OrErrorIn200()
         {

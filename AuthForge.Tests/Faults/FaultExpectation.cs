@@ -40,8 +40,25 @@ namespace AuthForge.Tests.Faults
         int? DelayMs = null,
         int? Status = null,
         string? Error = null,
-        int? MaxResponseBytes = null)
+        int? MaxResponseBytes = null,
+        string? Body = null)
     {
+        /// <summary>
+        /// The codes that are no answer rather than a verdict, listed here independently of the client: nobody answered,
+        /// the server said "not now", or someone else answered. The matrix shows each row's kind and the tests check the
+        /// client's <see cref="AuthForgeException.IsNoAnswer"/> agrees.
+        /// </summary>
+        private static readonly HashSet<string> s_noAnswerCodes = new(StringComparer.Ordinal)
+        {
+            AuthForgeErrorCodes.NetworkError, AuthForgeErrorCodes.Timeout, AuthForgeErrorCodes.RateLimited,
+            AuthForgeErrorCodes.ServerError, AuthForgeErrorCodes.SystemError, AuthForgeErrorCodes.ForeignAnswer,
+            AuthForgeErrorCodes.RedirectRefused, AuthForgeErrorCodes.ResponseTooLarge, AuthForgeErrorCodes.MissingPayload,
+            AuthForgeErrorCodes.MissingSignature,
+        };
+
+        /// <summary>True when the row's failure is no answer (retried while a session lasts), false for a verdict.</summary>
+        public bool NoAnswer => Code != null && s_noAnswerCodes.Contains(Code);
+
         /// <summary>
         /// The request time-out of the rows whose outcome is a time-out: short, so the matrix stays quick, and still
         /// long enough for a clean retry on a loaded 2-core machine (the <c>delay x1</c> row needs one).
@@ -105,8 +122,8 @@ namespace AuthForge.Tests.Faults
             new FaultExpectation("drop x2", "drop", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.NetworkError, 2, TimeBound.Immediate, true),
             new FaultExpectation("delay x1", "delay", 1, SigningMode.Ed25519, null, null, 2, TimeBound.OneTimeout, true, DelayMs: LongDelayMs),
             new FaultExpectation("delay x2", "delay", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.Timeout, 2, TimeBound.TwoTimeouts, true, DelayMs: LongDelayMs),
-            new FaultExpectation("html500", "html500", 1, SigningMode.Ed25519, Login, "http_error_500", 1, TimeBound.Immediate, false),
-            new FaultExpectation("status 503", "status", 1, SigningMode.Ed25519, Login, "http_error_503", 1, TimeBound.Immediate, false, Status: 503),
+            new FaultExpectation("html500", "html500", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false),
+            new FaultExpectation("status 503", "status", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 503),
             new FaultExpectation("status 500 server_error", "status", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ServerError, 1, TimeBound.Immediate, false, Status: 500, Error: "server_error"),
             new FaultExpectation("status 400 made_up", "status", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.UnknownError, 1, TimeBound.Immediate, false, Status: 400, Error: "made_up"),
             new FaultExpectation("rate_limit x1", "rate_limit", 1, SigningMode.Ed25519, null, null, 2, TimeBound.Immediate, false),
@@ -116,8 +133,16 @@ namespace AuthForge.Tests.Faults
             new FaultExpectation("truncate x2", "truncate", 2, SigningMode.Ed25519, Network, AuthForgeErrorCodes.NetworkError, 2, TimeBound.Immediate, true),
             new FaultExpectation("endless", "endless", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ResponseTooLarge, 1, TimeBound.SizeLimit, true, MaxResponseBytes: EndlessLimit),
             new FaultExpectation("huge", "huge", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.ResponseTooLarge, 1, TimeBound.SizeLimit, true),
-            new FaultExpectation("non_json", "non_json", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidJsonResponse, 1, TimeBound.Immediate, false),
-            new FaultExpectation("json_array", "json_array", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidJsonResponse, 1, TimeBound.Immediate, false),
+            new FaultExpectation("non_json", "non_json", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false),
+            new FaultExpectation("json_array", "json_array", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false),
+            // A captive portal, a proxy or a web firewall answering in the server's place, at the statuses they use.
+            new FaultExpectation("foreign 200 html", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 200, Body: "html"),
+            new FaultExpectation("foreign 200 empty", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 200, Body: "empty"),
+            new FaultExpectation("foreign 302 empty", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 302, Body: "empty"),
+            new FaultExpectation("foreign 403 json", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 403, Body: "json"),
+            new FaultExpectation("foreign 404 html", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 404, Body: "html"),
+            new FaultExpectation("foreign 407 text", "foreign", 1, SigningMode.Ed25519, Network, AuthForgeErrorCodes.ForeignAnswer, 1, TimeBound.Immediate, false, Status: 407, Body: "text"),
+            new FaultExpectation("status 403 revoked", "status", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.Revoked, 1, TimeBound.Immediate, false, Status: 403, Error: "revoked"),
             new FaultExpectation("missing_payload", "missing_payload", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.MissingPayload, 1, TimeBound.Immediate, false),
             new FaultExpectation("error_in_200", "error_in_200", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.InvalidKey, 1, TimeBound.Immediate, false),
             new FaultExpectation("tamper_signature", "tamper_signature", 1, SigningMode.Ed25519, Login, AuthForgeErrorCodes.SignatureMismatch, 1, TimeBound.Immediate, false),
@@ -147,13 +172,14 @@ namespace AuthForge.Tests.Faults
         public static string RenderMarkdown()
         {
             var text = new StringBuilder();
-            text.Append("| fault | Login outcome (reason / code) | heartbeat outcome (SERVER mode) | attempts the server saw (fresh nonces) | time bound | leftovers |\n");
-            text.Append("|---|---|---|---|---|---|\n");
+            text.Append("| fault | Login outcome (reason / code) | heartbeat outcome (SERVER mode, no offline tolerance) | verdict or no answer | attempts the server saw (fresh nonces) | time bound | leftovers |\n");
+            text.Append("|---|---|---|---|---|---|---|\n");
             foreach (FaultExpectation row in Rows)
             {
                 text.Append("| ").Append(Describe(row))
                     .Append(" | ").Append(row.Recovers ? "succeeds (retry)" : row.LoginReason + " / `" + row.Code + "`")
                     .Append(" | ").Append(row.Recovers ? "continues (retry), no failure" : "heartbeat_failed / `" + row.Code + "`")
+                    .Append(" | ").Append(row.Recovers ? "—" : row.NoAnswer ? "no answer" : "verdict")
                     .Append(" | ").Append(Attempts(row))
                     .Append(" | ").Append(DescribeTime(row))
                     .Append(" | ").Append(DescribeLeftovers(row.AbortsConnection))
@@ -175,7 +201,9 @@ namespace AuthForge.Tests.Faults
         {
             string text = "`" + row.Fault + "`";
             if (row.DelayMs is int delay) text += " " + (delay / 1000).ToString(CultureInfo.InvariantCulture) + " s";
-            if (row.Status is int status) text += " " + status.ToString(CultureInfo.InvariantCulture) + (row.Error is null ? " (no code)" : " `" + row.Error + "`");
+            if (row.Status is int status)
+                text += " " + status.ToString(CultureInfo.InvariantCulture)
+                    + (row.Body != null ? " " + row.Body : row.Error is null ? " (no code)" : " `" + row.Error + "`");
             if (row.Fault == "huge") text += " (100 MiB, chunked)";
             text += " ×" + row.Count.ToString(CultureInfo.InvariantCulture);
             if (row.Mode != SigningMode.Ed25519) text += " (v1 HMAC)";

@@ -33,6 +33,18 @@ namespace AuthForge.Tests.Faults
             Assert.Equal(rendered, documented);
         }
 
+        [Fact]
+        public void TheDocsSummaryCountsTheAssertedRows()
+        {
+            // docs/FAULT-MATRIX.md summarises the asserted table and says how many rows it has: that number must follow it.
+            string text = File.ReadAllText(Path.Combine(Path.GetDirectoryName(FindDocument())!, "..", "..", "docs", "FAULT-MATRIX.md"));
+            string summary = string.Join(" ", text.Split(new[] { ' ', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+            int rows = FaultMatrix.RenderMarkdown().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2;
+
+            Assert.Contains("**, " + rows + " rows, ", summary, StringComparison.Ordinal);
+            Assert.Contains("](../AuthForge.Tests/Faults/FAULT-MATRIX.md)", summary, StringComparison.Ordinal);
+        }
+
         private static string FindDocument()
         {
             // The test runs from bin/<configuration>/<framework>; the document sits beside this file in the source tree.

@@ -104,6 +104,7 @@ namespace AuthForge.Tests.Faults
             {
                 Failure failure = Assert.Single(failures.All);
                 Assert.Equal((row.LoginReason, row.Code), (failure.Reason, failure.Code));
+                Assert.Equal(row.NoAnswer, failure.Error!.IsNoAnswer);
                 Assert.False(client.IsAuthenticated());
                 Assert.Null(client.GetSessionData());
                 Assert.Equal(0, options.Scheduler.ScheduledCount);
@@ -146,6 +147,7 @@ namespace AuthForge.Tests.Faults
                 Failure failure = await failures.NextAsync(s_signalTimeout);
                 elapsed = watch.Elapsed;
                 Assert.Equal((AuthForgeFailureReason.HeartbeatFailed, row.Code), (failure.Reason, failure.Code));
+                Assert.Equal(row.NoAnswer, failure.Error!.IsNoAnswer);
                 Assert.False(client.IsAuthenticated());
                 Assert.Null(client.GetSessionData());
                 // The heartbeat stopped: nothing is scheduled and no request followed the failure.
@@ -170,7 +172,7 @@ namespace AuthForge.Tests.Faults
         }
 
         private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path, string hwid) =>
-            DevAdmin.AddFaultAsync(server, hwid, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error);
+            DevAdmin.AddFaultAsync(server, hwid, row.Fault, row.Count, path, row.DelayMs, row.Status, row.Error, row.Body);
 
         /// <summary>The requests the server logged for the faulted operation: as many as expected, faulted as queued, each with a fresh nonce.</summary>
         private static void AssertServerSaw(DevRequestRecord[] seen, string path, FaultExpectation row)

@@ -29,18 +29,18 @@ namespace AuthForge.Tests.Faults
         {
             new[]
             {
-                "server stopped (connection refused)", "network_error / `network_error`", "—",
+                "server stopped (connection refused)", "network_error / `network_error`", "—", "no answer",
                 "client sent 2 (server down), all nonces distinct", s_refusedText + " (time-out 10 s)", FaultMatrix.DescribeLeftovers(true),
             },
             new[]
             {
                 "server stopped mid-session, restarted later", "succeeds again after the restart",
-                "heartbeat_failed / `network_error`, reported once; heartbeats resume after the new login",
+                "heartbeat_failed / `network_error`, reported once; heartbeats resume after the new login", "no answer",
                 "client sent 2 while down, all nonces distinct", s_refusedText + " after the stop", FaultMatrix.DescribeLeftovers(true),
             },
             new[]
             {
-                "server restarted while a heartbeat's retry waits", "—", "continues, no failure: the retry reaches the restarted server and the session is renewed",
+                "server restarted while a heartbeat's retry waits", "—", "continues, no failure: the retry reaches the restarted server and the session is renewed", "—",
                 "1 refused + 1 served, nonces distinct", "—", FaultMatrix.DescribeLeftovers(false),
             },
         };

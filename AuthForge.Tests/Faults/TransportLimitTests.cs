@@ -86,7 +86,7 @@ namespace AuthForge.Tests.Faults
         }
 
         [Fact]
-        public async Task DeeplyNestedEnvelope_FailsCleanlyAsInvalidJson()
+        public async Task DeeplyNestedEnvelope_FailsCleanlyAsAForeignAnswer()
         {
             // 100,000 levels: a recursive reader without a cap would overflow the stack and take the process down.
             const int Depth = 100_000;
@@ -97,7 +97,8 @@ namespace AuthForge.Tests.Faults
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
-            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.InvalidJsonResponse);
+            // Not JSON this client reads, so not the server's word: no answer, as a portal's page would be.
+            run.AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.ForeignAnswer);
         }
 
         [Theory]
@@ -276,7 +277,9 @@ namespace AuthForge.Tests.Faults
 
             Assert.False(await run.Client.LoginAsync(LicenseKey));
 
-            run.AssertSingleFailure(AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.HttpError(status));
+            // The unfollowed redirect is no answer from the AuthForge server (a captive portal redirects so too).
+            run.AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.ForeignAnswer);
+            Assert.Equal(status, run.Failures.All[0].Error!.HttpStatusCode);
             Assert.Equal(0, elsewhere.Connections);
         }
 
@@ -352,6 +355,7 @@ namespace AuthForge.Tests.Faults
                     RequestTimeout = requestTimeout,
                     HeartbeatInterval = TimeSpan.FromHours(1),
                     OnFailure = Failures.Callback,
+                    UseSynchronizationContext = false, // as LiveServer.ClientOptions
                     HwidOverride = "raw-hwid",
                     HttpClient = _http,
                     Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),

@@ -81,7 +81,7 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
-        public void ProbeCache_AResultCutByATimeLimit_IsProbedAgainOnTheNextCall()
+        public async Task ProbeCache_AResultCutByATimeLimit_IsProbedAgainAtTheNextLoginOnly()
         {
             int calls = 0;
             var cache = new HardwareFingerprint.ProbeCache(() =>
@@ -92,8 +92,15 @@ namespace AuthForge.Tests.Fingerprint
             });
             Assert.Equal("degraded", cache.Value);
             Assert.False(cache.IsFinal);
-            Assert.Equal("complete", cache.Value);
+            // Reads outside a login (a heartbeat, HardwareId, a self-ban) keep the id: no probe in mid-session.
+            Assert.Equal("degraded", cache.Value);
+            Assert.Equal("degraded", await cache.GetAsync());
+            Assert.Equal(1, cache.ProbeCount);
+
+            // The next login probes again; a complete result is final.
+            Assert.Equal("complete", await cache.GetForLoginAsync());
             Assert.True(cache.IsFinal);
+            Assert.Equal("complete", await cache.GetForLoginAsync());
             Assert.Equal("complete", cache.Value);
             Assert.Equal(2, cache.ProbeCount);
         }

@@ -190,5 +190,99 @@ namespace AuthForge.Tests.Fingerprint
             Nic("eth0", "02:42:ac:11:00:07", "3", null);
             Assert.Equal(first, Id());
         }
+
+        // ---- Thunderbolt in the real sysfs layout: /sys/class/net/X is a link into /sys/devices, "device" a link up ----
+
+        /// <summary>
+        /// An interface as the kernel lays it out: the device directory at <paramref name="devicePath"/> under
+        /// sys/devices, the interface below it in net/, and the class entry and "device" as symbolic links.
+        /// </summary>
+        private void LinkedNic(string name, string address, string devicePath, string deviceUevent)
+        {
+            string device = Path.Combine(_root, "sys/devices", devicePath);
+            string iface = Path.Combine(device, "net", name);
+            Directory.CreateDirectory(iface);
+            System.IO.File.WriteAllText(Path.Combine(device, "uevent"), deviceUevent);
+            System.IO.File.WriteAllText(Path.Combine(iface, "address"), address + "\n");
+            System.IO.File.WriteAllText(Path.Combine(iface, "type"), "1\n");
+            System.IO.File.WriteAllText(Path.Combine(iface, "addr_assign_type"), "0\n");
+            Directory.CreateSymbolicLink(Path.Combine(iface, "device"), "../../../" + Path.GetFileName(devicePath));
+            Directory.CreateDirectory(Path.Combine(_root, "sys/class/net"));
+            Directory.CreateSymbolicLink(Path.Combine(_root, "sys/class/net", name), Path.Combine("../../devices", devicePath, "net", name));
+        }
+
+        private void DeviceAttribute(string devicePath, string attribute, string content) =>
+            File(Path.Combine("sys/devices", devicePath, attribute), content);
+
+        // The laptop's Thunderbolt 4 root port, then a dock's PCIe switch (upstream port, one downstream port) and its I225.
+        private const string TbRootPort = "pci0000:00/0000:00:07.0";
+        private const string TbDockUpstream = TbRootPort + "/0000:3a:00.0";
+        private const string TbDockDownstream = TbDockUpstream + "/0000:3b:01.0";
+        private const string TbDockNic = TbDockDownstream + "/0000:3c:00.0";
+        private const string PciBridgeUevent = "DRIVER=pcieport\nPCI_CLASS=60400\nPCI_ID=8086:15EF\nPCI_SUBSYS=0000:0000\n";
+
+        [Fact]
+        public void ThunderboltDock_FlaggedRemovableOnItsBridgesOnly_KeepsTheId()
+        {
+            Laptop();
+            string before = Id();
+
+            // The kernel marks removable what sits behind an external-facing port; here the NIC's own attribute is
+            // missing (a driver that never registered it) but the dock's bridges above it carry it.
+            LinkedNic("enp60s0", "00:1b:21:d4:4e:90", TbDockNic, ThunderboltPciUevent);
+            DeviceAttribute(TbRootPort, "removable", "fixed\n");
+            DeviceAttribute(TbDockUpstream, "uevent", PciBridgeUevent);
+            DeviceAttribute(TbDockUpstream, "removable", "removable\n");
+            DeviceAttribute(TbDockDownstream, "uevent", PciBridgeUevent);
+            DeviceAttribute(TbDockDownstream, "removable", "removable\n");
+
+            Assert.Equal(WifiMac, Mac());
+            Assert.Equal(before, Id());
+        }
+
+        [Fact]
+        public void ThunderboltDock_FlaggedRemovableOnTheNicAsWell_KeepsTheId()
+        {
+            Laptop();
+            string before = Id();
+            LinkedNic("enp60s0", "00:1b:21:d4:4e:90", TbDockNic, ThunderboltPciUevent);
+            DeviceAttribute(TbRootPort, "removable", "fixed\n");
+            DeviceAttribute(TbDockUpstream, "removable", "removable\n");
+            DeviceAttribute(TbDockDownstream, "removable", "removable\n");
+            DeviceAttribute(TbDockNic, "removable", "removable\n");
+
+            Assert.Equal(WifiMac, Mac());
+            Assert.Equal(before, Id());
+        }
+
+        [Fact]
+        public void ThunderboltNetworkingToAnotherComputer_UnderAThunderboltDomain_KeepsTheId()
+        {
+            Laptop();
+            string before = Id();
+
+            // A Thunderbolt cable to another computer: thunderbolt-net's interface hangs off a Thunderbolt service in
+            // the domain of the laptop's Thunderbolt controller; its address (made up from the link) sorts first.
+            const string Nhi = "pci0000:00/0000:00:0d.2";
+            const string Service = Nhi + "/domain0/0-0/0-1/0-1.0";
+            LinkedNic("thunderbolt0", "02:5a:11:c3:8e:01", Service, "DRIVER=thunderbolt-net\nDEVTYPE=thunderbolt_service\nMODALIAS=tbsvc:knetworkp00000001v00000001r00000001\n");
+            DeviceAttribute(Nhi + "/domain0", "uevent", "DEVTYPE=thunderbolt_domain\n");
+            DeviceAttribute(Nhi + "/domain0/0-0", "uevent", "DEVTYPE=thunderbolt_device\n");
+            DeviceAttribute(Nhi + "/domain0/0-0/0-1", "uevent", "DEVTYPE=thunderbolt_xdomain\n");
+
+            Assert.Equal(WifiMac, Mac());
+            Assert.Equal(before, Id());
+        }
+
+        [Fact]
+        public void ABuiltInNicInTheRealLayout_StaysBuiltIn()
+        {
+            // The walk up stops at /sys/devices and only a "removable" or a Thunderbolt parent makes a NIC attached:
+            // an on-board NIC whose root port says "fixed" keeps its rank (and, with the lower address, wins).
+            Laptop();
+            LinkedNic("enp0s31f6", "00:1b:21:00:00:01", "pci0000:00/0000:00:1f.6", PciEthernetUevent);
+            DeviceAttribute("pci0000:00/0000:00:1f.6", "removable", "fixed\n");
+            Assert.Equal("00:1b:21:00:00:01", Mac());
+        }
     }
 }

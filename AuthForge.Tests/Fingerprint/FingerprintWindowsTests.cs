@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using Xunit;
+using Xunit.Abstractions;
 using Text = AuthForge.Internal.HardwareFingerprint.HardwareText;
 
 namespace AuthForge.Tests.Fingerprint
@@ -13,6 +14,10 @@ namespace AuthForge.Tests.Fingerprint
     /// </summary>
     public class FingerprintWindowsTests
     {
+        private readonly ITestOutputHelper _output;
+
+        public FingerprintWindowsTests(ITestOutputHelper output) => _output = output;
+
         private static readonly Guid s_wifiGuid = new Guid("5a1e7c2b-0d3f-4e5a-9b8c-112233445566");
         private static readonly Guid s_ethernetGuid = new Guid("0c9d8e7f-6a5b-4c3d-2e1f-aabbccddeeff");
         private static readonly Guid s_dockGuid = new Guid("7f6e5d4c-3b2a-4190-8a7b-6c5d4e3f2a1b");
@@ -136,6 +141,20 @@ namespace AuthForge.Tests.Fingerprint
 
             public IReadOnlyList<byte[]> InterfaceRows() => Rows;
 
+            /// <summary>The device tree: instance id → (parent id, DN_* status, container id or null).</summary>
+            public readonly Dictionary<string, (string? Parent, uint Status, Guid? Container)> Tree =
+                new Dictionary<string, (string?, uint, Guid?)>(StringComparer.OrdinalIgnoreCase);
+
+            /// <summary>False answers every device-tree call "unknown", as an empty tree would.</summary>
+            public bool HasContainers { get; set; } = true;
+
+            public Guid? DeviceContainer(string instanceId)
+                => HasContainers && Tree.TryGetValue(instanceId, out var node) ? node.Container : null;
+
+            public uint? DeviceStatus(string instanceId) => Tree.TryGetValue(instanceId, out var node) ? node.Status : (uint?)null;
+
+            public string? DeviceParent(string instanceId) => Tree.TryGetValue(instanceId, out var node) ? node.Parent : null;
+
             public void Pnp(Guid guid, string id) => Registry[NetworkKey + guid.ToString("B").ToUpperInvariant() + @"\Connection|PnPInstanceId"] = id;
         }
 
@@ -155,6 +174,9 @@ namespace AuthForge.Tests.Fingerprint
             w.Pnp(s_wifiGuid, @"PCI\VEN_8086&DEV_A0F0&SUBSYS_02748086&REV_20\3&11583659&0&A3");
             w.Rows.Add(IfRow(s_ethernetGuid, "Intel(R) Ethernet Connection (13) I219-V", current: "f8:75:a4:00:00:10", permanent: "f8:75:a4:00:00:10"));
             w.Pnp(s_ethernetGuid, @"PCI\VEN_8086&DEV_15FC&SUBSYS_22B617AA&REV_20\3&11583659&0&FE");
+            BuiltInTree(w);
+            w.Tree[@"PCI\VEN_8086&DEV_A0F0&SUBSYS_02748086&REV_20\3&11583659&0&A3"] = (HostBridge, Started, Machine);
+            w.Tree[@"PCI\VEN_8086&DEV_15FC&SUBSYS_22B617AA&REV_20\3&11583659&0&FE"] = (HostBridge, Started, Machine);
             // The filter drivers' copies of the Wi-Fi row, a Hyper-V switch, a VPN, Bluetooth PAN and the loopback.
             w.Rows.Add(IfRow(Guid.NewGuid(), "Intel(R) Wi-Fi 6 AX201 160MHz-WFP Native MAC Layer LightWeight Filter-0000", "7a:3f:11:22:33:44", "8c:c6:81:3a:5b:7d", 71, filter: true, hardware: false));
             w.Rows.Add(IfRow(Guid.NewGuid(), "Hyper-V Virtual Ethernet Adapter", "00:15:5d:01:02:03", "00:15:5d:01:02:03", hardware: false));
@@ -164,6 +186,176 @@ namespace AuthForge.Tests.Fingerprint
             w.Pnp(bt, @"BTH\MS_BTHPAN\7&1E2B6C1&0&2");
             w.Rows.Add(IfRow(Guid.NewGuid(), "Software Loopback Interface 1", null, null, ifType: 24, hardware: false));
             return w;
+        }
+
+        // ---- the device tree: what cfgmgr32 answers on a laptop, docked and undocked ----
+
+        private static readonly Guid Machine = HardwareFingerprint.WindowsProbe.MachineContainer;
+        // DN_DRIVER_LOADED | DN_STARTED | DN_DISABLEABLE | DN_NT_ENUMERATOR | DN_NT_DRIVER: a running device.
+        private const uint Started = 0x0180200A;
+        private const uint Removable = Started | HardwareFingerprint.WindowsProbe.DnRemovable;
+        private const string HostBridge = @"ACPI\PNP0A08\0";
+        private const string Tb4RootPort = @"PCI\VEN_8086&DEV_9A25&SUBSYS_0A7A1028&REV_01\3&11583659&0&3A";
+        private const string XhciController = @"PCI\VEN_8086&DEV_A0ED&SUBSYS_0A7A1028&REV_20\3&11583659&0&A0";
+        private const string UsbRootHub = @"USB\ROOT_HUB30\4&2A9B3C1D&0&0";
+
+        /// <summary>The root of the tree down to the PCI host bridge, its Thunderbolt 4 root port and its xHCI controller.</summary>
+        private static void BuiltInTree(FakeWindows w)
+        {
+            w.Tree[@"HTREE\ROOT\0"] = (null, Started, Machine);
+            w.Tree[@"ROOT\ACPI_HAL\0000"] = (@"HTREE\ROOT\0", Started, Machine);
+            w.Tree[@"ACPI_HAL\PNP0C08\0"] = (@"ROOT\ACPI_HAL\0000", Started, Machine);
+            w.Tree[HostBridge] = (@"ACPI_HAL\PNP0C08\0", Started, Machine);
+            w.Tree[Tb4RootPort] = (HostBridge, Started, Machine);
+            w.Tree[XhciController] = (HostBridge, Started, Machine);
+            w.Tree[UsbRootHub] = (XhciController, Started, Machine);
+        }
+
+        private const string WifiOnlyMac = "f0:9e:4a:5c:21:07";
+        private static readonly Guid s_laptopWifiGuid = new Guid("3b0c1d2e-4f50-4617-8293-a4b5c6d7e8f9");
+        private const string LaptopWifiPnp = @"PCI\VEN_8086&DEV_A0F0&SUBSYS_00748086&REV_20\3&11583659&0&A3";
+
+        /// <summary>A Dell XPS 13 (9310): Intel Wi-Fi 6 AX201 and no wired port of its own; Windows' per-network random
+        /// address on; a Hyper-V switch and the Wi-Fi's filter rows as Windows lists them.</summary>
+        private static FakeWindows WifiOnlyLaptop()
+        {
+            var w = new FakeWindows();
+            w.Registry[CpuKey + "|ProcessorNameString"] = "11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz";
+            w.Registry[CpuKey + "|Identifier"] = "Intel64 Family 6 Model 140 Stepping 1";
+            w.Registry[@"SOFTWARE\Microsoft\Cryptography|MachineGuid"] = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+            w.Rsmb = Smbios(DellUuid);
+            w.Rows.Add(IfRow(s_laptopWifiGuid, "Intel(R) Wi-Fi 6 AX201 160MHz", current: "9a:4d:2b:11:07:3c", permanent: WifiOnlyMac, ifType: 71, medium: 9));
+            w.Pnp(s_laptopWifiGuid, LaptopWifiPnp);
+            w.Rows.Add(IfRow(Guid.NewGuid(), "Intel(R) Wi-Fi 6 AX201 160MHz-WFP 802.3 MAC Layer LightWeight Filter-0000", "9a:4d:2b:11:07:3c", WifiOnlyMac, 71, filter: true, hardware: false));
+            w.Rows.Add(IfRow(Guid.NewGuid(), "Hyper-V Virtual Ethernet Adapter", "00:15:5d:01:02:03", "00:15:5d:01:02:03", hardware: false));
+            BuiltInTree(w);
+            w.Tree[LaptopWifiPnp] = (HostBridge, Started, Machine);
+            return w;
+        }
+
+        private static readonly Guid s_tbNicGuid = new Guid("9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a");
+        private static readonly Guid s_usbNicGuid = new Guid("1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6");
+        private const string TbDockUpstream = @"PCI\VEN_8086&DEV_15EF&SUBSYS_00000000&REV_06\5&1C3D8E6F&0&0000D8";
+        private const string TbDockDownstream = @"PCI\VEN_8086&DEV_15EF&SUBSYS_00000000&REV_06\6&2B8F3C5A&0&000000D8";
+        private const string TbDockNic = @"PCI\VEN_8086&DEV_15F3&SUBSYS_00008086&REV_03\7&3AF2B1C9&0&00000000D8";
+        private const string UsbCNic = @"USB\VID_0BDA&PID_8156\401000001";
+
+        /// <summary>
+        /// A Thunderbolt dock (Dell WD19TB): its PCIe switch hangs off the laptop's Thunderbolt 4 root port. The PCI bus
+        /// reports the switch's upstream port removable, so Windows gives it a container of its own, which the
+        /// switch's downstream port and the dock's Intel I225 Ethernet (a PCI\ id, lower address than the Wi-Fi's)
+        /// inherit; the NIC itself is not flagged removable.
+        /// </summary>
+        private static void DockThunderbolt(FakeWindows w)
+        {
+            var dock = new Guid("6f3e2d1c-0b9a-5887-a6b5-c4d3e2f1a0b9");
+            w.Tree[TbDockUpstream] = (Tb4RootPort, Removable, dock);
+            w.Tree[TbDockDownstream] = (TbDockUpstream, Started, dock);
+            w.Tree[TbDockNic] = (TbDockDownstream, Started, dock);
+            w.Rows.Insert(0, IfRow(s_tbNicGuid, "Intel(R) Ethernet Controller (3) I225-LM", "00:1b:21:d4:4e:90", "00:1b:21:d4:4e:90"));
+            w.Pnp(s_tbNicGuid, TbDockNic);
+        }
+
+        /// <summary>A USB-C Ethernet adapter (Realtek RTL8156) on the laptop's own port: removable, a container of its own.</summary>
+        private static void DockUsbC(FakeWindows w)
+        {
+            w.Tree[UsbCNic] = (UsbRootHub, Removable, new Guid("0e1d2c3b-4a59-5678-8796-a5b4c3d2e1f0"));
+            w.Rows.Add(IfRow(s_usbNicGuid, "Realtek USB 2.5GbE Family Controller", "00:e0:4c:68:0a:1c", "00:e0:4c:68:0a:1c"));
+            w.Pnp(s_usbNicGuid, UsbCNic);
+        }
+
+        private static void Undock(FakeWindows w)
+        {
+            w.Rows.RemoveAll(row => Text.ParseIfRow2(row, 0)!.InterfaceGuid == s_tbNicGuid || Text.ParseIfRow2(row, 0)!.InterfaceGuid == s_usbNicGuid);
+            foreach (string id in new[] { TbDockUpstream, TbDockDownstream, TbDockNic, UsbCNic }) w.Tree.Remove(id);
+        }
+
+        [Theory]
+        [InlineData("thunderbolt", true)]
+        [InlineData("usb-c", true)]
+        [InlineData("both", true)]
+        [InlineData("thunderbolt", false)]
+        [InlineData("usb-c", false)]
+        [InlineData("both", false)]
+        public void WifiOnlyLaptop_Docked_KeepsTheWholeId(string dock, bool containers)
+        {
+            FakeWindows w = WifiOnlyLaptop();
+            // Without containers: what an older or partial device tree answers; the removal flags then decide.
+            w.HasContainers = containers;
+            string before = Id(w);
+            Assert.Equal(WifiOnlyMac, new HardwareFingerprint.WindowsProbe(w).ReadMac());
+
+            if (dock != "usb-c") DockThunderbolt(w);
+            if (dock != "thunderbolt") DockUsbC(w);
+            var docked = new HardwareFingerprint.WindowsProbe(w);
+            Assert.Equal(WifiOnlyMac, docked.ReadMac());
+            string after = Id(w);
+            _output.WriteLine("wifi-only laptop " + (containers ? "" : "(no container ids) ") + "undocked " + before + ", docked (" + dock + ") " + after);
+            Assert.Equal(before, after);
+
+            Undock(w);
+            Assert.Equal(before, Id(w));
+        }
+
+        [Fact]
+        public void ThunderboltDockNic_RanksAsAttached_ByItsContainer_OrElseByItsRemovableParent()
+        {
+            FakeWindows w = WifiOnlyLaptop();
+            DockThunderbolt(w);
+            var probe = new HardwareFingerprint.WindowsProbe(w);
+            Assert.True(probe.IsOutsideTheMachine(TbDockNic, out string how));
+            Assert.Equal("container", how);
+            Assert.False(probe.IsOutsideTheMachine(LaptopWifiPnp, out how));
+            Assert.Equal("container", how);
+
+            // The NIC and the bridge above it are not flagged; the dock's upstream port two levels up is.
+            w.HasContainers = false;
+            Assert.True(probe.IsOutsideTheMachine(TbDockNic, out how));
+            Assert.Equal("removable", how);
+            Assert.False(probe.IsOutsideTheMachine(LaptopWifiPnp, out how));
+            Assert.Equal("fixed", how);
+            Assert.False(probe.IsOutsideTheMachine(@"PCI\VEN_1234&DEV_0000\GONE", out how));
+            Assert.Equal("not-in-tree", how);
+            Assert.False(probe.IsOutsideTheMachine(null, out how));
+            Assert.Equal("no-device-id", how);
+        }
+
+        [Fact]
+        public void TheMachinesContainer_OverridesARemovableFlag()
+        {
+            // A desktop's on-board NIC behind a hot-plug capable root port: flagged removable, yet Windows (through the
+            // firmware's or the registry's override) keeps it in the machine's container. The container decides.
+            FakeWindows w = WifiOnlyLaptop();
+            w.Tree[Tb4RootPort] = (HostBridge, Removable, Machine);
+            w.Tree[TbDockNic] = (Tb4RootPort, Started, Machine);
+            var probe = new HardwareFingerprint.WindowsProbe(w);
+            Assert.False(probe.IsOutsideTheMachine(TbDockNic, out string how));
+            Assert.Equal("container", how);
+        }
+
+        [Fact]
+        public void ADeviceTreeCallThatThrows_CountsAsUnknown()
+        {
+            var w = new ThrowingTree();
+            var probe = new HardwareFingerprint.WindowsProbe(w);
+            Assert.False(probe.IsOutsideTheMachine(TbDockNic, out string how));
+            Assert.Equal("not-in-tree", how);
+        }
+
+        private sealed class ThrowingTree : HardwareFingerprint.IWindowsSystem
+        {
+            public string? WindowsDirectory => null;
+            public string? ReadLocalMachineString(string subKey, string valueName) => null;
+            public byte[]? ReadFirmwareTable(uint provider, uint tableId) => null;
+            public byte[]? DeviceIoControl(string devicePath, uint controlCode, byte[]? input, int outputSize, out int returned)
+            {
+                returned = 0;
+                return null;
+            }
+            public IReadOnlyList<byte[]> InterfaceRows() => Array.Empty<byte[]>();
+            public Guid? DeviceContainer(string instanceId) => throw new EntryPointNotFoundException("CM_Get_DevNode_PropertyW");
+            public uint? DeviceStatus(string instanceId) => throw new DllNotFoundException("cfgmgr32.dll");
+            public string? DeviceParent(string instanceId) => throw new DllNotFoundException("cfgmgr32.dll");
         }
 
         private static string Id(FakeWindows w)
@@ -291,7 +483,7 @@ namespace AuthForge.Tests.Fingerprint
             Assert.Equal("8c:c6:81:3a:5b:7d", probe.ReadMac());
             Assert.Equal("name=11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz;id=Intel64 Family 6 Model 140 Stepping 1", probe.ReadCpu());
             Assert.Equal("smbios-uuid:4C4C4544-0042-3510-8052-B4C04F4E3332", probe.ReadDisk());
-            Assert.Equal("mac=builtin-permanent cpu=registry disk=smbios-uuid", probe.Sources);
+            Assert.Equal("mac=builtin-permanent place=container cpu=registry disk=smbios-uuid", probe.Sources);
         }
 
         [Fact]

@@ -117,7 +117,7 @@ namespace AuthForge.Tests.Fuzz
             try
             {
                 response = AuthForge.Internal.Protocol.Verify(input.Status, input.Body, input.Nonce, input.Verifier.Product);
-                Session session = Session.Create(response, FuzzSeedSet.LicenseKey, input.Verifier.Product, input.Nonce, AuthForgeClock.System);
+                Session session = Session.Create(response, FuzzSeedSet.LicenseKey, input.Verifier.Product, input.Nonce, AuthForgeClock.System, "fuzz-hwid");
                 // What the client then does with a session (local heartbeats re-verify; users copy variables): none may throw.
                 if (!session.VerifyStoredSignature()) accessorProblem = "the accepted session's stored signature does not verify";
                 session.CopyPayload();

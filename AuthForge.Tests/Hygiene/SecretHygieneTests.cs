@@ -283,6 +283,7 @@ namespace AuthForge.Tests.Hygiene
                 ApiBaseUrl = server.BaseUrl,
                 RequestTimeout = TimeSpan.FromSeconds(5),
                 OnFailure = failures.Callback,
+                UseSynchronizationContext = false, // as LiveServer.ClientOptions
                 HwidOverride = "echo-hwid",
                 Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
                 Scheduler = new HeartbeatScheduler(),

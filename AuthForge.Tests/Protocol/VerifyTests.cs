@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 using AuthForge.Tests.Support;
 using Xunit;
@@ -64,7 +65,8 @@ namespace AuthForge.Tests.Protocol
         [InlineData("\"oks\"")]
         public void RejectsAnyOtherStatusEvenWhenSigned(string status)
         {
-            Assert.Equal(AuthForgeErrorCodes.UnknownError, CodeOf(200, SignedBody(PayloadJson(), status)));
+            // Neither the server's success nor its error body: not its word, whatever signature it carries.
+            Assert.Equal(AuthForgeErrorCodes.ForeignAnswer, CodeOf(200, SignedBody(PayloadJson(), status)));
         }
 
         [Fact]
@@ -161,28 +163,71 @@ namespace AuthForge.Tests.Protocol
         }
 
         [Theory]
-        [InlineData(200, "hello", "invalid_json_response")]
-        [InlineData(200, "[1,2,3]", "invalid_json_response")]
-        [InlineData(200, "", "invalid_json_response")]
         [InlineData(200, "{\"status\":\"ok\",\"signature\":\"00\"}", "missing_payload")]
         [InlineData(200, "{\"status\":\"ok\",\"payload\":\"e30=\"}", "missing_signature")]
         [InlineData(200, "{\"status\":\"ok\",\"payload\":5,\"signature\":\"00\"}", "missing_payload")]
+        // The server's error body, at whatever status it comes: its code.
         [InlineData(200, "{\"status\":\"error\",\"error\":\"invalid_key\"}", "invalid_key")]
-        [InlineData(200, "{\"status\":\"error\"}", "unknown_error")]
         [InlineData(403, "{\"status\":\"error\",\"error\":\"revoked\"}", "revoked")]
         [InlineData(402, "{\"status\":\"error\",\"error\":\"no_credits\"}", "no_credits")]
         [InlineData(409, "{\"status\":\"error\",\"error\":\"replay_detected\"}", "replay_detected")]
+        [InlineData(302, "{\"status\":\"error\",\"error\":\"revoked\"}", "revoked")]
+        [InlineData(407, "{\"status\":\"error\",\"error\":\"blocked\"}", "blocked")]
         [InlineData(400, "{\"status\":\"error\",\"error\":\"something_new\"}", "unknown_error")]
-        [InlineData(500, "<html><body>Internal Server Error</body></html>", "http_error_500")]
-        [InlineData(502, "{\"status\":\"error\"}", "http_error_502")]
-        [InlineData(500, "{\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\"}", "http_error_500")]
+        [InlineData(200, "{\"status\":\"error\",\"error\":\"rate_limited\"}", "rate_limited")]
         [InlineData(429, "", "rate_limited")]
         [InlineData(429, "{\"status\":\"error\",\"error\":\"invalid_key\"}", "rate_limited")]
-        [InlineData(200, "{\"status\":\"error\",\"error\":\"rate_limited\"}", "rate_limited")]
-        [InlineData(200, "{\"status\":\"ok\",\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\"}", "invalid_json_response")]
+        // Anything else is not the server's word, at any status: a portal, a proxy, a firewall, another service.
+        [InlineData(200, "hello", "foreign_answer")]
+        [InlineData(200, "[1,2,3]", "foreign_answer")]
+        [InlineData(200, "", "foreign_answer")]
+        [InlineData(200, "<html><body>Sign in</body></html>", "foreign_answer")]
+        [InlineData(200, "{\"status\":\"error\"}", "foreign_answer")]
+        [InlineData(200, "{\"message\":\"Forbidden\"}", "foreign_answer")]
+        [InlineData(302, "", "foreign_answer")]
+        [InlineData(403, "<html><body>Blocked</body></html>", "foreign_answer")]
+        [InlineData(404, "Not Found", "foreign_answer")]
+        [InlineData(407, "", "foreign_answer")]
+        [InlineData(500, "<html><body>Internal Server Error</body></html>", "foreign_answer")]
+        [InlineData(502, "{\"status\":\"error\"}", "foreign_answer")]
+        [InlineData(500, "{\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\"}", "foreign_answer")]
+        [InlineData(200, "{\"status\":\"ok\",\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\"}", "foreign_answer")]
+        // Almost the server's error body: the status must be "error" exactly, the code a snake_case word.
+        [InlineData(403, "{\"error\":\"revoked\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"failed\",\"error\":\"revoked\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"ERROR\",\"error\":\"revoked\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"error\",\"error\":\"Access denied by policy\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"error\",\"error\":\"Revoked\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"error\",\"error\":\"\"}", "foreign_answer")]
+        [InlineData(403, "{\"status\":\"error\",\"error\":403}", "foreign_answer")]
         public void EnvelopeFailuresCarryTheirCode(int status, string body, string code)
         {
             Assert.Equal(code, CodeOf(status, Encoding.UTF8.GetBytes(body)));
+        }
+
+        [Fact]
+        public void AnErrorCodeLongerThanTheServersCodesIsNotTheServers()
+        {
+            Assert.Equal(AuthForgeErrorCodes.UnknownError, CodeOf(403, Encoding.UTF8.GetBytes("{\"status\":\"error\",\"error\":\"" + new string('a', 64) + "\"}")));
+            Assert.Equal(AuthForgeErrorCodes.ForeignAnswer, CodeOf(403, Encoding.UTF8.GetBytes("{\"status\":\"error\",\"error\":\"" + new string('a', 65) + "\"}")));
+        }
+
+        [Theory]
+        [InlineData(302, "", "HTTP 302 (a redirect) with an empty body")]
+        [InlineData(407, " \r\n", "HTTP 407 (a proxy asking for credentials) with an empty body")]
+        [InlineData(200, "\n<html><title>Hotel SECRET-IN-PAGE</title></html>", "HTTP 200 with an HTML page")]
+        [InlineData(403, "{\"message\":\"SECRET-IN-PAGE\"}", "HTTP 403 with JSON that is not the AuthForge server's")]
+        [InlineData(404, "SECRET-IN-PAGE", "HTTP 404 with a body that is not JSON (14 bytes)")]
+        public void AForeignAnswerNamesItsStatusAndKindOfBodyButNeverEchoesTheBody(int status, string body, string says)
+        {
+            var ex = Assert.Throws<AuthForgeException>(() =>
+                AuthForge.Internal.Protocol.Verify(status, Encoding.UTF8.GetBytes(body), Nonce, Verifier));
+
+            Assert.Equal((AuthForgeErrorCodes.ForeignAnswer, (int?)status), (ex.Code, ex.HttpStatusCode));
+            Assert.StartsWith("The answer did not come from the AuthForge server: " + says + ".", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET", ex.ToString(), StringComparison.Ordinal);
+            Assert.True(ex.IsNoAnswer);
+            Assert.False(ex.IsServerError);
         }
 
         [Fact]

@@ -265,6 +265,7 @@ namespace AuthForge.Tests.Stress
                     HeartbeatInterval = s_interval,
                     RequestTimeout = TimeSpan.FromSeconds(10),
                     OnFailure = failures.Callback,
+                    UseSynchronizationContext = false, // as LiveServer.ClientOptions
                     HwidOverride = hwid,
                     Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
                     Scheduler = Scheduler,

@@ -30,7 +30,7 @@ namespace AuthForge.Tests.Support
         /// earlier exchange or another test's client included.
         /// </summary>
         public static Task AddFaultAsync(DevServerHost server, string hwid, string kind, int count = 1, string? path = null,
-            int? delayMs = null, int? status = null, string? error = null)
+            int? delayMs = null, int? status = null, string? error = null, string? body = null)
         {
             ArgumentException.ThrowIfNullOrEmpty(hwid);
             var fault = new Dictionary<string, object?> { ["kind"] = kind, ["count"] = count, ["hwid"] = hwid };
@@ -38,6 +38,7 @@ namespace AuthForge.Tests.Support
             if (delayMs is int delay) fault["delayMs"] = delay;
             if (status is int code) fault["status"] = code;
             if (error != null) fault["error"] = error;
+            if (body != null) fault["body"] = body;
             return SendAsync(server, HttpMethod.Post, "/admin/faults", JsonSerializer.Serialize(fault));
         }
 

@@ -39,6 +39,10 @@ namespace AuthForge.Tests.Support
                 HeartbeatInterval = interval ?? TimeSpan.FromHours(1),
                 RequestTimeout = TimeSpan.FromSeconds(5),
                 OnFailure = failures?.Callback,
+                // xUnit's AsyncTestSyncContext is current when a test starts, and posting there would make every callback
+                // run asynchronously on the pool, after assertions that expect it. Which thread runs the callback under
+                // the default is FailureContextTests' subject; everywhere else, the thread that found the failure.
+                UseSynchronizationContext = false,
                 HwidOverride = "test-hwid",
                 Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
                 Scheduler = new HeartbeatScheduler(),

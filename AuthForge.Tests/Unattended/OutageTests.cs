@@ -181,10 +181,17 @@ namespace AuthForge.Tests.Unattended
         [InlineData("network_error", null, true)]
         [InlineData("timeout", null, true)]
         [InlineData("rate_limited", 429, true)]
-        [InlineData("http_error_502", 502, true)]
         [InlineData("server_error", 500, true)]
+        [InlineData("system_error", 500, true)]
         [InlineData("unknown_error", 503, true)]
-        [InlineData("invalid_json_response", 200, true)]
+        [InlineData("foreign_answer", 200, true)]
+        [InlineData("foreign_answer", 302, true)]
+        [InlineData("foreign_answer", 403, true)]
+        [InlineData("foreign_answer", 404, true)]
+        [InlineData("foreign_answer", 407, true)]
+        [InlineData("foreign_answer", 502, true)]
+        [InlineData("redirect_refused", 302, true)]
+        [InlineData("missing_payload", 200, true)]
         [InlineData("revoked", 403, false)]
         [InlineData("expired", 403, false)]
         [InlineData("blocked", 403, false)]
@@ -197,7 +204,7 @@ namespace AuthForge.Tests.Unattended
         [InlineData("signature_mismatch", null, false)]
         [InlineData("nonce_mismatch", null, false)]
         [InlineData("unknown_error", 400, false)]
-        [InlineData("http_error_404", 404, false)]
+        [InlineData("a_code_nobody_listed", 404, false)]
         public void VerdictsAndNoAnswersAreToldApartInOnePlace(string code, int? status, bool noAnswer)
         {
             Assert.Equal(noAnswer, new AuthForgeException(code, "m", null, status).IsNoAnswer);
