@@ -895,7 +895,8 @@ namespace AuthForge
             _trustedKeys = string.Join(",", keys);
             _transport = new HttpTransport(options.HttpClient, baseUri,
                 options.RequestTimeout, options.MaxResponseBytes);
-            WarmUp.Begin(fingerprint: _hwidOverride == null, ed25519: _ed25519 != null);
+            // The shared probe only: a test's own probe runs when the test asks for it.
+            WarmUp.Begin(fingerprint: _hwidOverride == null && ReferenceEquals(_fingerprint, HardwareFingerprint.Shared), ed25519: _ed25519 != null);
         }
 
         /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
@@ -2433,12 +2434,12 @@ namespace AuthForge.Internal
         private static int s_hmac;
         private static int s_fingerprint;
 
-        /// <summary>Starts, once per process, the hardware probe (when <paramref name="fingerprint"/>) and the warm-up
+        /// <summary>Starts, once per process, the shared hardware probe (when <paramref name="fingerprint"/>) and the warm-up
         /// of the answer's path for the client's protocol (Ed25519 or HMAC), both on the thread pool. Returns at once.</summary>
         public static void Begin(bool fingerprint, bool ed25519)
         {
             // The probe first: a login without hwidOverride waits for it before it can send anything.
-            if (fingerprint && Interlocked.Exchange(ref s_fingerprint, 1) == 0) _ = HardwareFingerprint.CurrentAsync();
+            if (fingerprint && Interlocked.Exchange(ref s_fingerprint, 1) == 0) _ = HardwareFingerprint.Shared.GetAsync();
             if (Interlocked.Exchange(ref ed25519 ? ref s_ed25519 : ref s_hmac, 1) == 0)
                 ThreadPool.QueueUserWorkItem(state => Run((bool)state!), ed25519);
         }
@@ -2454,7 +2455,7 @@ namespace AuthForge.Internal
                     : new HmacSignatureVerifier(Encoding.UTF8.GetBytes("warm-up"));
                 VerifiedResponse response = Protocol.Verify(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
                     new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()));
-                bool created = Session.Create(response, "WARM-UP", verifier, Nonce0, AuthForgeClock.System) != null;
+                bool created = Session.Create(response, "WARM-UP", verifier, Nonce0, AuthForgeClock.System, "warm-up") != null;
                 HeartbeatScheduler.Shared.PrepareTimer();
                 return created;
             }
