@@ -62,8 +62,8 @@ namespace AuthForge
         public const string HeartbeatFailed = "heartbeat_failed";
 
         /// <summary><see cref="AuthForgeClient.Login"/> could not reach the AuthForge server: no answer after its retry
-        /// (<c>network_error</c>, <c>timeout</c>), or an answer from something else in the way
-        /// (<c>foreign_answer</c>: a captive portal, a proxy, a firewall).</summary>
+        /// (<c>network_error</c>, <c>timeout</c>), a failed TLS connection (<c>tls_error</c>), or an answer from
+        /// something else in the way (<c>foreign_answer</c>: a captive portal, a proxy, a firewall).</summary>
         public const string NetworkError = "network_error";
     }
 
@@ -154,10 +154,17 @@ namespace AuthForge
         public const string InvalidPayload = "invalid_payload";
         /// <summary>The response body exceeded the configured size limit.</summary>
         public const string ResponseTooLarge = "response_too_large";
-        /// <summary>The server could not be reached, or the connection failed mid-response.</summary>
+        /// <summary>The server could not be reached, or the connection failed mid-response. The message names the
+        /// host and port and the cause: the connection was refused, the host name was not resolved, the connection
+        /// was reset or closed, ...</summary>
         public const string NetworkError = "network_error";
         /// <summary>The server did not answer within the request time-out.</summary>
         public const string Timeout = "timeout";
+        /// <summary>The TLS connection failed: the server's certificate is not trusted (self-signed, or re-signed by a
+        /// TLS-intercepting proxy), has expired, names another host, or the TLS handshake failed. The message names the
+        /// host and port. No answer from the AuthForge server, not a verdict on the licence; it is not retried, as a
+        /// certificate does not change in two seconds.</summary>
+        public const string TlsError = "tls_error";
 
         private static readonly Dictionary<string, string> s_serverCodes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -215,7 +222,8 @@ namespace AuthForge
 
         /// <summary>
         /// True when the failure is the absence of an answer from the AuthForge server — a network failure, a time-out,
-        /// rate limiting after its retries, the server failing internally, or an answer that did not come from it
+        /// a failed TLS connection (<see cref="AuthForgeErrorCodes.TlsError"/>), rate limiting after its retries, the
+        /// server failing internally, or an answer that did not come from it
         /// (<see cref="AuthForgeErrorCodes.ForeignAnswer"/>: a captive portal, a proxy, a firewall) — which says nothing
         /// about the licence. False for a verdict (revoked, expired, blocked, a bad signature, ...), which means the
         /// licence must stop.
@@ -584,7 +592,15 @@ namespace AuthForge
         /// </summary>
         public bool UseSynchronizationContext { get; set; } = true;
 
-        /// <summary>The limit on one request, from sending to the last byte of the body. Default 15 seconds.</summary>
+        /// <summary>
+        /// The limit on one request (one HTTP exchange), from connecting and sending to the last byte of the body.
+        /// Default 15 seconds. It does not bound a whole call: a call that gets no answer (a network failure, a
+        /// time-out) sends once more after 2 s, so an unreachable server fails it after at most
+        /// 2 × <see cref="RequestTimeout"/> + 2 s (8 s for 3 s); rate limiting adds waits of 2 s and 5 s and up to two
+        /// more requests, so one call takes at most 4 × <see cref="RequestTimeout"/> + 9 s. A <c>Login</c> that first
+        /// tries a stored session (<see cref="SessionStorePath"/>) may spend that twice: a heartbeat, then a validate.
+        /// A certificate failure (<see cref="AuthForgeErrorCodes.TlsError"/>) is not retried.
+        /// </summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>The app's Ed25519 public keys (standard base64 of 32 bytes). With any key configured the client
@@ -799,7 +815,9 @@ namespace AuthForge
         /// <param name="heartbeatInterval">Seconds between heartbeats (default 900).</param>
         /// <param name="apiBaseUrl">The API's base address.</param>
         /// <param name="onFailure">Called with a reason and the exception on failure; null ends the process instead.</param>
-        /// <param name="requestTimeout">Seconds one request may take (default 15).</param>
+        /// <param name="requestTimeout">Seconds one request (one HTTP exchange) may take (default 15). A call retries
+        /// once after 2 s when it gets no answer, so an unreachable server fails it after at most 2 × requestTimeout + 2 s;
+        /// with rate limiting, at most 4 × requestTimeout + 9 s (see <see cref="AuthForgeClientOptions.RequestTimeout"/>).</param>
         /// <param name="publicKey">The app's Ed25519 public key in base64, or several separated by commas (v3).</param>
         /// <param name="ttlSeconds">Requested session length in seconds.</param>
         /// <param name="hwidOverride">A hardware id to use instead of this machine's fingerprint; null for the
@@ -868,6 +886,9 @@ namespace AuthForge
             var outage = new OutagePolicy(_settings);
             var duty = new HeartbeatDuty(_settings, _issuer, _slot, outage, _store, _events);
             _login = new LoginFlow(_settings, _issuer, _slot, outage, duty, _store, _events);
+            // The shared probe only: a test's own probe runs when the test asks for it.
+            WarmUp.Begin(fingerprint: _settings.HwidOverride == null && ReferenceEquals(_settings.Fingerprint, HardwareFingerprint.Shared),
+                ed25519: _settings.Ed25519 != null);
         }
 
         /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
@@ -1107,6 +1128,7 @@ namespace AuthForge
         // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
             failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
+                || failure.Code == AuthForgeErrorCodes.TlsError
                 || failure.Code == AuthForgeErrorCodes.ForeignAnswer
                 ? AuthForgeFailureReason.NetworkError
                 : AuthForgeFailureReason.LoginFailed;
@@ -1214,6 +1236,8 @@ namespace AuthForge.Internal
                 // Nobody answered.
                 case AuthForgeErrorCodes.NetworkError:
                 case AuthForgeErrorCodes.Timeout:
+                // A failed TLS handshake (an untrusted or intercepted certificate): nothing was said by the server.
+                case AuthForgeErrorCodes.TlsError:
                 // The server answered, about itself rather than the licence: not now.
                 case AuthForgeErrorCodes.RateLimited:
                 case AuthForgeErrorCodes.ServerError:
@@ -2734,6 +2758,63 @@ namespace AuthForge.Internal
         private static AuthForgeException Fail(string code, string message) => new AuthForgeException(code, message);
     }
 
+    /// <summary>
+    /// A process's first login compiles the client's code as it runs it (the runtime's own libraries come precompiled;
+    /// this file does not): the answer's JSON, base64, the signature check and the session are compiled only once the
+    /// answer is in, on the caller's critical path. The first client of a process therefore runs that code once on a
+    /// fixed, signed answer on a thread-pool thread while the request is on its way, and starts the hardware probe
+    /// then too, so a second core compiles what the first would otherwise wait for. Costs a few milliseconds of CPU
+    /// once per process; never throws, never touches a client's state.
+    /// </summary>
+    internal static class WarmUp
+    {
+        // RFC 8032 7.1 test 1's key, and an answer in this client's format signed by its secret key: a validate answer
+        // with a session token, variables and a nonce of zeros.
+        private const string Key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        private const string Nonce0 = "00000000000000000000000000000000";
+        private const string Payload = "eyJzZXNzaW9uVG9rZW4iOiJleUpsZUhBaU9qUXhNREkwTkRRNE1EQjkuQUFBQSIsImV4cGlyZXNJbiI6NDEwMjQ0NDgwMCwibm9uY2UiOiIwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMCIsImFwcFZhcmlhYmxlcyI6eyJhIjoxfSwibGljZW5zZVZhcmlhYmxlcyI6bnVsbH0=";
+        private const string Ed25519Answer = "{\"status\":\"ok\",\"payload\":\"" + Payload + "\",\"signature\":\"CqoQdXzagyKyGp0KEiMj1mF1H1esc/hBkY2kWLgWKzjdTWzH0/SnJD2EKXspwQw8L2PtQrxq4RKY5v3e3oE4Bg==\",\"keyId\":\"warm-up\"}";
+
+        // The same answer signed by HMAC (v1/v2) under the app secret "warm-up" and that nonce.
+        private const string HmacAnswer = "{\"status\":\"ok\",\"payload\":\"" + Payload + "\",\"signature\":\"10639779178dd365178d6d4a4cea364db523e0f1c6b6cdbbfeb81a7905f4fb0a\"}";
+
+        private static int s_ed25519;
+        private static int s_hmac;
+        private static int s_fingerprint;
+
+        /// <summary>Starts, once per process, the shared hardware probe (when <paramref name="fingerprint"/>) and the warm-up
+        /// of the answer's path for the client's protocol (Ed25519 or HMAC), both on the thread pool. Returns at once.</summary>
+        public static void Begin(bool fingerprint, bool ed25519)
+        {
+            // The probe first: a login without hwidOverride waits for it before it can send anything.
+            if (fingerprint && Interlocked.Exchange(ref s_fingerprint, 1) == 0) _ = HardwareFingerprint.Shared.GetAsync();
+            if (Interlocked.Exchange(ref ed25519 ? ref s_ed25519 : ref s_hmac, 1) == 0)
+                ThreadPool.QueueUserWorkItem(state => Run((bool)state!), ed25519);
+        }
+
+        /// <summary>Verifies the fixed answer and builds its session; true when it verified (the tests hold it to that).</summary>
+        internal static bool Run(bool ed25519)
+        {
+            try
+            {
+                string answer = ed25519 ? Ed25519Answer : HmacAnswer;
+                SignatureVerifier verifier = ed25519
+                    ? (SignatureVerifier)Ed25519SignatureVerifier.Parse(new[] { Key }, "publicKey")
+                    : new HmacSignatureVerifier(Encoding.UTF8.GetBytes("warm-up"));
+                bool created = Session.FromAnswer(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
+                    new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()),
+                    AuthForgeClock.System) != null;
+                HeartbeatScheduler.Shared.PrepareTimer();
+                return created;
+            }
+            catch
+            {
+                // Only ever a lost head start: the real answer takes the same path and reports its own failures.
+                return false;
+            }
+        }
+    }
+
     /// <summary>Reading optional, loosely typed payload fields, and copying JSON out to users.</summary>
     internal static class Payloads
     {
@@ -2919,6 +3000,7 @@ namespace AuthForge.Internal
 
         private readonly HttpClient? _http;   // null: the shared client, created at the first request
         private readonly string _baseUrl;
+        private readonly string _endpoint;    // host:port, the only part of the address a message names
         private readonly TimeSpan _timeout;
         private readonly int _maxResponseBytes;
 
@@ -2928,6 +3010,8 @@ namespace AuthForge.Internal
         {
             _http = http;
             _baseUrl = baseUri.AbsoluteUri.TrimEnd('/');
+            // The base URL carries no credentials (the constructor refuses them), so host and port are safe to show.
+            _endpoint = baseUri.Host + ":" + baseUri.Port.ToString(CultureInfo.InvariantCulture);
             _timeout = timeout;
             _maxResponseBytes = maxResponseBytes;
         }
@@ -2980,13 +3064,14 @@ namespace AuthForge.Internal
             catch (Exception ex) when (deadline.IsCancellationRequested)
             {
                 throw new AuthForgeException(AuthForgeErrorCodes.Timeout,
-                    "The server did not answer within " + _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.", ex);
+                    "The AuthForge server at " + _endpoint + " did not answer within " +
+                    _timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s (the request time-out).", ex);
             }
             catch (Exception ex)
             {
                 // HttpRequestException, IOException and the like; also whatever a caller-supplied handler throws
                 // (its failure is the network's, to the licence check), with the cause kept inside.
-                throw new AuthForgeException(AuthForgeErrorCodes.NetworkError, "The AuthForge server could not be reached.", ex);
+                throw TransportFailure.From(ex, _endpoint);
             }
             finally
             {
@@ -3044,6 +3129,91 @@ namespace AuthForge.Internal
             // Added as-is: a constant needs no parsing, and the parser is a few ms of a cold start.
             client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "AuthForge.cs/1.0");
             return client;
+        }
+    }
+
+    /// <summary>
+    /// Names the cause of a failed exchange for a person: which host and port, and what went wrong (refused, name not
+    /// resolved, TLS, reset), read from the exception chain of whichever HTTP stack ran (SocketsHttpHandler on .NET,
+    /// HttpWebRequest on .NET Framework and Mono). Messages name only the host and port and a fixed cause: the texts
+    /// of the exceptions stay inside, as the inner exception.
+    /// </summary>
+    internal static class TransportFailure
+    {
+        public static AuthForgeException From(Exception failure, string endpoint)
+        {
+            string? cause = null;
+            bool tls = false;
+            for (Exception? e = failure; e != null && cause == null; e = e.InnerException)
+            {
+                if (e is System.Security.Authentication.AuthenticationException)
+                {
+                    tls = true;
+                    break;
+                }
+                cause = e is System.Net.Sockets.SocketException socket ? DescribeSocket(socket.SocketErrorCode)
+                    : e is System.Net.WebException web ? DescribeWeb(web.Status, ref tls)
+                    // An end of stream with nothing more precise inside: the server (or something between) hung up.
+                    : e is IOException && e.InnerException == null ? "the connection closed before the answer was complete"
+                    : null;
+                if (tls) break;
+            }
+            if (tls)
+                return new AuthForgeException(AuthForgeErrorCodes.TlsError,
+                    "The TLS connection to the AuthForge server at " + endpoint + " failed: its certificate is not trusted " +
+                    "(self-signed, or replaced by a TLS-intercepting proxy), has expired or names another host, or the " +
+                    "handshake failed. No answer from the server; the licence is not judged.", failure);
+            return new AuthForgeException(AuthForgeErrorCodes.NetworkError,
+                "The AuthForge server at " + endpoint + " could not be reached: " +
+                (cause ?? "the connection failed (" + failure.GetType().Name + ")") + ".", failure);
+        }
+
+        private static string? DescribeSocket(System.Net.Sockets.SocketError error)
+        {
+            switch (error)
+            {
+                case System.Net.Sockets.SocketError.ConnectionRefused:
+                    return "the connection was refused (nothing listens on that port)";
+                case System.Net.Sockets.SocketError.HostNotFound:
+                case System.Net.Sockets.SocketError.NoData:
+                case System.Net.Sockets.SocketError.TryAgain:
+                    return "the host name could not be resolved";
+                case System.Net.Sockets.SocketError.TimedOut:
+                    return "connecting timed out";
+                case System.Net.Sockets.SocketError.NetworkUnreachable:
+                case System.Net.Sockets.SocketError.NetworkDown:
+                case System.Net.Sockets.SocketError.HostUnreachable:
+                case System.Net.Sockets.SocketError.HostDown:
+                    return "the network or host is unreachable";
+                case System.Net.Sockets.SocketError.ConnectionReset:
+                case System.Net.Sockets.SocketError.ConnectionAborted:
+                case System.Net.Sockets.SocketError.Shutdown:
+                    return "the connection was reset";
+                default:
+                    return "the connection failed (socket error " + error.ToString() + ")";
+            }
+        }
+
+        // .NET Framework and Mono: HttpWebRequest's status; a more precise inner SocketException is read first when
+        // the status is only a general one.
+        private static string? DescribeWeb(System.Net.WebExceptionStatus status, ref bool tls)
+        {
+            switch (status)
+            {
+                case System.Net.WebExceptionStatus.TrustFailure:
+                case System.Net.WebExceptionStatus.SecureChannelFailure:
+                    tls = true;
+                    return null;
+                case System.Net.WebExceptionStatus.NameResolutionFailure:
+                    return "the host name could not be resolved";
+                case System.Net.WebExceptionStatus.ProxyNameResolutionFailure:
+                    return "the proxy's host name could not be resolved";
+                case System.Net.WebExceptionStatus.ConnectionClosed:
+                case System.Net.WebExceptionStatus.KeepAliveFailure:
+                    return "the connection was closed";
+                default:
+                    return null;
+            }
         }
     }
 
@@ -3111,7 +3281,8 @@ namespace AuthForge.Internal
 
         private readonly object _lock = new object();
         private readonly AuthForgeClock _clock;
-        private readonly Timer? _timer;
+        private readonly bool _useTimer;
+        private Timer? _timer; // made at the first arming (or by the warm-up): a constructor that schedules nothing pays nothing
         private HeartbeatRegistration[] _heap = new HeartbeatRegistration[16];
         private int _count;
         private long _armedFor = long.MaxValue;
@@ -3129,8 +3300,18 @@ namespace AuthForge.Internal
             _clock = clock;
             _checkedMonotonic = clock.Monotonic.Ticks;
             _checkedWall = clock.UtcNow.UtcTicks;
-            if (useTimer) _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite);
+            _useTimer = useTimer;
         }
+
+        /// <summary>Makes the timer now, off the caller's path (the first client's warm-up does this for the shared
+        /// scheduler), so the first login's scheduling finds it made.</summary>
+        internal void PrepareTimer()
+        {
+            lock (_lock) EnsureTimerLocked();
+        }
+
+        private Timer? EnsureTimerLocked() =>
+            _timer ?? (_useTimer ? _timer = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite) : null);
 
         /// <summary>Heartbeats waiting for their time (not counting ones running now).</summary>
         public int ScheduledCount
@@ -3271,7 +3452,7 @@ namespace AuthForge.Internal
         // further ahead than the wake-up check period.
         private void ArmLocked()
         {
-            if (_count == 0 || _timer is null) return;
+            if (_count == 0 || !_useTimer) return;
             long now = NowTicks;
             long due = Math.Min(_heap[0].DueTicks, now + WakeCheckPeriod.Ticks);
             if (due >= _armedFor) return;
@@ -3279,7 +3460,7 @@ namespace AuthForge.Internal
             long waitTicks = Math.Max(0, due - now);
             // Round up, so the timer never fires just before the due time and spins.
             long waitMs = Math.Min((waitTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue - 1);
-            _timer.Change(waitMs, Timeout.Infinite);
+            EnsureTimerLocked()!.Change(waitMs, Timeout.Infinite);
         }
 
         private void Insert(HeartbeatRegistration registration)
@@ -5522,8 +5703,9 @@ namespace AuthForge.Internal
             [ThreadStatic] private static Scratch? t_current;
             internal static Scratch Current => t_current ?? (t_current = new Scratch());
 
-            // Hash state is not thread-safe: one per thread.
-            private readonly Sha512 _sha = new Sha512();
+            // The platform's SHA-512. Every production request runs over TLS, which loads the platform's cryptography
+            // anyway; an own SHA-512 measured no faster there (docs/PERFORMANCE.md). Not thread-safe: one per thread.
+            private readonly SHA512 _sha = SHA512.Create();
             private readonly byte[] _digest = new byte[64];
             internal readonly long[] Limbs = new long[24];
             internal readonly CachedPoint[] OnceTable = new CachedPoint[OnceTableSize];
@@ -5534,124 +5716,12 @@ namespace AuthForge.Internal
             // SHA-512(R || A || M) without copying M. Pre: signature.Length >= 32, key.Length == 32.
             internal byte[] Hash(byte[] signature, byte[] key, byte[] message)
             {
-                _sha.Append(signature, 0, 32);
-                _sha.Append(key, 0, 32);
-                _sha.Append(message, 0, message.Length);
-                _sha.Finish(_digest);
+                _sha.TransformBlock(signature, 0, 32, null, 0);
+                _sha.TransformBlock(key, 0, 32, null, 0);
+                _sha.TransformFinalBlock(message, 0, message.Length);
+                // The final block resets the hash for the next use; Hash is a copy of the digest.
+                Buffer.BlockCopy(_sha.Hash!, 0, _digest, 0, 64);
                 return _digest;
-            }
-        }
-
-        /// <summary>
-        /// SHA-512 (FIPS 180-4), incremental, for step 2 of verification. The platform's hash would do, but on Linux it
-        /// loads and initialises OpenSSL at its first use, which was the largest single cost of a process's first v3
-        /// login; the messages hashed here are a few hundred bytes. Checked against the platform's SHA-512 by a test.
-        /// </summary>
-        internal sealed class Sha512
-        {
-            // The first 64 bits of the fractional parts of the cube roots of the first 80 primes (FIPS 180-4 4.2.3).
-            private static readonly ulong[] K =
-            {
-                0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
-                0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
-                0xd807aa98a3030242, 0x12835b0145706fbe, 0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2,
-                0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235, 0xc19bf174cf692694,
-                0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
-                0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5,
-                0x983e5152ee66dfab, 0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4,
-                0xc6e00bf33da88fc2, 0xd5a79147930aa725, 0x06ca6351e003826f, 0x142929670a0e6e70,
-                0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed, 0x53380d139d95b3df,
-                0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
-                0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30,
-                0xd192e819d6ef5218, 0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8,
-                0x19a4c116b8d2d0c8, 0x1e376c085141ab53, 0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8,
-                0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373, 0x682e6ff3d6b2b8a3,
-                0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
-                0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b,
-                0xca273eceea26619c, 0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178,
-                0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
-                0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
-                0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817
-            };
-
-            private readonly ulong[] _state = new ulong[8];
-            private readonly ulong[] _w = new ulong[80];
-            private readonly byte[] _block = new byte[128];
-            private int _buffered;        // bytes waiting in _block
-            private ulong _length;        // bytes appended since the last reset (messages stay far below 2^61 bytes)
-
-            internal Sha512() => Reset();
-
-            // H(0): the first 64 bits of the fractional parts of the square roots of the first 8 primes (FIPS 180-4 5.3.5).
-            private void Reset()
-            {
-                _state[0] = 0x6a09e667f3bcc908; _state[1] = 0xbb67ae8584caa73b; _state[2] = 0x3c6ef372fe94f82b; _state[3] = 0xa54ff53a5f1d36f1;
-                _state[4] = 0x510e527fade682d1; _state[5] = 0x9b05688c2b3e6c1f; _state[6] = 0x1f83d9abfb41bd6b; _state[7] = 0x5be0cd19137e2179;
-                _buffered = 0;
-                _length = 0;
-            }
-
-            internal void Append(byte[] data, int off, int count)
-            {
-                _length += (ulong)count;
-                if (_buffered > 0)
-                {
-                    int take = Math.Min(128 - _buffered, count);
-                    Buffer.BlockCopy(data, off, _block, _buffered, take);
-                    _buffered += take; off += take; count -= take;
-                    if (_buffered < 128) return;
-                    Compress(_block, 0);
-                    _buffered = 0;
-                }
-                for (; count >= 128; off += 128, count -= 128) Compress(data, off);
-                Buffer.BlockCopy(data, off, _block, 0, count);
-                _buffered = count;
-            }
-
-            // digest[0..64) = the hash of everything appended; then starts over. Padding (5.1.2): 0x80, zeros, and the
-            // length in bits as a 128-bit big-endian integer ending a block.
-            internal void Finish(byte[] digest)
-            {
-                ulong bits = _length << 3;
-                _block[_buffered++] = 0x80;
-                if (_buffered > 112)
-                {
-                    Array.Clear(_block, _buffered, 128 - _buffered);
-                    Compress(_block, 0);
-                    _buffered = 0;
-                }
-                Array.Clear(_block, _buffered, 120 - _buffered);   // includes the high 64 bits of the length
-                for (int i = 0; i < 8; i++) _block[120 + i] = (byte)(bits >> (56 - 8 * i));
-                Compress(_block, 0);
-                for (int i = 0; i < 64; i++) digest[i] = (byte)(_state[i >> 3] >> (56 - 8 * (i & 7)));
-                Reset();
-            }
-
-            // FIPS 180-4 6.4.2, one 1024-bit block.
-            private void Compress(byte[] block, int off)
-            {
-                ulong[] w = _w;
-                for (int t = 0; t < 16; t++, off += 8)
-                {
-                    w[t] = (ulong)block[off] << 56 | (ulong)block[off + 1] << 48 | (ulong)block[off + 2] << 40 | (ulong)block[off + 3] << 32
-                        | (ulong)block[off + 4] << 24 | (ulong)block[off + 5] << 16 | (ulong)block[off + 6] << 8 | block[off + 7];
-                }
-                for (int t = 16; t < 80; t++)
-                {
-                    ulong x = w[t - 15], y = w[t - 2];
-                    ulong s0 = (x >> 1 | x << 63) ^ (x >> 8 | x << 56) ^ (x >> 7);
-                    ulong s1 = (y >> 19 | y << 45) ^ (y >> 61 | y << 3) ^ (y >> 6);
-                    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-                }
-                ulong a = _state[0], b = _state[1], c = _state[2], d = _state[3], e = _state[4], f = _state[5], g = _state[6], h = _state[7];
-                for (int t = 0; t < 80; t++)
-                {
-                    ulong t1 = h + ((e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
-                    ulong t2 = ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
-                    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-                }
-                _state[0] += a; _state[1] += b; _state[2] += c; _state[3] += d;
-                _state[4] += e; _state[5] += f; _state[6] += g; _state[7] += h;
             }
         }
 

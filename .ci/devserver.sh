@@ -1,7 +1,9 @@
 # Sourced by CI stages: builds the DevServer once and starts instances of it on loopback, on free ports.
 #   devserver_build                         builds AuthForge.DevServer (Release) and sets DEVSERVER_DLL
-#   devserver_start NAME [server options]   starts one on http://127.0.0.1:<free port> and sets
-#                                           DEVSERVER_URL and DEVSERVER_PUBLIC_KEY (empty in v1/v2)
+#   devserver_start NAME [server options]   starts one on http://127.0.0.1:<free port> (https:// with --https)
+#                                           and sets DEVSERVER_URL, DEVSERVER_PUBLIC_KEY (empty in v1/v2) and
+#                                           DEVSERVER_CERT_SHA256 (the self-signed certificate's fingerprint; empty
+#                                           without --https)
 #   devserver_stop_all                      stops every instance this shell started (also on exit)
 # Each instance logs to $DEVSERVER_LOGS/NAME.log; a failed start prints that log.
 
@@ -17,7 +19,9 @@ devserver_build() {
 devserver_start() {
   local name=$1; shift
   local log="$DEVSERVER_LOGS/$name.log"
-  dotnet "$DEVSERVER_DLL" --urls http://127.0.0.1:0 "$@" >"$log" 2>&1 </dev/null &
+  local scheme=http arg
+  for arg in "$@"; do [ "$arg" = "--https" ] && scheme=https; done
+  dotnet "$DEVSERVER_DLL" --urls "$scheme://127.0.0.1:0" "$@" >"$log" 2>&1 </dev/null &
   local pid=$!
   DEVSERVER_PIDS+=("$pid")
   # A cold start on a loaded 2-core machine takes a few seconds; allow 120.
@@ -30,6 +34,7 @@ devserver_start() {
   done
   DEVSERVER_URL="$(sed -n 's/^AuthForge DevServer listening on //p' "$log" | head -n 1)"
   DEVSERVER_PUBLIC_KEY="$(sed -n 's/^  public key (base64): //p' "$log" | head -n 1)"
+  DEVSERVER_CERT_SHA256="$(sed -n 's/^  certificate SHA-256: //p' "$log" | head -n 1)"
   echo "ci: DevServer '$name' ($*) on $DEVSERVER_URL"
 }
 

@@ -2,9 +2,10 @@
 # CI stage: AuthForge.cs on Mono (Unity's runtime family) and under Unity's define symbols.
 #   1. Installs Mono from Debian's packages when absent: the smallest set the check needs, not mono-complete.
 #   2. Builds AuthForge.MonoCheck: AuthForge.cs compiled for .NET Framework 4.7.2 with C# 8 and Nullable off.
-#   3. Starts three DevServers on loopback (v1, v2, v3) and runs the program under Mono: logins in v1, v2 and v3
-#      with heartbeats, LOCAL mode, async calls, a revocation, ValidateLicense, tampered answers, a huge body and a
-#      time-out (see AuthForge.MonoCheck/MonoChecks.cs).
+#   3. Starts three DevServers on loopback (v1, v2, v3) over TLS (--https, self-signed, pinned by fingerprint) and
+#      runs the program under Mono: logins in v1, v2 and v3 with heartbeats, LOCAL mode, async calls, a revocation,
+#      ValidateLicense, tampered answers, a huge body, a time-out and an untrusted certificate (see
+#      AuthForge.MonoCheck/MonoChecks.cs).
 #   4. Compiles the file as Unity does (netstandard2.1, no *_OR_GREATER symbols, UNITY_2021_2_OR_NEWER) and proves
 #      AuthForgeClient is IAsyncDisposable there, and that the probe fails without Unity's symbol.
 set -euo pipefail
@@ -31,12 +32,15 @@ dotnet build AuthForge.MonoCheck/AuthForge.MonoCheck.csproj -c Release -nologo -
   || { grep -E 'error|warning' "$work/build.log" | sort -u >&2; exit 1; }
 devserver_build
 
-echo "== run it under Mono against DevServers in v1, v2 and v3"
-devserver_start v1 --mode v1; v1="$DEVSERVER_URL"
-devserver_start v2 --mode v2; v2="$DEVSERVER_URL"
-devserver_start v3 --mode v3; v3="$DEVSERVER_URL"; key="$DEVSERVER_PUBLIC_KEY"
+# Over TLS, as customers run it: each DevServer makes a self-signed certificate and prints its fingerprint; the
+# program trusts exactly those (HttpClientHandler's validation callback, on Mono's own TLS stack), and also checks
+# that Mono's default validation refuses them as tls_error.
+echo "== run it under Mono against DevServers in v1, v2 and v3, over TLS"
+devserver_start v1 --mode v1 --https; v1="$DEVSERVER_URL"; pins="$DEVSERVER_CERT_SHA256"
+devserver_start v2 --mode v2 --https; v2="$DEVSERVER_URL"; pins="$pins,$DEVSERVER_CERT_SHA256"
+devserver_start v3 --mode v3 --https; v3="$DEVSERVER_URL"; pins="$pins,$DEVSERVER_CERT_SHA256"; key="$DEVSERVER_PUBLIC_KEY"
 timeout 600 mono --debug AuthForge.MonoCheck/bin/Release/net472/AuthForge.MonoCheck.exe \
-  --v1 "$v1" --v2 "$v2" --v3 "$v3" --public-key "$key" --require-mono
+  --v1 "$v1" --v2 "$v2" --v3 "$v3" --public-key "$key" --cert-sha256 "$pins" --require-mono
 devserver_stop_all
 
 echo "== Unity's define symbols: IAsyncDisposable without *_OR_GREATER"

@@ -16,8 +16,11 @@ namespace AuthForge.Benchmarks
 
         public static DevLicense Licence(int slots) => new DevLicense(LicenseKey) { Credits = 1_000_000_000_000, MaxHwidSlots = slots };
 
-        public static Task<DevServerHost> StartAsync(SigningMode mode, int slots = 1) => DevServerHost.StartAsync(new DevServerOptions
+        /// <summary>Starts the benchmark's DevServer on an ephemeral loopback port; with <paramref name="tls"/> over
+        /// https:// with a self-signed certificate (clients pin <see cref="DevServerHost.CertificateSha256"/>).</summary>
+        public static Task<DevServerHost> StartAsync(SigningMode mode, int slots = 1, bool tls = false) => DevServerHost.StartAsync(new DevServerOptions
         {
+            Urls = tls ? "https://127.0.0.1:0" : "http://127.0.0.1:0",
             Mode = mode,
             AppId = AppId,
             AppSecret = AppSecret,

@@ -42,6 +42,10 @@ namespace AuthForge.Benchmarks
             DateTimeOffset started = DateTimeOffset.Now;
             var results = new List<Figures>();
 
+            await using (DevServerHost server = await BenchServer.StartAsync(SigningMode.HmacV2).ConfigureAwait(false))
+            {
+                results.Add(await MeasureAsync("Kestrel (the DevServer, in process)", "v2", server.BaseUrl, null, rounds, block).ConfigureAwait(false));
+            }
             await using (DevServerHost server = await BenchServer.StartAsync(SigningMode.Ed25519).ConfigureAwait(false))
             {
                 results.Add(await MeasureAsync("Kestrel (the DevServer, in process)", "v3", server.BaseUrl, server.PublicKeyBase64, rounds, block).ConfigureAwait(false));

@@ -14,7 +14,12 @@ namespace AuthForge.DevServer
         public const string Usage = """
             Usage: AuthForge.DevServer [options]
 
-              --urls <urls>                Listen address(es), ';'-separated (default http://127.0.0.1:5080)
+              --urls <urls>                Listen address(es), ';'-separated (default http://127.0.0.1:5080,
+                                           with --https https://127.0.0.1:5443)
+              --https                      Serve TLS: a self-signed certificate made at start (for localhost,
+                                           127.0.0.1, ::1 and the hosts in --urls), its SHA-256 fingerprint printed
+              --cert <path>                Serve this PKCS#12 (.pfx) certificate instead (with --https)
+              --cert-password <password>   The password of the --cert file
               --app-id <id>                Application id (default demo-app)
               --app-secret <secret>        Application secret (default demo-secret)
               --mode <v1|v2|v3>            Signing: v1/v2 HMAC, v3 Ed25519 (default v3)
@@ -54,6 +59,10 @@ namespace AuthForge.DevServer
         public static CommandLine Parse(IReadOnlyList<string> args)
         {
             var options = new DevServerOptions { Urls = "http://127.0.0.1:5080", Quiet = true };
+            bool https = false;
+            bool urlsGiven = false;
+            string? certPath = null;
+            string? certPassword = null;
             try
             {
                 for (int i = 0; i < args.Count; i++)
@@ -68,6 +77,16 @@ namespace AuthForge.DevServer
                             break;
                         case "--urls":
                             options.Urls = ParseUrls(Value(args, ref i));
+                            urlsGiven = true;
+                            break;
+                        case "--https":
+                            https = true;
+                            break;
+                        case "--cert":
+                            certPath = Value(args, ref i);
+                            break;
+                        case "--cert-password":
+                            certPassword = Value(args, ref i);
                             break;
                         case "--app-id":
                             options.AppId = Value(args, ref i);
@@ -94,6 +113,8 @@ namespace AuthForge.DevServer
                             throw new FormatException($"Unknown argument '{arg}'.");
                     }
                 }
+
+                ApplyTls(options, https, urlsGiven, certPath, certPassword);
             }
             catch (FormatException e)
             {
@@ -112,6 +133,43 @@ namespace AuthForge.DevServer
             }
 
             return new CommandLine(options, null, help: false);
+        }
+
+        /// <summary>
+        /// <c>--https</c> makes every address TLS (the default one becomes https://127.0.0.1:5443); an https:// address
+        /// in <c>--urls</c> is TLS without it. <c>--cert</c> replaces the self-signed certificate, and is read here so
+        /// a wrong path or password is one line before anything starts.
+        /// </summary>
+        private static void ApplyTls(DevServerOptions options, bool https, bool urlsGiven, string? certPath, string? certPassword)
+        {
+            if (https && !urlsGiven)
+            {
+                options.Urls = "https://127.0.0.1:5443";
+            }
+
+            string[] urls = options.Urls.Split(';');
+            if (https && urls.FirstOrDefault(u => !u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) is { } plain)
+            {
+                string rest = plain[(plain.IndexOf("://", StringComparison.Ordinal) + 3)..];
+                throw new FormatException($"--https: '{plain}' is plain HTTP; write https://{rest}");
+            }
+
+            if (certPassword is not null && certPath is null)
+            {
+                throw new FormatException("--cert-password needs --cert <path>.");
+            }
+
+            if (certPath is null)
+            {
+                return;
+            }
+
+            if (!urls.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new FormatException("--cert needs --https (or an https:// address in --urls).");
+            }
+
+            options.Certificate = DevCertificate.Load(certPath, certPassword);
         }
 
         private static string Value(IReadOnlyList<string> args, ref int i)

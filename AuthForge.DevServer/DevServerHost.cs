@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +42,7 @@ namespace AuthForge.DevServer
         private WebApplication? _app;
         private CancellationTokenSource? _stopping;
         private bool _disposed;
+        private readonly bool _ownsCertificate;
 
         private DevServerHost(DevServerOptions options)
         {
@@ -48,7 +50,25 @@ namespace AuthForge.DevServer
             _quiet = options.Quiet;
             _urls = options.Urls;
             BaseUrl = string.Empty;
+            if (_urls.Contains("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                // Made once per host, so a restart serves the certificate clients have already pinned.
+                _ownsCertificate = options.Certificate is null;
+                Certificate = options.Certificate ?? DevCertificate.CreateSelfSigned(HostsOf(_urls));
+                CertificateSha256 = DevCertificate.Sha256Fingerprint(Certificate);
+            }
         }
+
+        /// <summary>The certificate the <c>https://</c> addresses serve; null when every address is <c>http://</c>.</summary>
+        public X509Certificate2? Certificate { get; }
+
+        /// <summary>
+        /// The SHA-256 fingerprint of <see cref="Certificate"/> (uppercase hex pairs joined by colons, as
+        /// <c>openssl x509 -fingerprint -sha256</c> prints it); empty without TLS. A client trusts a self-signed
+        /// DevServer by comparing the certificate it is shown against this, e.g. in
+        /// <c>HttpClientHandler.ServerCertificateCustomValidationCallback</c>.
+        /// </summary>
+        public string CertificateSha256 { get; } = string.Empty;
 
         /// <summary>The address clients use, e.g. <c>http://127.0.0.1:49152</c>, with the port actually bound.</summary>
         public string BaseUrl { get; private set; }
@@ -249,6 +269,10 @@ namespace AuthForge.DevServer
             {
                 _disposed = true;
                 await StopListenerAsync().ConfigureAwait(false);
+                if (_ownsCertificate)
+                {
+                    Certificate?.Dispose();
+                }
             }
             finally
             {
@@ -340,7 +364,17 @@ namespace AuthForge.DevServer
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+                if (Certificate is { } certificate)
+                {
+                    kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+                }
             });
+            if (Certificate is not null)
+            {
+                // The core Kestrel leaves https:// addresses to this: without it they fail to bind.
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
             builder.WebHost.UseUrls(_urls);
             builder.Services.AddRoutingCore();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = s_shutdownTimeout);
@@ -363,6 +397,19 @@ namespace AuthForge.DevServer
             new AuthEndpoints(_state, logger, stopping).Map(app);
             new AdminEndpoints(_state).Map(app);
             return app;
+        }
+
+        /// <summary>The hosts named in <c>;</c>-separated addresses, wildcards left out (they bind, nobody dials them).</summary>
+        private static IEnumerable<string> HostsOf(string urls)
+        {
+            foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                string normalized = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+                if (Uri.TryCreate(normalized, UriKind.Absolute, out Uri? uri) && uri.Host is not ("0.0.0.0" or "[::]"))
+                {
+                    yield return uri.Host;
+                }
+            }
         }
 
         /// <summary>A bound address as a client should dial it: wildcard hosts become 127.0.0.1.</summary>

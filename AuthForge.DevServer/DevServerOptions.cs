@@ -33,6 +33,13 @@ namespace AuthForge.DevServer
         /// </summary>
         public byte[]? SigningKeySeed { get; set; }
 
+        /// <summary>
+        /// The TLS certificate (with its private key) for the <c>https://</c> addresses in <see cref="Urls"/>; null makes a
+        /// self-signed one at start (<see cref="DevCertificate.CreateSelfSigned"/>). Clients trust it by pinning
+        /// <see cref="DevServerHost.CertificateSha256"/>. Unused when every address is <c>http://</c>.
+        /// </summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
+
         /// <summary>When true (the default) nothing is logged; when false each request is logged in one line.</summary>
         public bool Quiet { get; set; } = true;
 

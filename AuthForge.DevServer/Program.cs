@@ -78,6 +78,14 @@ namespace AuthForge.DevServer
 
             Console.WriteLine($"  app id:   {host.AppId}");
             Console.WriteLine($"  mode:     {CommandLine.ModeName(host.Mode)}");
+            if (host.Certificate is { } certificate)
+            {
+                Console.WriteLine(options.Certificate is null
+                    ? "  TLS:      a self-signed certificate made at start (trust it by its fingerprint, not a trust store)"
+                    : $"  TLS:      {certificate.Subject}, valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC");
+                Console.WriteLine($"  certificate SHA-256: {host.CertificateSha256}");
+            }
+
             if (host.Mode == SigningMode.Ed25519)
             {
                 Console.WriteLine($"  public key (base64): {host.PublicKeyBase64}");

@@ -9,7 +9,8 @@ namespace AuthForge.MonoCheck
     /// <summary>The DevServer's loopback admin routes, as far as the checks need them (no JSON library on 4.7.2).</summary>
     internal sealed class DevServerAdmin
     {
-        private static readonly HttpClient s_http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+        private static readonly HttpClient s_plain = new HttpClient { Timeout = s_timeout };
         private static readonly Regex s_entry = new Regex("\\{[^{}]*\\}", RegexOptions.CultureInvariant);
 
         public DevServerAdmin(string baseUrl)
@@ -76,7 +77,9 @@ namespace AuthForge.MonoCheck
                     request.Content = new StringContent(json, Encoding.UTF8, "application/json");
                 }
 
-                using (HttpResponseMessage response = s_http.SendAsync(request).GetAwaiter().GetResult())
+                HttpClient http = PinnedTls.Client ?? s_plain;
+                using (var deadline = new CancellationTokenSource(s_timeout))
+                using (HttpResponseMessage response = http.SendAsync(request, deadline.Token).GetAwaiter().GetResult())
                 {
                     string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
                     if (!response.IsSuccessStatusCode)

@@ -8,6 +8,7 @@ namespace AuthForge.MonoCheck
     {
         private readonly object _gate = new object();
         private readonly List<string> _entries = new List<string>();
+        private readonly List<string> _messages = new List<string>();
 
         /// <summary>The callback to give the client: records "reason / code".</summary>
         public void Record(string reason, Exception exception)
@@ -16,6 +17,7 @@ namespace AuthForge.MonoCheck
             lock (_gate)
             {
                 _entries.Add(reason + " / " + code);
+                _messages.Add(exception?.Message ?? "");
             }
         }
 
@@ -26,6 +28,18 @@ namespace AuthForge.MonoCheck
                 lock (_gate)
                 {
                     return _entries.Count;
+                }
+            }
+        }
+
+        /// <summary>The exceptions' messages, in order, one per line.</summary>
+        public string Messages
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return string.Join("\n", _messages);
                 }
             }
         }

@@ -56,6 +56,37 @@ namespace AuthForge.MonoCheck
             _runner.Run("huge-body-v3", () => RefusedLogin(_v3, true, "huge", AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.ResponseTooLarge));
             _runner.Run("time-out-v3", TimeOut);
             _runner.Run("unknown-key-v3", () => RefusedLogin(_v3, true, null, AuthForgeFailureReason.LoginFailed, AuthForgeErrorCodes.InvalidKey));
+            if (PinnedTls.Enabled)
+            {
+                _runner.Run("untrusted-certificate-v3", UntrustedCertificate);
+            }
+        }
+
+        /// <summary>Mono's own certificate validation (no pin): the self-signed DevServer is no answer, named.</summary>
+        private void UntrustedCertificate()
+        {
+            _v3.AddLicense("MONO-UNTRUSTED");
+            var failures = new FailureLog();
+            var options = new AuthForgeClientOptions
+            {
+                AppId = "demo-app",
+                AppSecret = "demo-secret",
+                ApiBaseUrl = _v3.BaseUrl,
+                RequestTimeout = TimeSpan.FromSeconds(60),
+                OnFailure = failures.Record,
+            };
+            options.PublicKeys.Add(_publicKey);
+            using (var client = new AuthForgeClient(options))
+            {
+                Stopwatch watch = Stopwatch.StartNew();
+                CheckRunner.Expect(!client.Login("MONO-UNTRUSTED"), "login succeeded against an untrusted certificate");
+                CheckRunner.Expect(failures.IsOnly(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.TlsError),
+                    "expected network_error / tls_error, got " + failures);
+                string hostPort = new Uri(_v3.BaseUrl).Authority;
+                CheckRunner.Expect(failures.Messages.Contains(hostPort), "the failure does not name " + hostPort + ": " + failures.Messages);
+                // Not the 60 s time-out: a refused certificate is an answer from the TLS stack, not a wait.
+                CheckRunner.Expect(watch.Elapsed < TimeSpan.FromSeconds(30), "took " + watch.Elapsed.TotalSeconds.ToString("0.0") + " s");
+            }
         }
 
         private AuthForgeClient NewClient(DevServerAdmin server, bool v3, FailureLog failures, HeartbeatMode mode = HeartbeatMode.Server,
@@ -71,6 +102,7 @@ namespace AuthForge.MonoCheck
                 RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(15),
                 OnFailure = failures.Record,
                 SessionStorePath = storePath,
+                HttpClient = PinnedTls.Client,
             };
             if (v3)
             {
@@ -87,7 +119,7 @@ namespace AuthForge.MonoCheck
             Stopwatch watch = Stopwatch.StartNew();
             // The README's Quick start form: positional mode string, named optional parameters.
             using (var client = new AuthForgeClient("demo-app", "demo-secret", "SERVER", apiBaseUrl: _v3.BaseUrl,
-                       publicKey: _publicKey, onFailure: failures.Record))
+                       publicKey: _publicKey, onFailure: failures.Record, httpClient: PinnedTls.Client))
             {
                 bool ok = client.Login("MONO-COLD");
                 long elapsed = watch.ElapsedMilliseconds;

@@ -105,6 +105,89 @@ namespace AuthForge.Tests.DevServer
         }
 
         [Theory]
+        [InlineData("'http://127.0.0.1:0' is plain HTTP; write https://127.0.0.1:0", "--https", "--urls", "http://127.0.0.1:0")]
+        [InlineData("'http://[::1]:5' is plain HTTP; write https://[::1]:5", "--urls", "https://127.0.0.1:0;http://[::1]:5", "--https")]
+        [InlineData("--cert needs --https (or an https:// address in --urls).", "--cert", "server.pfx")]
+        [InlineData("--cert-password needs --cert <path>.", "--https", "--cert-password", "pw")]
+        [InlineData("--cert '/no/such/dir/server.pfx': no such file.", "--https", "--cert", "/no/such/dir/server.pfx")]
+        [InlineData("--cert needs a value.", "--https", "--cert")]
+        public void HttpsMistakes_AreNamed(string reason, params string[] args)
+        {
+            CommandLine command = CommandLine.Parse(args);
+
+            Assert.Null(command.Options);
+            Assert.EndsWith(reason, command.Error, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Https_ServesTheDefaultAddressOverTls_AndReadsAGivenCertificate()
+        {
+            Assert.Equal("https://127.0.0.1:5443", CommandLine.Parse(["--https"]).Options!.Urls);
+            Assert.Null(CommandLine.Parse(["--https"]).Options!.Certificate);
+            Assert.Equal("https://[::1]:0", CommandLine.Parse(["--https", "--urls", "https://[::1]:0"]).Options!.Urls);
+
+            using var made = DevCertificate.CreateSelfSigned();
+            string path = Path.Combine(Path.GetTempPath(), "devserver-cert-" + Guid.NewGuid().ToString("N") + ".pfx");
+            File.WriteAllBytes(path, made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "s3cret-pw"));
+            try
+            {
+                DevServerOptions options = CommandLine.Parse(["--https", "--cert", path, "--cert-password", "s3cret-pw"]).Options!;
+                Assert.Equal(made.Thumbprint, options.Certificate!.Thumbprint);
+                Assert.True(options.Certificate.HasPrivateKey);
+
+                // A wrong password names the file and the option, never the password tried.
+                string error = CommandLine.Parse(["--https", "--cert", path, "--cert-password", "not-the-pw"]).Error!;
+                Assert.Equal($"--cert '{path}': not a PKCS#12 (.pfx) file, or --cert-password is wrong.", error);
+                Assert.DoesNotContain("not-the-pw", error, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
+        public async Task Https_PrintsTheFingerprintOfTheCertificateItServes()
+        {
+            var start = Start(["--https", "--urls", "https://127.0.0.1:0"]);
+            using Process process = Process.Start(start)!;
+            try
+            {
+                string? url = null, fingerprint = null;
+                while (url is null || fingerprint is null)
+                {
+                    string line = await ReadLineAsync(process);
+                    const string banner = "AuthForge DevServer listening on ", printed = "  certificate SHA-256: ";
+                    if (line.StartsWith(banner, StringComparison.Ordinal)) url = line[banner.Length..];
+                    if (line.StartsWith(printed, StringComparison.Ordinal)) fingerprint = line[printed.Length..];
+                }
+
+                Assert.StartsWith("https://127.0.0.1:", url, StringComparison.Ordinal);
+                string? shown = null;
+                using var handler = new HttpClientHandler
+                {
+                    ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                    {
+                        shown = DevCertificate.Sha256Fingerprint(certificate!);
+                        return shown == fingerprint;
+                    },
+                };
+                using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+                using HttpResponseMessage response = await http.GetAsync(url + "/admin/licenses");
+                Assert.Equal(200, (int)response.StatusCode);
+                Assert.Equal(fingerprint, shown);
+                Assert.Matches(new Regex("^([0-9A-F]{2}:){31}[0-9A-F]{2}$"), fingerprint);
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        [Theory]
+        [InlineData("--https", "--urls", "http://127.0.0.1:0")]
+        [InlineData("--https", "--cert", "/no/such/file.pfx")]
         [InlineData("--urls", "127.0.0.1:5081")]
         [InlineData("--urls", "http://127.0.0.1:abc")]
         [InlineData("--mode", "v4")]
