@@ -6,17 +6,18 @@
 // v1 and v2 (HMAC-SHA256) and v3 (Ed25519). MIT licence; see the repository's LICENSE.
 //
 // The file reads top to bottom like a short book; each section opens with a banner saying what it owns. Section 1
-// is namespace AuthForge, the public API and nothing else; sections 2-10 are internal, in AuthForge.Internal:
+// is namespace AuthForge, the public API and nothing else; sections 2-11 are internal, in AuthForge.Internal:
 //   1. Public surface      what users touch: the client, options, results, the exception and its codes
-//   2. Session             the immutable verified session the client swaps atomically
-//   3. Protocol            request bodies and the one pure function that decides whether a response is trusted
-//   4. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
-//   5. Transport           one bounded, timed POST; the retry policy
-//   6. Scheduler           one timer for every client's heartbeats in the process; the thread failures are reported on
-//   7. Primitives          clock, nonces, hex, strict base64, constant-time comparison
-//   8. Fingerprint         the hardware id, computed once per process
-//   9. Ed25519             RFC 8032 verification, written from the RFC
-//  10. Json                a strict, bounded reader and a compact writer
+//   2. Client              the session's life behind the client: login, heartbeats and renewal, outages, the store
+//   3. Session             the immutable verified session the client swaps atomically
+//   4. Protocol            request bodies and the one pure function that decides whether a response is trusted
+//   5. Signatures          HMAC (v1/v2) and Ed25519 (v3) verifiers behind one small type
+//   6. Transport           one bounded, timed POST; the retry policy
+//   7. Scheduler           one timer for every client's heartbeats in the process; the thread failures are reported on
+//   8. Primitives          clock, nonces, hex, strict base64, constant-time comparison
+//   9. Fingerprint         the hardware id, computed once per process
+//  10. Ed25519             RFC 8032 verification, written from the RFC
+//  11. Json                a strict, bounded reader and a compact writer
 
 using System;
 using System.Collections.Generic;
@@ -269,10 +270,11 @@ namespace AuthForge
         public const string SessionResumed = "session_resumed";
         /// <summary>A stored v3 session was resumed without reaching the server; heartbeats keep trying.</summary>
         public const string SessionResumedOffline = "session_resumed_offline";
-        /// <summary>A stored session could not be resumed (the server ended it, or a v1/v2 session while offline).</summary>
+        /// <summary>A stored session could not be resumed (the server ended it; a v1/v2 session while offline; offline, past the
+        /// tolerance after its last signed answer or with the clock earlier than that answer).</summary>
         public const string ResumeRefused = "resume_refused";
-        /// <summary>A stored session was ignored and removed: corrupt, altered, another app's, licence's or machine's,
-        /// or written by a clock later than now.</summary>
+        /// <summary>A stored session was ignored and removed: unreadable, corrupt, altered, another app's, licence's or
+        /// machine's, not verifying, ended, or written by a clock later than now.</summary>
         public const string StoreIgnored = "store_ignored";
         /// <summary>Reading or writing the session store failed; the client goes on without it.</summary>
         public const string StoreFailed = "store_failed";
@@ -366,7 +368,8 @@ namespace AuthForge
         /// <summary>True while the server has not answered since the last attempt: the app runs on its signed session.</summary>
         public bool IsOffline { get; }
 
-        /// <summary>When the server last answered (local time).</summary>
+        /// <summary>When the server last answered: the local time of its answer, or, for a session resumed from the store
+        /// without the server, the server's signed time of its newest stored answer.</summary>
         public DateTimeOffset LastContactAt { get; }
 
         /// <summary>A one-line summary (no token).</summary>
@@ -379,7 +382,8 @@ namespace AuthForge
     /// <summary>
     /// Keeps one client's signed session across restarts (<see cref="AuthForgeClientOptions.SessionStore"/>). The
     /// client hands over and takes back an opaque text record; it verifies everything it reads, so a store needs no
-    /// integrity of its own, but the record holds a session token: keep it where only the user can read it.
+    /// integrity of its own, but the record holds the session token, whose body names the licence key: keep it where
+    /// only the user can read it.
     /// </summary>
     public interface IAuthForgeSessionStore
     {
@@ -397,7 +401,8 @@ namespace AuthForge
     /// A session store in one file: written to a temporary file beside it and renamed over it, so a crash leaves the
     /// old record or the new; created readable and writable by the user only (mode 0600 on Linux and macOS; on
     /// Windows the file inherits its folder's access list, so keep it under the user's profile, as
-    /// <see cref="DefaultPath"/> does).
+    /// <see cref="DefaultPath"/> does). It holds the session token, whose body names the licence key (base64, not
+    /// encrypted); it never holds the app secret.
     /// </summary>
     public sealed class AuthForgeFileSessionStore : IAuthForgeSessionStore
     {
@@ -441,15 +446,32 @@ namespace AuthForge
             return System.IO.Path.Combine(root, "AuthForge", safe.ToString(), "session.json");
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// The record, or null when there is no file. An entry that is not a usable record reads as an empty string,
+        /// which the client removes: a directory, or an entry whose size reads zero (an empty file; also a FIFO, a
+        /// device or a socket, which are never opened, because opening a FIFO waits for a writer), a file larger than
+        /// 256 KiB (not read), or bytes that are not UTF-8. At most 256 KiB and one byte are ever read.
+        /// </summary>
         public string? Load()
         {
             try
             {
+                // The entry's kind before it is opened (a symbolic link is followed): only a regular file has a size.
+                if ((File.GetAttributes(Path) & FileAttributes.Directory) != 0) return "";
+                long length = new FileInfo(Path).Length;
+                if (length == 0 || length > MaxRecordBytes) return "";
                 using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
-                if (stream.Length > MaxRecordBytes) return "";
-                using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
-                return reader.ReadToEnd();
+                // Bounded whatever the size said (a file that grew, a device): one byte past the limit is enough to tell.
+                byte[] buffer = new byte[MaxRecordBytes + 1];
+                int read = 0;
+                while (read < buffer.Length)
+                {
+                    int n = stream.Read(buffer, read, buffer.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+                if (read > MaxRecordBytes) return "";
+                return new UTF8Encoding(false, true).GetString(buffer, 0, read);
             }
             catch (FileNotFoundException)
             {
@@ -458,6 +480,10 @@ namespace AuthForge
             catch (DirectoryNotFoundException)
             {
                 return null;
+            }
+            catch (DecoderFallbackException)
+            {
+                return "";
             }
         }
 
@@ -624,8 +650,10 @@ namespace AuthForge
 
         /// <summary>
         /// Opt-in: a file that keeps the signed session across restarts, so a restart costs one heartbeat instead of a
-        /// validate, and (v3 only) an app restarted during an outage runs on until its session ends. Written atomically,
-        /// readable by the user only; see <see cref="AuthForgeFileSessionStore"/>. Null: nothing is stored.
+        /// validate, and (v3 only) an app restarted during an outage runs on until its signed session ends, and at most
+        /// <see cref="OfflineTolerance"/> after the server's last signed answer. Written atomically, readable by the user
+        /// only; it holds the session token, whose body names the licence key; see <see cref="AuthForgeFileSessionStore"/>.
+        /// Null: nothing is stored.
         /// </summary>
         public string? SessionStorePath { get; set; }
 
@@ -769,37 +797,16 @@ namespace AuthForge
         , IAsyncDisposable
 #endif
     {
-        private const string ValidatePath = "/auth/validate";
-        private const string HeartbeatPath = "/auth/heartbeat";
-        private const string SelfBanPath = "/auth/selfban";
-
-        private readonly string _appId;
-        private readonly string _appSecret;
-        private readonly byte[] _appSecretBytes;
-        private readonly HmacSignatureVerifier _appSecretVerifier;
-        private readonly HeartbeatMode _mode;
-        private readonly TimeSpan _interval;
-        private readonly FailureDispatcher _failures;
-        private readonly int? _ttlSeconds;
-        private readonly string? _hwidOverride;
-        private readonly Ed25519SignatureVerifier? _ed25519;
-        private readonly HttpTransport _transport;
-        private readonly AuthForgeClock _clock;
-        private readonly RetryPolicy _retry;
-        private readonly HeartbeatScheduler _scheduler;
-        private readonly TimeSpan? _offlineTolerance;
-        private readonly IAuthForgeSessionStore? _store;
-        private readonly string _trustedKeys;
-        private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
-        private readonly HardwareFingerprint.ProbeCache _fingerprint;
-
-        // Guards transitions of _active and _disposed. Never held across I/O or a user callback.
-        private readonly object _gate = new object();
-        // Orders the session store's writes and deletes; taken after _gate is released, never with it.
-        private readonly object _storeGate = new object();
-        private ActiveSession? _active;
-        private string? _licenseKey;
-        private bool _disposed;
+        // The client is a thin surface over the session's life; each rule lives in one internal type (section 2):
+        // a login (LoginFlow), renewal and heartbeats (HeartbeatDuty), outages (OutagePolicy), the stored session
+        // (SessionStoreKeeper), the one way from a signed answer to a session (SessionIssuer).
+        private readonly ClientSettings _settings;
+        private readonly ClientEvents _events;
+        private readonly ServerChannel _channel;
+        private readonly SessionSlot _slot;
+        private readonly SessionStoreKeeper? _store;
+        private readonly SessionIssuer _issuer;
+        private readonly LoginFlow _login;
 
         /// <summary>Creates a client with the parameters of the other AuthForge SDKs.</summary>
         /// <param name="appId">Your application id. Required.</param>
@@ -843,8 +850,8 @@ namespace AuthForge
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
 
-            _appId = RequireText(options.AppId, "appId");
-            _appSecret = RequireText(options.AppSecret, "appSecret");
+            string appId = RequireText(options.AppId, "appId");
+            string appSecret = RequireText(options.AppSecret, "appSecret");
             if (options.HwidOverride != null) RequireText(options.HwidOverride, "hwidOverride");
             if (options.HeartbeatMode != HeartbeatMode.Server && options.HeartbeatMode != HeartbeatMode.Local)
                 throw new ArgumentException("The heartbeat mode must be Server or Local.", "heartbeatMode");
@@ -860,58 +867,52 @@ namespace AuthForge
                 throw new ArgumentOutOfRangeException("offlineTolerance", "The offline tolerance must not be negative (null: until the session ends).");
             if (options.SessionStore != null && options.SessionStorePath != null)
                 throw new ArgumentException("Set SessionStorePath or SessionStore, not both.", "sessionStore");
-            if (options.SessionStorePath != null)
-            {
-                _store = new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"));
-            }
-            else
-            {
-                _store = options.SessionStore;
-            }
+            IAuthForgeSessionStore? store = options.SessionStorePath != null
+                ? new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"))
+                : options.SessionStore;
 
             Uri baseUri = ParseBaseUrl(options.ApiBaseUrl, options.AllowInsecureHttp);
-            _ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
+            Ed25519SignatureVerifier? ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
 
-            _appSecretBytes = Encoding.UTF8.GetBytes(_appSecret);
-            _appSecretVerifier = new HmacSignatureVerifier(_appSecretBytes);
-            _mode = options.HeartbeatMode;
-            _interval = options.HeartbeatInterval;
+            _settings = new ClientSettings(options, appId, appSecret, ed25519);
             // Captures SynchronizationContext.Current: the thread constructing the client is the app's own.
-            _failures = new FailureDispatcher(options.OnFailure, options.UseSynchronizationContext,
-                options.Exit ?? Environment.Exit, options.ErrorOutput);
-            _ttlSeconds = options.TtlSeconds;
-            // Only null means "no override": a blank override is a caller's bug (refused above), never a silent fall-back
-            // to this machine's fingerprint that would bind every bot user to the bot's machine.
-            _hwidOverride = options.HwidOverride;
-            _clock = options.Clock ?? AuthForgeClock.System;
-            _retry = options.Retry ?? RetryPolicy.Default;
-            _scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
-            _offlineTolerance = options.OfflineTolerance;
-            _onDiagnostic = options.OnDiagnostic;
-            _fingerprint = options.Fingerprint ?? HardwareFingerprint.Shared;
-            var keys = new List<string>();
-            foreach (string key in options.PublicKeys) keys.Add(key.Trim());
-            keys.Sort(StringComparer.Ordinal);
-            _trustedKeys = string.Join(",", keys);
-            _transport = new HttpTransport(options.HttpClient, baseUri,
-                options.RequestTimeout, options.MaxResponseBytes);
+            _events = new ClientEvents(new FailureDispatcher(options.OnFailure, options.UseSynchronizationContext,
+                options.Exit ?? Environment.Exit, options.ErrorOutput), options.OnDiagnostic);
+            _channel = new ServerChannel(new HttpTransport(options.HttpClient, baseUri, options.RequestTimeout, options.MaxResponseBytes),
+                options.Retry ?? RetryPolicy.Default);
+            _slot = new SessionSlot();
+            _issuer = new SessionIssuer(_settings, _channel);
+            _store = store is null ? null : new SessionStoreKeeper(store, _settings, _issuer, _slot, _events);
+            var outage = new OutagePolicy(_settings);
+            var duty = new HeartbeatDuty(_settings, _issuer, _slot, outage, _store, _events);
+            _login = new LoginFlow(_settings, _issuer, _slot, outage, duty, _store, _events);
             // The shared probe only: a test's own probe runs when the test asks for it.
-            WarmUp.Begin(fingerprint: _hwidOverride == null && ReferenceEquals(_fingerprint, HardwareFingerprint.Shared), ed25519: _ed25519 != null);
+            WarmUp.Begin(fingerprint: _settings.HwidOverride == null && ReferenceEquals(_settings.Fingerprint, HardwareFingerprint.Shared),
+                ed25519: _settings.Ed25519 != null);
         }
 
         /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
         /// logged in with; else this machine's fingerprint as last probed (the first read of a process that has not
         /// probed yet probes here, on the caller's thread; the async methods never do).</summary>
-        public string HardwareId => _hwidOverride ?? Volatile.Read(ref _active)?.Session.Hwid ?? _fingerprint.Value;
+        public string HardwareId => _settings.HwidOverride ?? _slot.Current?.Session.Hwid ?? _settings.Fingerprint.Value;
 
         /// <summary>The protocol generation this client verifies: <c>"v3"</c> with public keys, else <c>"v1/v2"</c>.</summary>
-        internal bool UsesEd25519 => _ed25519 != null;
+        internal bool UsesEd25519 => _settings.UsesEd25519;
+
+        /// <summary>The active session and its heartbeat, for tests that wait on a running heartbeat.</summary>
+        internal ActiveSession? Active => _slot.Current;
 
         /// <summary>
         /// Validates <paramref name="licenseKey"/> (one credit), verifies the signed response and that it answers this
         /// app, licence and machine, stores the session and starts the heartbeat. On failure calls the failure callback (or ends the process) and returns false; a
         /// session from an earlier successful login is then left as it was.
         /// </summary>
+        /// <remarks>
+        /// While <see cref="IsAuthenticated"/> is true, a login with the same key (trimmed, case-insensitive) returns true
+        /// at once: it spends no validate and contacts no server, because the heartbeat already keeps the session alive.
+        /// A login with another key throws <see cref="InvalidOperationException"/> without calling the failure callback,
+        /// and the session stays: call <see cref="Logout"/> first to change licence.
+        /// </remarks>
         /// <remarks>
         /// In <see cref="HeartbeatMode.Server"/> a session lasts its TTL (<c>ttlSeconds</c>, one day by default); the
         /// client renews it with the same licence key before it ends (one credit per TTL), so an app runs for months.
@@ -920,28 +921,33 @@ namespace AuthForge
         /// <see cref="AuthForgeClientOptions.SessionStorePath"/>).
         /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
+        /// <exception cref="InvalidOperationException">The client is logged in with another licence key.</exception>
         /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
         public bool Login(string licenseKey)
         {
             RequireText(licenseKey, nameof(licenseKey));
             ThrowIfDisposed();
+            if (_login.IsLoggedInWith(licenseKey)) return true;
             // The network part runs on the thread pool, so a UI or ASP.NET synchronisation context can't deadlock
             // it; the failure callback then runs here, on the caller's thread, as it would have without async.
-            AuthForgeException? failure = RunSync(() => LoginCoreAsync(licenseKey, CancellationToken.None));
+            AuthForgeException? failure = RunSync(() => _login.LoginCoreAsync(licenseKey, CancellationToken.None));
             if (failure is null) return true;
-            ReportFailure(LoginReason(failure), failure);
+            _events.ReportFailure(LoginReason(failure), failure);
             return false;
         }
 
-        /// <summary>As <see cref="Login"/>, asynchronously.</summary>
+        /// <summary>As <see cref="Login"/>, asynchronously; a login with the key already logged in with completes at once
+        /// with true, one with another key throws <see cref="InvalidOperationException"/>.</summary>
+        /// <exception cref="InvalidOperationException">The client is logged in with another licence key.</exception>
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
         public async Task<bool> LoginAsync(string licenseKey, CancellationToken cancellationToken = default)
         {
             RequireText(licenseKey, nameof(licenseKey));
             ThrowIfDisposed();
-            AuthForgeException? failure = await LoginCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
+            if (_login.IsLoggedInWith(licenseKey)) return true;
+            AuthForgeException? failure = await _login.LoginCoreAsync(licenseKey, cancellationToken).ConfigureAwait(false);
             if (failure is null) return true;
-            ReportFailure(LoginReason(failure), failure);
+            _events.ReportFailure(LoginReason(failure), failure);
             return false;
         }
 
@@ -955,14 +961,8 @@ namespace AuthForge
         // Logout forgets the stored session; Dispose keeps it, so the next start can resume it.
         private Task EndLogin(bool forget)
         {
-            ActiveSession? ended;
-            lock (_gate)
-            {
-                ended = _active;
-                _active = null;
-                _licenseKey = null;
-            }
-            if (forget) DeleteStored();
+            ActiveSession? ended = _slot.Clear();
+            if (forget) _store?.Delete();
             if (ended is null) return Task.CompletedTask;
             ended.Heartbeat.Dispose();
             return ended.Heartbeat.WhenIdle;
@@ -971,15 +971,15 @@ namespace AuthForge
         /// <summary>True while a verified, unexpired session is stored.</summary>
         public bool IsAuthenticated()
         {
-            ActiveSession? active = Volatile.Read(ref _active);
-            return active != null && !active.Session.IsExpired(_clock);
+            ActiveSession? active = _slot.Current;
+            return active != null && !active.Session.IsExpired(_settings.Clock);
         }
 
         /// <summary>An immutable, typed view of the current session (expiry, licence expiry, label, HWID slots, variables,
         /// request id, whether it was resumed or is running offline); null when not logged in.</summary>
         public AuthForgeSession? GetSession()
         {
-            ActiveSession? active = Volatile.Read(ref _active);
+            ActiveSession? active = _slot.Current;
             if (active is null) return null;
             Session session = active.Session;
             JsonValue payload = session.Payload;
@@ -990,13 +990,13 @@ namespace AuthForge
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
-        public IReadOnlyDictionary<string, object?>? GetSessionData() => Volatile.Read(ref _active)?.Session.CopyPayload();
+        public IReadOnlyDictionary<string, object?>? GetSessionData() => _slot.Current?.Session.CopyPayload();
 
         /// <summary>A copy of the app's variables; null when not logged in, empty when the app has none.</summary>
-        public IReadOnlyDictionary<string, object?>? GetAppVariables() => Volatile.Read(ref _active)?.Session.CopyAppVariables();
+        public IReadOnlyDictionary<string, object?>? GetAppVariables() => _slot.Current?.Session.CopyAppVariables();
 
         /// <summary>A copy of the licence's variables; null when not logged in, empty when the licence has none.</summary>
-        public IReadOnlyDictionary<string, object?>? GetLicenseVariables() => Volatile.Read(ref _active)?.Session.CopyLicenseVariables();
+        public IReadOnlyDictionary<string, object?>? GetLicenseVariables() => _slot.Current?.Session.CopyLicenseVariables();
 
         /// <summary>
         /// Asks the server about <paramref name="licenseKey"/> (one credit) and verifies the answer, without touching
@@ -1018,8 +1018,8 @@ namespace AuthForge
             ThrowIfDisposed();
             try
             {
-                string hwid = await LoginHwidAsync().ConfigureAwait(false);
-                Session session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
+                string hwid = await _settings.LoginHwidAsync().ConfigureAwait(false);
+                Session session = await _issuer.ValidateAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
                 return AuthForgeValidationResult.FromSession(session);
             }
             catch (AuthForgeException ex)
@@ -1064,16 +1064,16 @@ namespace AuthForge
             bool blacklistHwid = true, bool blacklistIp = true, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            ActiveSession? active = Volatile.Read(ref _active);
+            ActiveSession? active = _slot.Current;
             // An expired session can't be used for the session form (the server would answer session_expired).
-            if (active != null && active.Session.IsExpired(_clock)) active = null;
+            if (active != null && active.Session.IsExpired(_settings.Clock)) active = null;
             if (!string.IsNullOrEmpty(sessionToken)) RequireWellFormed(sessionToken!, nameof(sessionToken));
             if (!string.IsNullOrEmpty(licenseKey)) RequireWellFormed(licenseKey!, nameof(licenseKey));
             string? token = string.IsNullOrEmpty(sessionToken) ? active?.Session.SessionToken : sessionToken;
             string key = "";
             if (token is null)
             {
-                key = string.IsNullOrEmpty(licenseKey) ? Volatile.Read(ref _licenseKey) ?? "" : licenseKey!;
+                key = string.IsNullOrEmpty(licenseKey) ? _slot.LicenseKey ?? "" : licenseKey!;
                 if (key.Length == 0)
                     throw new ArgumentException("Without a session, self-ban needs the licence key.", nameof(licenseKey));
             }
@@ -1081,33 +1081,30 @@ namespace AuthForge
             // first probe runs on the thread pool, never on the caller's thread.
             string hwid = active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal)
                 ? active.Session.Hwid
-                : await CurrentHwidAsync().ConfigureAwait(false);
+                : await _settings.CurrentHwidAsync().ConfigureAwait(false);
+            string appId = _settings.AppId;
+            string appSecret = _settings.AppSecret;
             Func<string, string> body = token != null
-                ? (Func<string, string>)(nonce => Requests.SelfBanWithSession(_appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp))
-                : nonce => Requests.SelfBanWithoutSession(_appId, _appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
+                ? (Func<string, string>)(nonce => Requests.SelfBanWithSession(appId, token, hwid, revokeLicense, blacklistHwid, blacklistIp))
+                : nonce => Requests.SelfBanWithoutSession(appId, appSecret, key, hwid, nonce, blacklistHwid, blacklistIp);
 
-            await ExchangeAsync(SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
+            await _channel.ExchangeAsync(ServerChannel.SelfBanPath, body, Protocol.VerifyAcknowledgement, cancellationToken).ConfigureAwait(false);
 
             // The same token by value: a caller passing a copy of the current session's token has banned this session.
             if (active != null && string.Equals(token, active.Session.SessionToken, StringComparison.Ordinal))
             {
                 // The same login, not the same object: heartbeats may have renewed the session while the ban was in
                 // flight. A login since then has its own heartbeat and is left alone.
-                lock (_gate)
-                {
-                    if (!ReferenceEquals(_active?.Heartbeat, active.Heartbeat)) return;
-                    _active = null;
-                    _licenseKey = null;
-                }
+                if (!_slot.ClearIfCurrent(active.Heartbeat)) return;
                 active.Heartbeat.Dispose();
-                DeleteStored();
+                _store?.Delete();
             }
         }
 
         /// <summary>Stops the heartbeat and clears the session, keeping a stored session for the next start. Idempotent.</summary>
         public void Dispose()
         {
-            lock (_gate) _disposed = true;
+            _slot.MarkDisposed();
             EndLogin(forget: false);
         }
 
@@ -1116,534 +1113,17 @@ namespace AuthForge
         /// <summary>As <see cref="Dispose"/>, and completes once a heartbeat that was already running has ended.</summary>
         public ValueTask DisposeAsync()
         {
-            lock (_gate) _disposed = true;
+            _slot.MarkDisposed();
             return new ValueTask(EndLogin(forget: false));
         }
 #endif
 
         /// <summary>Describes the client without secrets.</summary>
         public override string ToString() =>
-            "AuthForgeClient(AppId=" + _appId + ", Mode=" + _mode + ", Protocol=" + (UsesEd25519 ? "v3" : "v1/v2") +
+            "AuthForgeClient(AppId=" + _settings.AppId + ", Mode=" + _settings.Mode + ", Protocol=" + (UsesEd25519 ? "v3" : "v1/v2") +
             ", Authenticated=" + (IsAuthenticated() ? "true" : "false") + ")";
 
-        // ---- login, validate and heartbeats ------------------------------------------------------------
-
-        private async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
-        {
-            Session? session = null;
-            bool resumed = false;
-            AuthForgeException? offline = null;
-            DateTimeOffset lastContact = default;
-
-            // Before anything else and awaited: a first probe runs on the thread pool, never on the caller's (UI)
-            // thread. The session keeps this id for its whole life, renewals included, whatever a later probe says.
-            string hwid = await LoginHwidAsync().ConfigureAwait(false);
-            Restored? stored = _store is null ? null : LoadStored(licenseKey, hwid);
-            if (stored != null)
-            {
-                try
-                {
-                    session = await ServerHeartbeatAsync(stored.Session, cancellationToken).ConfigureAwait(false);
-                    resumed = true;
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionResumed, null,
-                        "Resumed the stored session with one heartbeat instead of a validate.");
-                }
-                catch (AuthForgeException ex) when (ex.IsNoAnswer)
-                {
-                    // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
-                    // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
-                    if (UsesEd25519 && OfflineLeft(stored.Session, NotNegative(_clock.UtcNow - stored.LastContact)) > TimeSpan.Zero)
-                    {
-                        session = stored.Session;
-                        resumed = true;
-                        offline = ex;
-                        lastContact = stored.LastContact;
-                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.SessionResumedOffline, ex.Code,
-                            "The server could not be reached; running on the stored signed session until it ends.");
-                    }
-                    else
-                    {
-                        Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, UsesEd25519
-                            ? "The server could not be reached and the stored session is past the offline tolerance."
-                            : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
-                    }
-                }
-                catch (AuthForgeException ex)
-                {
-                    DeleteStored();
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
-                        "The server did not accept the stored session; validating the licence instead.");
-                }
-            }
-
-            if (session is null)
-            {
-                try
-                {
-                    session = await ValidateCoreAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
-                }
-                catch (AuthForgeException ex)
-                {
-                    Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.LoginFailed, ex.Code, ex.Message);
-                    return ex;
-                }
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.LoginSucceeded, null,
-                    "The licence was validated; the session ends " + session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
-            }
-
-            ActiveSession? replaced;
-            ActiveSession installed;
-            lock (_gate)
-            {
-                if (_disposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
-                replaced = _active;
-                TimeSpan first = offline != null ? Backoff(1) : Min(FirstHeartbeatDelay(), UntilNextDuty(session));
-                HeartbeatRegistration heartbeat = _scheduler.Schedule(_interval, first, HeartbeatAsync);
-                installed = offline != null
-                    ? new ActiveSession(session, heartbeat, _clock.Monotonic - NotNegative(_clock.UtcNow - lastContact), lastContact,
-                        _clock.Monotonic, 1, resumed, false, false)
-                    : ActiveSession.Contacted(session, heartbeat, _clock, resumed);
-                _active = installed;
-                _licenseKey = licenseKey;
-            }
-            replaced?.Heartbeat.Dispose();
-            SaveStored(installed);
-            return null;
-        }
-
-        // The id for a login or a validation: the override, or this machine's (an incomplete probe is retried here,
-        // between sessions), probed on the thread pool when it must be.
-        private Task<string> LoginHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetForLoginAsync();
-
-        // The id outside a login: the override, or this machine's as last probed (probed on the thread pool if never).
-        private Task<string> CurrentHwidAsync() => _hwidOverride != null ? Task.FromResult(_hwidOverride) : _fingerprint.GetAsync();
-
-        private async Task<Session> ValidateCoreAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
-        {
-            SignatureVerifier verifier = (SignatureVerifier?)_ed25519 ?? _appSecretVerifier;
-            return await ExchangeAsync(ValidatePath,
-                nonce => Requests.Validate(_appId, _appSecret, licenseKey, hwid, nonce, _ttlSeconds),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(_appId, licenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    licenseKey, verifier, nonce, _clock, hwid),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        // One tick of a session's life: a renewal when the session nears its end (or the server ended it), else a
-        // heartbeat (SERVER) or a local re-verification (LOCAL). A verdict ends the session; no answer is retried with
-        // back-off while the signed session lasts (and the offline tolerance allows); success swaps the session in.
-        private async Task HeartbeatAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
-        {
-            // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
-            // heartbeat due at once waits for the store instead of finding no session and skipping a whole interval.
-            ActiveSession? active;
-            lock (_gate) active = _active;
-            if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
-
-            bool renew = NeedsRenewal(active);
-            Session next;
-            try
-            {
-                if (renew) next = await ValidateCoreAsync(active.Session.LicenseKey, active.Session.Hwid, cancellationToken).ConfigureAwait(false);
-                else if (_mode == HeartbeatMode.Server) next = await ServerHeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
-                else next = LocalHeartbeat(active.Session);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return; // logged out or disposed while the heartbeat ran: not a failure
-            }
-            catch (Exception ex)
-            {
-                AuthForgeException failure = ex as AuthForgeException
-                    ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
-                OnTickFailed(active, registration, failure, renew);
-                return;
-            }
-            OnTickSucceeded(active, registration, next, renew);
-        }
-
-        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
-        {
-            if (ReferenceEquals(next, active.Session))
-            {
-                // LOCAL: nothing was asked of the server; look again at the interval, or when the session ends.
-                registration.RunAgainWithin(UntilNextDuty(active.Session));
-                return;
-            }
-            ActiveSession updated = ActiveSession.Contacted(next, registration, _clock, active.IsResumed,
-                renewedOnExpiry: renewed && active.RenewRequested);
-            if (!TrySwap(registration, updated)) return;
-            if (active.OutageSince != null)
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.OutageEnded, null,
-                    "The server answers again after " + Describe(_clock.Monotonic - active.OutageSince.Value) + ".");
-            if (renewed)
-                Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.RenewalSucceeded, null,
-                    "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
-            else
-                Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
-            SaveStored(updated);
-            registration.RunAgainWithin(UntilNextDuty(next));
-        }
-
-        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
-        {
-            if (!failure.IsNoAnswer)
-            {
-                // A session ends at its TTL whatever the heartbeats say: the server's session_expired asks for the
-                // renewal, once. A renewed session refused again at once is a real failure, not a loop of credits.
-                if (failure.Code == AuthForgeErrorCodes.SessionExpired && !renewing && !active.RenewedOnExpiry)
-                {
-                    if (!TrySwap(registration, active.WithRenewRequested())) return;
-                    Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionExpiredRenewing, failure.Code,
-                        "The server ended the session; renewing it with the licence key.");
-                    registration.RunAgainWithin(TimeSpan.Zero);
-                    return;
-                }
-                EndSession(registration, failure, forgetStored: true);
-                return;
-            }
-
-            TimeSpan left = OfflineLeft(active.Session, active.SinceContact(_clock));
-            if (left <= TimeSpan.Zero)
-            {
-                EndSession(registration, failure, forgetStored: false);
-                return;
-            }
-            ActiveSession updated = active.WithUnanswered(_clock);
-            if (!TrySwap(registration, updated)) return;
-            if (active.OutageSince is null)
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.OutageStarted, failure.Code,
-                    "The server could not be reached; the signed session stays valid for up to " + Describe(left) + ".");
-            TimeSpan delay = Min(Backoff(updated.UnansweredCount), left);
-            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
-                (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + Describe(delay) + ".");
-            SaveStored(updated);
-            registration.RunAgainWithin(delay);
-        }
-
-        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
-        {
-            bool ended;
-            lock (_gate)
-            {
-                ended = ReferenceEquals(_active?.Heartbeat, registration);
-                if (ended) _active = null;
-            }
-            registration.Dispose();
-            // Only the heartbeat that ended the session reports, so one failure is reported once.
-            if (!ended) return;
-            if (forgetStored) DeleteStored();
-            Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
-                ? "The session ended without an answer from the server: " + failure.Message
-                : failure.Message);
-            ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
-        }
-
-        private bool TrySwap(HeartbeatRegistration registration, ActiveSession updated)
-        {
-            lock (_gate)
-            {
-                if (!ReferenceEquals(_active?.Heartbeat, registration)) return false;
-                _active = updated;
-                return true;
-            }
-        }
-
-        // SERVER: renew when the session is within its renewal lead of the end, or the server said it is over.
-        // LOCAL: the seed SDK's behaviour, one validate once the prepaid session has run out.
-        private bool NeedsRenewal(ActiveSession active) =>
-            _mode == HeartbeatMode.Server
-                ? active.RenewRequested || active.Session.Remaining(_clock) <= RenewalLead(active.Session)
-                : active.Session.IsExpired(_clock);
-
-        // Early enough to ride out a short outage with retries, late enough that a day's session costs about a day's
-        // credit: one interval before the end, or a quarter of the session when that is shorter.
-        private TimeSpan RenewalLead(Session session) => Min(_interval, TimeSpan.FromTicks(session.Lifetime.Ticks / 4));
-
-        // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
-        private TimeSpan UntilNextDuty(Session session)
-        {
-            TimeSpan remaining = session.Remaining(_clock);
-            TimeSpan until = _mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
-            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
-        }
-
-        // How much longer a session may go on without an answer: until it ends, or the offline tolerance is spent.
-        private TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
-        {
-            TimeSpan left = session.Remaining(_clock);
-            if (_offlineTolerance is TimeSpan tolerance) left = Min(left, tolerance - sinceContact);
-            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
-        }
-
-        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
-        // together don't come back together.
-        private TimeSpan Backoff(int attempt)
-        {
-            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
-            long ticks = (long)Math.Min(_interval.Ticks, seconds * TimeSpan.TicksPerSecond);
-            double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
-            return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
-        }
-
-        private Task<Session> ServerHeartbeatAsync(Session session, CancellationToken cancellationToken)
-        {
-            // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
-            SignatureVerifier verifier = (SignatureVerifier?)_ed25519
-                ?? (session.SigKeyBytes is null ? _appSecretVerifier : new HmacSignatureVerifier(session.SigKeyBytes));
-            // The id the session logged in with, never a fresh read: a later probe must not change it mid-session.
-            string hwid = session.Hwid;
-            // The renewed session must name the same app, licence and machine as the one it renews.
-            return ExchangeAsync(HeartbeatPath,
-                nonce => Requests.Heartbeat(_appId, session.SessionToken, nonce, hwid),
-                (response, nonce) => Session.Create(Protocol.Verify(response.StatusCode, response.Body, nonce, verifier,
-                        new SessionBinding(_appId, session.LicenseKey, hwid, _ttlSeconds, _clock.UtcNow.ToUnixTimeSeconds())),
-                    session.LicenseKey, verifier, nonce, _clock, hwid),
-                cancellationToken);
-        }
-
-        private static Session LocalHeartbeat(Session session)
-        {
-            if (!session.VerifyStoredSignature())
-                throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored session's signature no longer verifies.");
-            return session;
-        }
-
-        // ---- the session store ---------------------------------------------------------------------------
-
-        private sealed class Restored
-        {
-            public Restored(Session session, DateTimeOffset lastContact)
-            {
-                Session = session;
-                LastContact = lastContact;
-            }
-
-            public Session Session { get; }
-            public DateTimeOffset LastContact { get; }
-        }
-
-        private byte[] StoreKey(string licenseKey, string hwid) => StoredSession.DeriveKey(_appId, _appSecret, licenseKey, hwid, _trustedKeys);
-
-        private string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
-
-        // A stored session is used only when everything about it checks out; anything else is removed, never trusted.
-        private Restored? LoadStored(string licenseKey, string hwid)
-        {
-            string? text;
-            try
-            {
-                text = _store!.Load();
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
-                return null;
-            }
-            if (text is null) return null;
-            string problem = "is empty or too large";
-            Restored? restored = text.Length == 0 ? null : Restore(text, licenseKey, hwid, out problem);
-            if (restored != null) return restored;
-            DeleteStored();
-            Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
-                "The stored session " + problem + "; it was removed.");
-            return null;
-        }
-
-        private Restored? Restore(string text, string licenseKey, string hwid, out string problem)
-        {
-            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey, hwid), out problem);
-            if (fields is null) return null;
-            DateTimeOffset now = _clock.UtcNow;
-            DateTimeOffset receivedAt = StoredSession.Instant(fields, "receivedAt");
-            DateTimeOffset lastContact = StoredSession.Instant(fields, "lastContact");
-            DateTimeOffset highWater = StoredSession.Instant(fields, "highWater");
-            // The clock is earlier than one this store has already seen: it was set back, perhaps to stretch the session.
-            if (highWater > now || lastContact > now || receivedAt > now)
-            {
-                problem = "was written by a clock later than now (the clock was set back)";
-                return null;
-            }
-            if (fields["protocol"]!.AsString() != ProtocolName)
-            {
-                problem = "belongs to another protocol generation";
-                return null;
-            }
-            string nonce = fields["nonce"]!.AsString()!;
-            string token = fields["sessionToken"]!.AsString()!;
-            SignatureVerifier verifier;
-            switch (fields["verifier"]!.AsString())
-            {
-                case "ed25519" when _ed25519 != null:
-                    verifier = _ed25519;
-                    break;
-                case "app" when _ed25519 is null:
-                    verifier = _appSecretVerifier;
-                    break;
-                case "sigkey" when _ed25519 is null:
-                    string? sigKey = Protocol.DecodeTokenBody(token)?["sigKey"]?.AsString();
-                    if (string.IsNullOrEmpty(sigKey))
-                    {
-                        problem = "is corrupt";
-                        return null;
-                    }
-                    verifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(sigKey));
-                    break;
-                default:
-                    problem = "was verified by a key this client does not trust";
-                    return null;
-            }
-
-            // The same pure check as a live answer: signature over the payload text, nonce, token, expiry.
-            string envelope = new JsonWriter().BeginObject()
-                .Property("status", "ok")
-                .Property("payload", fields["payload"]!.AsString())
-                .Property("signature", fields["signature"]!.AsString())
-                .Property("keyId", fields["keyId"]?.AsString())
-                .EndObject().ToString();
-            VerifiedResponse response;
-            try
-            {
-                response = Protocol.Verify(200, Encoding.UTF8.GetBytes(envelope), nonce, verifier);
-            }
-            catch (AuthForgeException ex)
-            {
-                problem = "does not verify (" + ex.Code + ")";
-                return null;
-            }
-            if (!string.Equals(response.SessionToken, token, StringComparison.Ordinal) || !BindingMatches(response, licenseKey, hwid))
-            {
-                problem = "answers another app, licence or machine";
-                return null;
-            }
-            Session session = Session.Restore(response, licenseKey, verifier, nonce, _clock, receivedAt, hwid);
-            if (session.IsExpired(_clock))
-            {
-                problem = "has ended";
-                return null;
-            }
-            return new Restored(session, lastContact);
-        }
-
-        // What the session token says it was issued to, where it says it, must be this app, licence and machine.
-        private bool BindingMatches(VerifiedResponse response, string licenseKey, string hwid)
-        {
-            JsonValue? body = response.TokenBody;
-            if (body is null) return true;
-            return Same(body["appId"], _appId) && Same(body["licenseKey"], licenseKey) && Same(body["hwid"], hwid);
-
-            static bool Same(JsonValue? claimed, string expected)
-            {
-                string? text = claimed?.AsString();
-                return text is null || FixedTime.Equals(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(expected));
-            }
-        }
-
-        private void SaveStored(ActiveSession active)
-        {
-            if (_store is null) return;
-            // Under the store's lock and only for the login still current: a heartbeat finishing just as Logout runs
-            // must not write back the session Logout has just deleted.
-            lock (_storeGate)
-            {
-                if (!ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, active.Heartbeat)) return;
-                SaveStoredLocked(active);
-            }
-        }
-
-        private void SaveStoredLocked(ActiveSession active)
-        {
-            Session session = active.Session;
-            string verifierKind = session.Verifier is Ed25519SignatureVerifier ? "ed25519"
-                : ReferenceEquals(session.Verifier, _appSecretVerifier) ? "app" : "sigkey";
-            DateTimeOffset now = _clock.UtcNow;
-            try
-            {
-                _store!.Save(StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), session, ProtocolName, verifierKind,
-                    active.LastContactWall, now));
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
-            }
-        }
-
-        private void DeleteStored()
-        {
-            if (_store is null) return;
-            try
-            {
-                lock (_storeGate) _store.Delete();
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
-            }
-        }
-
-        // ---- one request with the retry policy ---------------------------------------------------------
-
-        // Sends a request built for a fresh nonce and interprets the response against that same nonce; on
-        // rate limiting or a network failure, waits and tries again with a new nonce (PROTOCOL.md, "Retries").
-        private async Task<T> ExchangeAsync<T>(string path, Func<string, string> buildBody,
-            Func<TransportResponse, string, T> interpret, CancellationToken cancellationToken)
-        {
-            var budget = new RetryBudget();
-            while (true)
-            {
-                string nonce = Nonce.Create();
-                TimeSpan wait;
-                try
-                {
-                    TransportResponse response = await _transport.PostAsync(path, buildBody(nonce), cancellationToken).ConfigureAwait(false);
-                    return interpret(response, nonce);
-                }
-                catch (AuthForgeException ex)
-                {
-                    TimeSpan? next = _retry.NextDelay(ex.Code, ref budget);
-                    if (next is null) throw;
-                    wait = next.Value;
-                }
-                await _retry.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        // ---- helpers ------------------------------------------------------------------------------------
-
-        private TimeSpan FirstHeartbeatDelay()
-        {
-            // Spread over the whole interval, so a thousand sessions started together don't heartbeat together.
-            double fraction = (Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0);
-            return TimeSpan.FromTicks(Math.Max(1, (long)(_interval.Ticks * fraction)));
-        }
-
-        private void ReportFailure(string reason, AuthForgeException failure) => _failures.Report(reason, failure);
-
-        private void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
-        {
-            Action<AuthForgeDiagnostic>? callback = _onDiagnostic;
-            if (callback is null) return;
-            try
-            {
-                callback(new AuthForgeDiagnostic(level, eventName, code, message));
-            }
-            catch
-            {
-                // Logging must never change what the licence check does.
-            }
-        }
-
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-        private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
-
-        private static string Describe(TimeSpan span) =>
-            span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h"
-            : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
-            : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+        // ---- argument checks and helpers ---------------------------------------------------------------
 
         // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
@@ -1655,7 +1135,7 @@ namespace AuthForge
 
         private void ThrowIfDisposed()
         {
-            if (Volatile.Read(ref _disposed)) throw new ObjectDisposedException(nameof(AuthForgeClient));
+            if (_slot.IsDisposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
         }
 
         private static T RunSync<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
@@ -1733,60 +1213,6 @@ namespace AuthForge
             }
             return options;
         }
-
-        // The client's one mutable reference: a verified session, the heartbeat that renews it and where the two stand
-        // with the server (last answer, an outage in progress, a renewal asked for), swapped whole.
-        private sealed class ActiveSession
-        {
-            public ActiveSession(Session session, HeartbeatRegistration heartbeat, TimeSpan lastContactMonotonic,
-                DateTimeOffset lastContactWall, TimeSpan? outageSince, int unanswered, bool isResumed, bool renewRequested,
-                bool renewedOnExpiry)
-            {
-                Session = session;
-                Heartbeat = heartbeat;
-                LastContactMonotonic = lastContactMonotonic;
-                LastContactWall = lastContactWall;
-                OutageSince = outageSince;
-                UnansweredCount = unanswered;
-                IsResumed = isResumed;
-                RenewRequested = renewRequested;
-                RenewedOnExpiry = renewedOnExpiry;
-            }
-
-            public Session Session { get; }
-            public HeartbeatRegistration Heartbeat { get; }
-            public TimeSpan LastContactMonotonic { get; }
-            public DateTimeOffset LastContactWall { get; }
-            /// <summary>Monotonic time of the first unanswered attempt since the last answer; null while in contact.</summary>
-            public TimeSpan? OutageSince { get; }
-            public int UnansweredCount { get; }
-            public bool IsResumed { get; }
-            /// <summary>The server said the session is over: the next tick renews.</summary>
-            public bool RenewRequested { get; }
-            /// <summary>This session came from a renewal the server's session_expired asked for.</summary>
-            public bool RenewedOnExpiry { get; }
-
-            public static ActiveSession Contacted(Session session, HeartbeatRegistration heartbeat, AuthForgeClock clock, bool isResumed,
-                bool renewedOnExpiry = false) =>
-                new ActiveSession(session, heartbeat, clock.Monotonic, clock.UtcNow, null, 0, isResumed, false, renewedOnExpiry);
-
-            public ActiveSession WithUnanswered(AuthForgeClock clock) =>
-                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince ?? clock.Monotonic,
-                    UnansweredCount + 1, IsResumed, RenewRequested, RenewedOnExpiry);
-
-            public ActiveSession WithRenewRequested() =>
-                new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince, UnansweredCount, IsResumed,
-                    true, RenewedOnExpiry);
-
-            /// <summary>Time since the last answer by the later of the two reckonings: a sleep never shortens it.</summary>
-            public TimeSpan SinceContact(AuthForgeClock clock)
-            {
-                TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
-                TimeSpan byWall = clock.UtcNow - LastContactWall;
-                TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
-                return since < TimeSpan.Zero ? TimeSpan.Zero : since;
-            }
-        }
     }
 }
 
@@ -1835,9 +1261,857 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 2. Session
-    //    A verified response turned into an immutable value. Nothing in it is read before Protocol.Verify
-    //    has checked the signature and the nonce; the client replaces it whole, never field by field.
+    // 2. Client
+    //    What AuthForgeClient's public methods stand on, one rule per type, so a reader knows where each
+    //    lives: ClientSettings (the checked options), ClientEvents (the failure callback, the stderr line,
+    //    diagnostics), SessionSlot (the client's one mutable reference), SessionIssuer (the only way from a
+    //    signed answer to a session), LoginFlow (a login), HeartbeatDuty (heartbeats and renewal),
+    //    OutagePolicy (how long silence is tolerated), SessionStoreKeeper (the session kept across restarts).
+    // =================================================================================================
+
+    /// <summary>A client's settings, checked by the public constructor and fixed for the client's life.</summary>
+    internal sealed class ClientSettings
+    {
+        public ClientSettings(AuthForgeClientOptions options, string appId, string appSecret, Ed25519SignatureVerifier? ed25519)
+        {
+            AppId = appId;
+            AppSecret = appSecret;
+            AppSecretVerifier = new HmacSignatureVerifier(Encoding.UTF8.GetBytes(appSecret));
+            Ed25519 = ed25519;
+            Mode = options.HeartbeatMode;
+            Interval = options.HeartbeatInterval;
+            TtlSeconds = options.TtlSeconds;
+            // Only null means "no override": a blank override is a caller's bug (refused by the constructor), never a
+            // silent fall-back to this machine's fingerprint that would bind every bot user to the bot's machine.
+            HwidOverride = options.HwidOverride;
+            Clock = options.Clock ?? AuthForgeClock.System;
+            Scheduler = options.Scheduler ?? HeartbeatScheduler.Shared;
+            Fingerprint = options.Fingerprint ?? HardwareFingerprint.Shared;
+            OfflineTolerance = options.OfflineTolerance;
+            var keys = new List<string>();
+            foreach (string key in options.PublicKeys) keys.Add(key.Trim());
+            keys.Sort(StringComparer.Ordinal);
+            TrustedKeys = string.Join(",", keys);
+        }
+
+        public string AppId { get; }
+        public string AppSecret { get; }
+        public HmacSignatureVerifier AppSecretVerifier { get; }
+        public Ed25519SignatureVerifier? Ed25519 { get; }
+        public HeartbeatMode Mode { get; }
+        public TimeSpan Interval { get; }
+        public int? TtlSeconds { get; }
+        public string? HwidOverride { get; }
+        public AuthForgeClock Clock { get; }
+        public HeartbeatScheduler Scheduler { get; }
+        public TimeSpan? OfflineTolerance { get; }
+
+        /// <summary>The trusted public keys, trimmed and sorted: part of what a stored session is sealed for.</summary>
+        public string TrustedKeys { get; }
+
+        public bool UsesEd25519 => Ed25519 != null;
+        public string ProtocolName => UsesEd25519 ? "v3" : "v1/v2";
+
+        public HardwareFingerprint.ProbeCache Fingerprint { get; }
+
+        /// <summary>The id for a login or a validation: the override, or this machine's (an incomplete probe is retried
+        /// here, between sessions), probed on the thread pool when it must be.</summary>
+        public Task<string> LoginHwidAsync() => HwidOverride != null ? Task.FromResult(HwidOverride) : Fingerprint.GetForLoginAsync();
+
+        /// <summary>The id outside a login: the override, or this machine's as last probed (probed on the thread pool if never).</summary>
+        public Task<string> CurrentHwidAsync() => HwidOverride != null ? Task.FromResult(HwidOverride) : Fingerprint.GetAsync();
+    }
+
+    /// <summary>What the client tells the app: failures (through <see cref="FailureDispatcher"/>: the callback on the app's
+    /// own context, or the stderr line and the exit), and diagnostics.</summary>
+    internal sealed class ClientEvents
+    {
+        private readonly FailureDispatcher _failures;
+        private readonly Action<AuthForgeDiagnostic>? _onDiagnostic;
+
+        public ClientEvents(FailureDispatcher failures, Action<AuthForgeDiagnostic>? onDiagnostic)
+        {
+            _failures = failures;
+            _onDiagnostic = onDiagnostic;
+        }
+
+        public void ReportFailure(string reason, AuthForgeException failure) => _failures.Report(reason, failure);
+
+        public void Diagnose(AuthForgeDiagnosticLevel level, string eventName, string? code, string message)
+        {
+            Action<AuthForgeDiagnostic>? callback = _onDiagnostic;
+            if (callback is null) return;
+            try
+            {
+                callback(new AuthForgeDiagnostic(level, eventName, code, message));
+            }
+            catch
+            {
+                // Logging must never change what the licence check does.
+            }
+        }
+
+        public static string Describe(TimeSpan span) =>
+            span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h"
+            : span.TotalMinutes >= 1 ? span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
+            : span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+    }
+
+    /// <summary>The endpoints, and one request with PROTOCOL.md's retries: the transport plus the retry policy.</summary>
+    internal sealed class ServerChannel
+    {
+        public const string ValidatePath = "/auth/validate";
+        public const string HeartbeatPath = "/auth/heartbeat";
+        public const string SelfBanPath = "/auth/selfban";
+
+        private readonly HttpTransport _transport;
+        private readonly RetryPolicy _retry;
+
+        public ServerChannel(HttpTransport transport, RetryPolicy retry)
+        {
+            _transport = transport;
+            _retry = retry;
+        }
+
+        // Sends a request built for a fresh nonce and interprets the response against that same nonce; on
+        // rate limiting or a network failure, waits and tries again with a new nonce (PROTOCOL.md, "Retries").
+        public async Task<T> ExchangeAsync<T>(string path, Func<string, string> buildBody,
+            Func<TransportResponse, string, T> interpret, CancellationToken cancellationToken)
+        {
+            var budget = new RetryBudget();
+            while (true)
+            {
+                string nonce = Nonce.Create();
+                TimeSpan wait;
+                try
+                {
+                    TransportResponse response = await _transport.PostAsync(path, buildBody(nonce), cancellationToken).ConfigureAwait(false);
+                    return interpret(response, nonce);
+                }
+                catch (AuthForgeException ex)
+                {
+                    TimeSpan? next = _retry.NextDelay(ex.Code, ref budget);
+                    if (next is null) throw;
+                    wait = next.Value;
+                }
+                await _retry.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The client's one mutable reference: the active session (with its heartbeat) and the licence key it was logged
+    /// in with, swapped whole under one lock that is never held across I/O or a user callback.
+    /// </summary>
+    internal sealed class SessionSlot
+    {
+        private readonly object _gate = new object();
+        private ActiveSession? _active;
+        private string? _licenseKey;
+        private bool _disposed;
+
+        /// <summary>The active session, read without the lock (readers see a whole session or none).</summary>
+        public ActiveSession? Current => Volatile.Read(ref _active);
+
+        /// <summary>The active session, read under the lock: a heartbeat scheduled inside <see cref="Install"/> waits
+        /// for the session to be in place instead of finding none.</summary>
+        public ActiveSession? CurrentSettled
+        {
+            get { lock (_gate) return _active; }
+        }
+
+        public string? LicenseKey => Volatile.Read(ref _licenseKey);
+
+        public bool IsDisposed => Volatile.Read(ref _disposed);
+
+        public void MarkDisposed()
+        {
+            lock (_gate) _disposed = true;
+        }
+
+        /// <summary>Installs the session <paramref name="create"/> builds (it may schedule its heartbeat) and returns
+        /// the one it replaced.</summary>
+        /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+        public ActiveSession? Install(Func<ActiveSession> create, string licenseKey, out ActiveSession installed)
+        {
+            lock (_gate)
+            {
+                if (_disposed) throw new ObjectDisposedException(nameof(AuthForgeClient));
+                ActiveSession? replaced = _active;
+                installed = create();
+                _active = installed;
+                _licenseKey = licenseKey;
+                return replaced;
+            }
+        }
+
+        /// <summary>Clears the session and the licence key; returns the session that was active.</summary>
+        public ActiveSession? Clear()
+        {
+            lock (_gate)
+            {
+                ActiveSession? ended = _active;
+                _active = null;
+                _licenseKey = null;
+                return ended;
+            }
+        }
+
+        /// <summary>Clears the session and the licence key if <paramref name="heartbeat"/>'s login is still current.</summary>
+        public bool ClearIfCurrent(HeartbeatRegistration heartbeat)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = null;
+                _licenseKey = null;
+                return true;
+            }
+        }
+
+        /// <summary>Ends the session (keeping the licence key for a self-ban) if <paramref name="heartbeat"/>'s login is current.</summary>
+        public bool EndIfCurrent(HeartbeatRegistration heartbeat)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = null;
+                return true;
+            }
+        }
+
+        /// <summary>Replaces the session of <paramref name="heartbeat"/>'s login, if it is still current.</summary>
+        public bool TrySwap(HeartbeatRegistration heartbeat, ActiveSession updated)
+        {
+            lock (_gate)
+            {
+                if (!ReferenceEquals(_active?.Heartbeat, heartbeat)) return false;
+                _active = updated;
+                return true;
+            }
+        }
+
+        public bool IsCurrent(HeartbeatRegistration heartbeat) => ReferenceEquals(Volatile.Read(ref _active)?.Heartbeat, heartbeat);
+    }
+
+    /// <summary>
+    /// A verified session, the heartbeat that keeps it, and where the two stand with the server (last answer, an outage
+    /// in progress, a renewal asked for). Immutable: the client swaps it whole.
+    /// </summary>
+    internal sealed class ActiveSession
+    {
+        public ActiveSession(Session session, HeartbeatRegistration heartbeat, TimeSpan lastContactMonotonic,
+            DateTimeOffset lastContactWall, TimeSpan? outageSince, int unanswered, bool isResumed, bool renewRequested,
+            bool renewedOnExpiry)
+        {
+            Session = session;
+            Heartbeat = heartbeat;
+            LastContactMonotonic = lastContactMonotonic;
+            LastContactWall = lastContactWall;
+            OutageSince = outageSince;
+            UnansweredCount = unanswered;
+            IsResumed = isResumed;
+            RenewRequested = renewRequested;
+            RenewedOnExpiry = renewedOnExpiry;
+        }
+
+        public Session Session { get; }
+        public HeartbeatRegistration Heartbeat { get; }
+        public TimeSpan LastContactMonotonic { get; }
+        public DateTimeOffset LastContactWall { get; }
+        /// <summary>Monotonic time of the first unanswered attempt since the last answer; null while in contact.</summary>
+        public TimeSpan? OutageSince { get; }
+        public int UnansweredCount { get; }
+        public bool IsResumed { get; }
+        /// <summary>The server said the session is over: the next tick renews.</summary>
+        public bool RenewRequested { get; }
+        /// <summary>This session came from a renewal the server's session_expired asked for.</summary>
+        public bool RenewedOnExpiry { get; }
+
+        public static ActiveSession Contacted(Session session, HeartbeatRegistration heartbeat, AuthForgeClock clock, bool isResumed,
+            bool renewedOnExpiry = false) =>
+            new ActiveSession(session, heartbeat, clock.Monotonic, clock.UtcNow, null, 0, isResumed, false, renewedOnExpiry);
+
+        public ActiveSession WithUnanswered(AuthForgeClock clock) =>
+            new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince ?? clock.Monotonic,
+                UnansweredCount + 1, IsResumed, RenewRequested, RenewedOnExpiry);
+
+        public ActiveSession WithRenewRequested() =>
+            new ActiveSession(Session, Heartbeat, LastContactMonotonic, LastContactWall, OutageSince, UnansweredCount, IsResumed,
+                true, RenewedOnExpiry);
+
+        /// <summary>Time since the last answer by the later of the two reckonings: a sleep never shortens it.</summary>
+        public TimeSpan SinceContact(AuthForgeClock clock)
+        {
+            TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
+            TimeSpan byWall = clock.UtcNow - LastContactWall;
+            TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
+            return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+        }
+    }
+
+    /// <summary>
+    /// The only way from a signed answer to a <see cref="Session"/>: every validate, heartbeat, renewal and
+    /// ValidateLicense answer is verified, bound to what this client asked for, and only then made a session.
+    /// </summary>
+    internal sealed class SessionIssuer
+    {
+        private readonly ClientSettings _settings;
+        private readonly ServerChannel _channel;
+
+        public SessionIssuer(ClientSettings settings, ServerChannel channel)
+        {
+            _settings = settings;
+            _channel = channel;
+        }
+
+        /// <summary>One validate (one credit): a new session for <paramref name="licenseKey"/> on the machine <paramref name="hwid"/>.</summary>
+        public async Task<Session> ValidateAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
+        {
+            ClientSettings s = _settings;
+            SignatureVerifier verifier = (SignatureVerifier?)s.Ed25519 ?? s.AppSecretVerifier;
+            return await _channel.ExchangeAsync(ServerChannel.ValidatePath,
+                nonce => Requests.Validate(s.AppId, s.AppSecret, licenseKey, hwid, nonce, s.TtlSeconds),
+                (response, nonce) => Session.FromAnswer(response.StatusCode, response.Body, nonce, verifier,
+                    new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds()), s.Clock),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>One heartbeat of <paramref name="session"/>: the session as the server now signs it.</summary>
+        public Task<Session> HeartbeatAsync(Session session, CancellationToken cancellationToken)
+        {
+            ClientSettings s = _settings;
+            SignatureVerifier verifier = HeartbeatVerifier(session.SigKeyBytes);
+            // The id the session logged in with, never a fresh read: a later probe must not change it mid-session.
+            string hwid = session.Hwid;
+            // The renewed session must name the same app, licence and machine as the one it renews, and its length
+            // still counts from the session's origin: a heartbeat never moves the cap.
+            return _channel.ExchangeAsync(ServerChannel.HeartbeatPath,
+                nonce => Requests.Heartbeat(s.AppId, session.SessionToken, nonce, hwid),
+                (response, nonce) => Session.FromAnswer(response.StatusCode, response.Body, nonce, verifier,
+                    new SessionBinding(s.AppId, session.LicenseKey, hwid, s.TtlSeconds, s.Clock.UtcNow.ToUnixTimeSeconds(), session.OriginUnix),
+                    s.Clock, renewing: session),
+                cancellationToken);
+        }
+
+        // v2 servers sign heartbeats with the session's sigKey; v1 servers with the app secret; v3 with Ed25519.
+        private SignatureVerifier HeartbeatVerifier(byte[]? sigKey) =>
+            (SignatureVerifier?)_settings.Ed25519 ?? (sigKey is null ? _settings.AppSecretVerifier : new HmacSignatureVerifier(sigKey));
+
+        /// <summary>
+        /// A stored session, through the same verify and bind as a live answer: the origin answer as a validate's, for
+        /// <paramref name="licenseKey"/> on the machine <paramref name="hwid"/>, then the newest answer as a heartbeat's of that origin. Only
+        /// the key kinds this client trusts verify: Ed25519 under v3, HMAC only under v1/v2.
+        /// </summary>
+        /// <exception cref="AuthForgeException">An answer cannot be trusted or answers someone else.</exception>
+        public Session Restore(StoredAnswer originAnswer, StoredAnswer? latestAnswer, string licenseKey, string hwid)
+        {
+            ClientSettings s = _settings;
+            long now = s.Clock.UtcNow.ToUnixTimeSeconds();
+            Session origin = Session.FromStoredAnswer(originAnswer, StoredVerifier(originAnswer, null),
+                new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, now), s.Clock, origin: null);
+            if (latestAnswer is null) return origin;
+            return Session.FromStoredAnswer(latestAnswer, StoredVerifier(latestAnswer, origin.SigKeyBytes),
+                new SessionBinding(s.AppId, licenseKey, hwid, s.TtlSeconds, now, origin.OriginUnix), s.Clock, origin);
+        }
+
+        private SignatureVerifier StoredVerifier(StoredAnswer answer, byte[]? originSigKey)
+        {
+            switch (answer.VerifierKind)
+            {
+                case "ed25519" when _settings.Ed25519 != null:
+                    return _settings.Ed25519;
+                // HMAC only without public keys: under v3 an HMAC-signed record is forged by whoever holds the app.
+                case "app" when _settings.Ed25519 is null:
+                    return _settings.AppSecretVerifier;
+                case "sigkey" when _settings.Ed25519 is null && originSigKey != null:
+                    return new HmacSignatureVerifier(originSigKey);
+                default:
+                    throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored answer was verified by a key this client does not trust.");
+            }
+        }
+
+        /// <summary>LOCAL mode's check: the kept answer's signature still verifies (no network).</summary>
+        public static Session LocalCheck(Session session)
+        {
+            if (!session.VerifyStoredSignature())
+                throw new AuthForgeException(AuthForgeErrorCodes.SignatureMismatch, "The stored session's signature no longer verifies.");
+            return session;
+        }
+    }
+
+    /// <summary>How long a session may go on without an answer, and how soon to ask again.</summary>
+    internal sealed class OutagePolicy
+    {
+        private readonly ClientSettings _settings;
+
+        public OutagePolicy(ClientSettings settings) => _settings = settings;
+
+        // How much longer a session may go on without an answer: until it ends, or the offline tolerance is spent.
+        public TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
+        {
+            TimeSpan left = session.Remaining(_settings.Clock);
+            if (_settings.OfflineTolerance is TimeSpan tolerance && tolerance - sinceContact < left) left = tolerance - sinceContact;
+            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+        }
+
+        /// <summary>
+        /// How long a stored session may run from now without the server: until its signed end, and at most the offline
+        /// tolerance after its newest signed answer. Zero when the clock reads earlier than that answer (less the
+        /// allowed skew): the clock was set back, and the time since the last contact can't be told.
+        /// </summary>
+        public TimeSpan OfflineStartLeft(RestoredSession stored)
+        {
+            TimeSpan since = _settings.Clock.UtcNow - stored.LastContact;
+            if (since < -StoredSession.MaxSkew) return TimeSpan.Zero;
+            return OfflineLeft(stored.Session, since < TimeSpan.Zero ? TimeSpan.Zero : since);
+        }
+
+        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
+        // together don't come back together.
+        public TimeSpan Backoff(int attempt)
+        {
+            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
+            long ticks = (long)Math.Min(_settings.Interval.Ticks, seconds * TimeSpan.TicksPerSecond);
+            double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
+            return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
+        }
+    }
+
+    /// <summary>
+    /// One login: a stored session resumed with one heartbeat (or, v3 only, without the server), else a validate;
+    /// then the session is installed and its heartbeat scheduled.
+    /// </summary>
+    internal sealed class LoginFlow
+    {
+        private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
+        private readonly SessionSlot _slot;
+        private readonly OutagePolicy _outage;
+        private readonly HeartbeatDuty _duty;
+        private readonly SessionStoreKeeper? _store;
+        private readonly ClientEvents _events;
+
+        public LoginFlow(ClientSettings settings, SessionIssuer issuer, SessionSlot slot, OutagePolicy outage, HeartbeatDuty duty,
+            SessionStoreKeeper? store, ClientEvents events)
+        {
+            _settings = settings;
+            _issuer = issuer;
+            _slot = slot;
+            _outage = outage;
+            _duty = duty;
+            _store = store;
+            _events = events;
+        }
+
+        /// <summary>
+        /// True when this client holds an unexpired session of <paramref name="licenseKey"/> (compared as the server
+        /// compares keys: trimmed, case-insensitive): a second login then asks nothing of the server, the heartbeat
+        /// already keeps the session alive.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The session is another licence key's.</exception>
+        public bool IsLoggedInWith(string licenseKey)
+        {
+            ActiveSession? active = _slot.Current;
+            if (active is null || active.Session.IsExpired(_settings.Clock)) return false;
+            if (string.Equals(active.Session.LicenseKey.Trim(), licenseKey.Trim(), StringComparison.OrdinalIgnoreCase)) return true;
+            // Never names either key: both are credentials.
+            throw new InvalidOperationException("The client is already logged in with another licence key; call Logout first.");
+        }
+
+        /// <summary>Null when logged in; else the failure, for the caller to report.</summary>
+        public async Task<AuthForgeException?> LoginCoreAsync(string licenseKey, CancellationToken cancellationToken)
+        {
+            AuthForgeClock clock = _settings.Clock;
+            Session? session = null;
+            bool resumed = false;
+            AuthForgeException? offline = null;
+            DateTimeOffset lastContact = default;
+
+            // Before anything else and awaited: a first probe runs on the thread pool, never on the caller's (UI)
+            // thread. The session keeps this id for its whole life, renewals included, whatever a later probe says.
+            string hwid = await _settings.LoginHwidAsync().ConfigureAwait(false);
+            RestoredSession? stored = _store?.Load(licenseKey, hwid);
+            if (stored != null)
+            {
+                try
+                {
+                    session = await _issuer.HeartbeatAsync(stored.Session, cancellationToken).ConfigureAwait(false);
+                    resumed = true;
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionResumed, null,
+                        "Resumed the stored session with one heartbeat instead of a validate.");
+                }
+                catch (AuthForgeException ex) when (ex.IsNoAnswer)
+                {
+                    // Only an Ed25519 (v3) session is trusted without the server: a v1/v2 signature is an HMAC under the
+                    // app secret, which every copy of the app holds, so anyone could forge a stored v1/v2 session.
+                    if (_settings.UsesEd25519 && _outage.OfflineStartLeft(stored) > TimeSpan.Zero)
+                    {
+                        session = stored.Session;
+                        resumed = true;
+                        offline = ex;
+                        lastContact = stored.LastContact;
+                        _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.SessionResumedOffline, ex.Code,
+                            "The server could not be reached; running on the stored signed session until it ends.");
+                    }
+                    else
+                    {
+                        _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code, _settings.UsesEd25519
+                            ? "The server could not be reached and the stored session is past the offline tolerance, or the clock reads earlier than its last signed answer."
+                            : "The server could not be reached; a v1/v2 session is never resumed offline (anyone with the app secret could forge one).");
+                    }
+                }
+                catch (AuthForgeException ex)
+                {
+                    _store!.Delete();
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
+                        "The server did not accept the stored session; validating the licence instead.");
+                }
+            }
+
+            if (session is null)
+            {
+                try
+                {
+                    session = await _issuer.ValidateAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AuthForgeException ex)
+                {
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.LoginFailed, ex.Code, ex.Message);
+                    return ex;
+                }
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.LoginSucceeded, null,
+                    "The licence was validated; the session ends " + session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+            }
+
+            Session started = session;
+            ActiveSession? replaced = _slot.Install(() =>
+            {
+                TimeSpan first = offline != null ? _outage.Backoff(1) : _duty.FirstDelay(started);
+                HeartbeatRegistration heartbeat = _settings.Scheduler.Schedule(_settings.Interval, first, _duty.RunAsync);
+                if (offline is null) return ActiveSession.Contacted(started, heartbeat, clock, resumed);
+                TimeSpan since = clock.UtcNow - lastContact;
+                return new ActiveSession(started, heartbeat, clock.Monotonic - (since < TimeSpan.Zero ? TimeSpan.Zero : since), lastContact,
+                    clock.Monotonic, 1, resumed, false, false);
+            }, licenseKey, out ActiveSession installed);
+            replaced?.Heartbeat.Dispose();
+            _store?.Save(installed);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// One tick of a session's life: a renewal when the session nears its end (or the server ended it), else a
+    /// heartbeat (SERVER) or a local re-verification (LOCAL). A verdict ends the session; no answer is retried with
+    /// back-off while the signed session lasts (and the offline tolerance allows); success swaps the session in.
+    /// </summary>
+    internal sealed class HeartbeatDuty
+    {
+        private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
+        private readonly SessionSlot _slot;
+        private readonly OutagePolicy _outage;
+        private readonly SessionStoreKeeper? _store;
+        private readonly ClientEvents _events;
+
+        public HeartbeatDuty(ClientSettings settings, SessionIssuer issuer, SessionSlot slot, OutagePolicy outage,
+            SessionStoreKeeper? store, ClientEvents events)
+        {
+            _settings = settings;
+            _issuer = issuer;
+            _slot = slot;
+            _outage = outage;
+            _store = store;
+            _events = events;
+        }
+
+        private AuthForgeClock Clock => _settings.Clock;
+
+        /// <summary>The first tick of a fresh session: spread over the interval, or sooner when the session needs it.</summary>
+        public TimeSpan FirstDelay(Session session)
+        {
+            // Spread over the whole interval, so a thousand sessions started together don't heartbeat together.
+            double fraction = (Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0);
+            TimeSpan spread = TimeSpan.FromTicks(Math.Max(1, (long)(_settings.Interval.Ticks * fraction)));
+            TimeSpan duty = UntilNextDuty(session);
+            return spread < duty ? spread : duty;
+        }
+
+        public async Task RunAsync(HeartbeatRegistration registration, CancellationToken cancellationToken)
+        {
+            // Under the gate: Login schedules the heartbeat and then stores the session inside one hold of it, so a
+            // heartbeat due at once waits for the store instead of finding no session and skipping a whole interval.
+            ActiveSession? active = _slot.CurrentSettled;
+            if (active is null || !ReferenceEquals(active.Heartbeat, registration)) return;
+
+            bool renew = NeedsRenewal(active);
+            Session next;
+            try
+            {
+                if (renew) next = await _issuer.ValidateAsync(active.Session.LicenseKey, active.Session.Hwid, cancellationToken).ConfigureAwait(false);
+                else if (_settings.Mode == HeartbeatMode.Server) next = await _issuer.HeartbeatAsync(active.Session, cancellationToken).ConfigureAwait(false);
+                else next = SessionIssuer.LocalCheck(active.Session);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // logged out or disposed while the heartbeat ran: not a failure
+            }
+            catch (Exception ex)
+            {
+                AuthForgeException failure = ex as AuthForgeException
+                    ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
+                OnTickFailed(active, registration, failure, renew);
+                return;
+            }
+            OnTickSucceeded(active, registration, next, renew);
+        }
+
+        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
+        {
+            if (ReferenceEquals(next, active.Session))
+            {
+                // LOCAL: nothing was asked of the server; look again at the interval, or when the session ends.
+                registration.RunAgainWithin(UntilNextDuty(active.Session));
+                return;
+            }
+            ActiveSession updated = ActiveSession.Contacted(next, registration, Clock, active.IsResumed,
+                renewedOnExpiry: renewed && active.RenewRequested);
+            if (!_slot.TrySwap(registration, updated)) return;
+            if (active.OutageSince != null)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.OutageEnded, null,
+                    "The server answers again after " + ClientEvents.Describe(Clock.Monotonic - active.OutageSince.Value) + ".");
+            if (renewed)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.RenewalSucceeded, null,
+                    "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+            else
+                _events.Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
+            _store?.Save(updated);
+            registration.RunAgainWithin(UntilNextDuty(next));
+        }
+
+        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
+        {
+            if (!failure.IsNoAnswer)
+            {
+                // A session ends at its TTL whatever the heartbeats say: the server's session_expired asks for the
+                // renewal, once. A renewed session refused again at once is a real failure, not a loop of credits.
+                if (failure.Code == AuthForgeErrorCodes.SessionExpired && !renewing && !active.RenewedOnExpiry)
+                {
+                    if (!_slot.TrySwap(registration, active.WithRenewRequested())) return;
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.SessionExpiredRenewing, failure.Code,
+                        "The server ended the session; renewing it with the licence key.");
+                    registration.RunAgainWithin(TimeSpan.Zero);
+                    return;
+                }
+                EndSession(registration, failure, forgetStored: true);
+                return;
+            }
+
+            TimeSpan left = _outage.OfflineLeft(active.Session, active.SinceContact(Clock));
+            if (left <= TimeSpan.Zero)
+            {
+                EndSession(registration, failure, forgetStored: false);
+                return;
+            }
+            ActiveSession updated = active.WithUnanswered(Clock);
+            if (!_slot.TrySwap(registration, updated)) return;
+            if (active.OutageSince is null)
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.OutageStarted, failure.Code,
+                    "The server could not be reached; the signed session stays valid for up to " + ClientEvents.Describe(left) + ".");
+            TimeSpan backoff = _outage.Backoff(updated.UnansweredCount);
+            TimeSpan delay = backoff < left ? backoff : left;
+            _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
+                (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + ClientEvents.Describe(delay) + ".");
+            _store?.Save(updated);
+            registration.RunAgainWithin(delay);
+        }
+
+        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
+        {
+            bool ended = _slot.EndIfCurrent(registration);
+            registration.Dispose();
+            // Only the heartbeat that ended the session reports, so one failure is reported once.
+            if (!ended) return;
+            if (forgetStored) _store?.Delete();
+            _events.Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
+                ? "The session ended without an answer from the server: " + failure.Message
+                : failure.Message);
+            _events.ReportFailure(AuthForgeFailureReason.HeartbeatFailed, failure);
+        }
+
+        // SERVER: renew when the session is within its renewal lead of the end, or the server said it is over.
+        // LOCAL: the seed SDK's behaviour, one validate once the prepaid session has run out.
+        private bool NeedsRenewal(ActiveSession active) =>
+            _settings.Mode == HeartbeatMode.Server
+                ? active.RenewRequested || active.Session.Remaining(Clock) <= RenewalLead(active.Session)
+                : active.Session.IsExpired(Clock);
+
+        // Early enough to ride out a short outage with retries, late enough that a day's session costs about a day's
+        // credit: one interval before the end, or a quarter of the session when that is shorter.
+        private TimeSpan RenewalLead(Session session)
+        {
+            TimeSpan quarter = TimeSpan.FromTicks(session.Lifetime.Ticks / 4);
+            return _settings.Interval < quarter ? _settings.Interval : quarter;
+        }
+
+        // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
+        private TimeSpan UntilNextDuty(Session session)
+        {
+            TimeSpan remaining = session.Remaining(Clock);
+            TimeSpan until = _settings.Mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
+            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
+        }
+    }
+
+    /// <summary>A session read back from the store, and the newest time the server signed for it (its last contact).</summary>
+    internal sealed class RestoredSession
+    {
+        public RestoredSession(Session session, DateTimeOffset lastContact)
+        {
+            Session = session;
+            LastContact = lastContact;
+        }
+
+        public Session Session { get; }
+        public DateTimeOffset LastContact { get; }
+    }
+
+    /// <summary>
+    /// The session kept across restarts (opt-in): read back and checked at login, written after every change, deleted
+    /// on logout and on a verdict. A stored session is used only when everything about it checks out; anything else
+    /// is removed, never trusted, and a store that throws is reported and done without.
+    /// </summary>
+    internal sealed class SessionStoreKeeper
+    {
+        private readonly IAuthForgeSessionStore _store;
+        private readonly ClientSettings _settings;
+        private readonly SessionIssuer _issuer;
+        private readonly SessionSlot _slot;
+        private readonly ClientEvents _events;
+        // Orders the store's writes and deletes; never taken with the slot's lock held.
+        private readonly object _storeGate = new object();
+
+        public SessionStoreKeeper(IAuthForgeSessionStore store, ClientSettings settings, SessionIssuer issuer, SessionSlot slot, ClientEvents events)
+        {
+            _store = store;
+            _settings = settings;
+            _issuer = issuer;
+            _slot = slot;
+            _events = events;
+        }
+
+        private byte[] StoreKey(string licenseKey, string hwid) =>
+            StoredSession.DeriveKey(_settings.AppId, _settings.AppSecret, licenseKey, hwid, _settings.TrustedKeys);
+
+        /// <summary>The stored session of <paramref name="licenseKey"/> on the machine <paramref name="hwid"/>, if one
+        /// checks out; anything else found is removed.</summary>
+        public RestoredSession? Load(string licenseKey, string hwid)
+        {
+            string? text;
+            try
+            {
+                text = _store.Load();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
+                return null;
+            }
+            if (text is null) return null;
+            string problem = "is empty, too large, not UTF-8 or not a regular file";
+            RestoredSession? restored = text.Length == 0 ? null : Restore(text, licenseKey, hwid, out problem);
+            if (restored != null) return restored;
+            Delete();
+            _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
+                "The stored session " + problem + "; it was removed.");
+            return null;
+        }
+
+        private RestoredSession? Restore(string text, string licenseKey, string hwid, out string problem)
+        {
+            AuthForgeClock clock = _settings.Clock;
+            JsonValue? fields = StoredSession.Read(text, StoreKey(licenseKey, hwid), out problem);
+            if (fields is null) return null;
+            DateTimeOffset now = clock.UtcNow;
+            // Against accidents: a clock earlier than one this store has already seen was set back.
+            if (StoredSession.Instant(fields, "highWater") > now)
+            {
+                problem = "was written by a clock later than now (the clock was set back)";
+                return null;
+            }
+            if (fields["protocol"]!.AsString() != _settings.ProtocolName)
+            {
+                problem = "belongs to another protocol generation";
+                return null;
+            }
+            Session session;
+            try
+            {
+                session = _issuer.Restore(StoredAnswer.Read(fields["origin"])!, StoredAnswer.Read(fields["latest"]), licenseKey, hwid);
+            }
+            catch (AuthForgeException ex)
+            {
+                problem = ex.Code == AuthForgeErrorCodes.SessionMismatch ? "answers another app, licence or machine"
+                    : ex.Code == AuthForgeErrorCodes.SessionExpired ? "has ended"
+                    : "does not verify (" + ex.Code + ")";
+                return null;
+            }
+            // The last contact is the newest time the server signed; a session without one is not resumed.
+            if (session.SignedAtUnix is null || session.Origin.SignedAtUnix is null)
+            {
+                problem = "has no signed server time";
+                return null;
+            }
+            if (session.IsExpired(clock))
+            {
+                problem = "has ended";
+                return null;
+            }
+            return new RestoredSession(session, DateTimeOffset.FromUnixTimeSeconds(session.SignedAtUnix.Value));
+        }
+
+        /// <summary>Writes <paramref name="active"/>, only while its login is still current: a heartbeat finishing just
+        /// as Logout runs must not write back the session Logout has just deleted.</summary>
+        public void Save(ActiveSession active)
+        {
+            lock (_storeGate)
+            {
+                if (!_slot.IsCurrent(active.Heartbeat)) return;
+                Session session = active.Session;
+                StoredAnswer origin = StoredAnswer.Of(session.Origin, _settings.AppSecretVerifier);
+                StoredAnswer? latest = ReferenceEquals(session, session.Origin) ? null : StoredAnswer.Of(session, _settings.AppSecretVerifier);
+                try
+                {
+                    _store.Save(StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), _settings.ProtocolName, origin, latest, _settings.Clock.UtcNow));
+                }
+                catch (Exception ex) when (!(ex is OutOfMemoryException))
+                {
+                    _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                        "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
+                }
+            }
+        }
+
+        public void Delete()
+        {
+            try
+            {
+                lock (_storeGate) _store.Delete();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
+            }
+        }
+    }
+
+    // =================================================================================================
+    // 3. Session
+    //    A signed answer turned into an immutable value. A Session is made only from an answer's bytes, by
+    //    Protocol.Verify and then Protocol.Bind, inside its own factories: there is no other constructor, so
+    //    no path (live, renewal, ValidateLicense, the store) can hold a session that skipped a rule.
     // =================================================================================================
 
     internal sealed class Session
@@ -1848,66 +2122,87 @@ namespace AuthForge.Internal
         private readonly TimeSpan _expiresAtMonotonic;
         private readonly DateTimeOffset _expiresAtWall;
 
-        private Session(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset? receivedAt, string hwid)
+        private Session(VerifiedResponse bound, SessionBinding binding, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
+            Session? origin, bool fromStore)
         {
-            Response = response;
-            LicenseKey = licenseKey;
-            Hwid = hwid;
+            Response = bound;
+            LicenseKey = binding.LicenseKey;
+            Hwid = binding.Hwid;
             Verifier = verifier;
             Nonce = nonce;
-            string? sigKey = response.TokenBody?["sigKey"]?.AsString();
+            Origin = origin ?? this;
+            string? sigKey = bound.TokenBody?["sigKey"]?.AsString();
             SigKeyBytes = string.IsNullOrEmpty(sigKey) ? null : Encoding.UTF8.GetBytes(sigKey);
 
-            // The time left is the server's own arithmetic (its expiry minus its clock when it answered), so a local
-            // wall clock that is wrong at login never lengthens a session either. A bound response (Protocol.Bind) has
-            // fixed that instant already, and capped the session's length from it.
-            long serverNow = response.IssuedAtUnix ?? response.ServerTimeUnix ?? clock.UtcNow.ToUnixTimeSeconds();
-            long remaining = response.ExpiresInUnix - serverNow;
-            Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(remaining, 100L * 365 * 86400)));
+            // The time left is the server's own arithmetic (its capped end minus its clock when it answered, both fixed
+            // by Protocol.Bind), so a local wall clock that is wrong at login never lengthens a session either.
+            Lifetime = TimeSpan.FromSeconds(Math.Max(0, Math.Min(bound.ExpiresInUnix - bound.IssuedAtUnix!.Value, 100L * 365 * 86400)));
             DateTimeOffset now = clock.UtcNow;
-            ReceivedAt = receivedAt ?? now;
-            _expiresAtWall = ReceivedAt + Lifetime;
-            // The receipt time of a stored session is not signed: never later than the signed end, give or take a skew.
-            if (receivedAt != null && _expiresAtWall > ExpiresAt + StoredSession.MaxSkew) _expiresAtWall = ExpiresAt + StoredSession.MaxSkew;
-            // A session read back from a store was received in an earlier process: only the wall clock links the two.
-            TimeSpan left = receivedAt is null ? Lifetime : Clamp(_expiresAtWall - now);
+            TimeSpan left = Lifetime;
+            if (fromStore)
+            {
+                // Received by an earlier process: nothing links that receipt to this process but the wall clock, so the
+                // session ends when the wall clock reaches its signed end, and never runs longer than it was granted.
+                _expiresAtWall = ExpiresAt;
+                TimeSpan byWall = _expiresAtWall - now;
+                if (byWall < left) left = byWall < TimeSpan.Zero ? TimeSpan.Zero : byWall;
+            }
+            else
+            {
+                _expiresAtWall = now + Lifetime;
+            }
             _expiresAtMonotonic = clock.Monotonic + left;
         }
 
-        /// <summary>A session just received, for a request that sent <paramref name="hwid"/>.</summary>
-        public static Session Create(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            string hwid) =>
-            new Session(response, licenseKey, verifier, nonce, clock, null, hwid);
+        /// <summary>
+        /// The one step from an answer to a session: <see cref="Protocol.Verify(int, byte[], string, SignatureVerifier)"/>,
+        /// then <see cref="Protocol.Bind"/> to what was asked, then the session. <paramref name="renewing"/> is the session
+        /// a heartbeat answer continues: the new one keeps its origin, from which the length cap counts.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The answer is a failure, cannot be trusted, or answers someone else.</exception>
+        public static Session FromAnswer(int statusCode, byte[] body, string nonce, SignatureVerifier verifier, SessionBinding binding,
+            AuthForgeClock clock, Session? renewing = null) =>
+            new Session(Protocol.Verify(statusCode, body, nonce, verifier, binding), binding, verifier, nonce, clock, renewing?.Origin,
+                fromStore: false);
 
-        /// <summary>A session received at <paramref name="receivedAt"/> (local wall time) by an earlier process, stored
-        /// under <paramref name="hwid"/>.</summary>
-        public static Session Restore(VerifiedResponse response, string licenseKey, SignatureVerifier verifier, string nonce, AuthForgeClock clock,
-            DateTimeOffset receivedAt, string hwid) =>
-            new Session(response, licenseKey, verifier, nonce, clock, receivedAt, hwid);
+        /// <summary>
+        /// A signed answer a store kept, through the same <see cref="Protocol.Verify(int, byte[], string, SignatureVerifier)"/>
+        /// and <see cref="Protocol.Bind"/> as a live one. It ends at its signed (capped) end by the wall clock.
+        /// </summary>
+        /// <exception cref="AuthForgeException">The answer cannot be trusted or answers someone else.</exception>
+        public static Session FromStoredAnswer(StoredAnswer answer, SignatureVerifier verifier, SessionBinding binding, AuthForgeClock clock,
+            Session? origin) =>
+            new Session(Protocol.Verify(200, answer.Envelope(), answer.Nonce, verifier, binding), binding, verifier, answer.Nonce, clock,
+                origin, fromStore: true);
 
         public VerifiedResponse Response { get; }
         public string LicenseKey { get; }
-
-        /// <summary>The hardware id this session was issued to: its heartbeats and renewals send it, whatever a later
-        /// probe of the machine says.</summary>
+        /// <summary>The hardware id this session was issued to (its binding's): its heartbeats and renewals send it,
+        /// whatever a later probe of the machine says.</summary>
         public string Hwid { get; }
         public SignatureVerifier Verifier { get; }
         public string Nonce { get; }
         public byte[]? SigKeyBytes { get; }
+
+        /// <summary>The session whose answer started this one (a validate): itself, or the session a heartbeat renewed.
+        /// Every answer of the chain is capped to the requested length counted from its signed time.</summary>
+        public Session Origin { get; }
+
+        /// <summary>The instant, in unix seconds, the length cap counts from: the origin's signed timestamp (else its receipt).</summary>
+        public long OriginUnix => Origin.Response.IssuedAtUnix!.Value;
+
+        /// <summary>The server's signed timestamp of this answer; null when it sent none.</summary>
+        public long? SignedAtUnix => Response.ServerTimeUnix;
+
         public string SessionToken => Response.SessionToken;
         public JsonValue Payload => Response.Payload;
         public string? KeyId => Response.KeyId;
+
+        /// <summary>When the session ends: its signed end, capped by <see cref="Protocol.Bind"/>.</summary>
         public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Response.ExpiresInUnix);
 
-        /// <summary>The session's whole length as the server granted it at receipt.</summary>
+        /// <summary>The session's whole length from this answer, as the server granted it (capped).</summary>
         public TimeSpan Lifetime { get; }
-
-        /// <summary>Local wall time when the response was received.</summary>
-        public DateTimeOffset ReceivedAt { get; }
-
-        /// <summary>The local wall time the session ends by the wall-clock reckoning.</summary>
-        public DateTimeOffset EndsAtWall => _expiresAtWall;
 
         /// <summary>Time left by the earlier of the monotonic and the wall-clock reckoning; zero once ended.</summary>
         public TimeSpan Remaining(AuthForgeClock clock) =>
@@ -1927,45 +2222,92 @@ namespace AuthForge.Internal
         private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
     }
 
+    /// <summary>One signed answer as a store keeps it: the payload text exactly as received, its signature, the key id,
+    /// the nonce it answered, and which kind of key verified it.</summary>
+    internal sealed class StoredAnswer
+    {
+        public StoredAnswer(string verifierKind, string payload, string signature, string? keyId, string nonce)
+        {
+            VerifierKind = verifierKind;
+            Payload = payload;
+            Signature = signature;
+            KeyId = keyId;
+            Nonce = nonce;
+        }
+
+        /// <summary><c>ed25519</c>, <c>app</c> (HMAC under the app secret) or <c>sigkey</c> (HMAC under the token's sigKey).</summary>
+        public string VerifierKind { get; }
+        public string Payload { get; }
+        public string Signature { get; }
+        public string? KeyId { get; }
+        public string Nonce { get; }
+
+        public static StoredAnswer Of(Session session, SignatureVerifier appSecretVerifier) =>
+            new StoredAnswer(session.Verifier is Ed25519SignatureVerifier ? "ed25519"
+                    : ReferenceEquals(session.Verifier, appSecretVerifier) ? "app" : "sigkey",
+                session.Response.PayloadText, session.Response.Signature, session.KeyId, session.Nonce);
+
+        /// <summary>The answer as the server sent it, for the same verification as a live one.</summary>
+        public byte[] Envelope() => Encoding.UTF8.GetBytes(new JsonWriter().BeginObject()
+            .Property("status", "ok")
+            .Property("payload", Payload)
+            .Property("signature", Signature)
+            .Property("keyId", KeyId)
+            .EndObject().ToString());
+
+        public JsonWriter WriteTo(JsonWriter writer, string name) => writer.BeginObject(name)
+            .Property("verifier", VerifierKind)
+            .Property("payload", Payload)
+            .Property("signature", Signature)
+            .Property("keyId", KeyId)
+            .Property("nonce", Nonce)
+            .EndObject();
+
+        public static StoredAnswer? Read(JsonValue? value)
+        {
+            if (value is null || value.Kind != JsonKind.Object) return null;
+            string? kind = value["verifier"]?.AsString();
+            string? payload = value["payload"]?.AsString();
+            string? signature = value["signature"]?.AsString();
+            string? nonce = value["nonce"]?.AsString();
+            JsonValue? keyId = value["keyId"];
+            if (kind is null || payload is null || signature is null || nonce is null) return null;
+            if (keyId != null && keyId.Kind != JsonKind.Null && keyId.AsString() is null) return null;
+            return new StoredAnswer(kind, payload, signature, keyId?.AsString(), nonce);
+        }
+    }
+
     /// <summary>
-    /// The session store's record: the signed answer exactly as received (payload text, signature, key id, the nonce it
-    /// answered, the token) and the local times needed to judge it after a restart. It is sealed with an HMAC keyed by
-    /// the app, licence, machine and trusted keys, so a record of another licence or machine, or one edited by hand,
-    /// is told apart and dropped; the payload's own signature is checked again when it is read back.
+    /// The session store's record: the answer that started the session (the validate) and the newest answer since (a
+    /// heartbeat), each exactly as signed, so a restart rebuilds the session through the same verify and bind as a
+    /// live answer, with its length counted from the origin's signed time and its last contact the newest signed time.
+    /// Two further guards catch accidents, not attackers, because every licensee holds what they are made of: the
+    /// record is sealed with an HMAC keyed by the app, licence, machine and trusted keys (a record of another licence
+    /// or machine, or one damaged, is told apart and dropped), and it carries a high-water mark of the local clock (a
+    /// clock set back past it is noticed).
     /// </summary>
     internal static class StoredSession
     {
-        public const string Format = "authforge-session/1";
+        public const string Format = "authforge-session/2";
 
-        /// <summary>How far past its signed end a restored session may run by the local clock (clock skew).</summary>
+        /// <summary>How far behind the server's last signed time the local clock may read at a restart (clock skew).</summary>
         public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
 
+        /// <summary>The seal's key. The licence key is taken as the server compares it: trimmed, case-insensitive.</summary>
         public static byte[] DeriveKey(string appId, string appSecret, string licenseKey, string hwid, string trustedKeys)
         {
-            string material = Format + "\n" + appId + "\n" + appSecret + "\n" + licenseKey + "\n" + hwid + "\n" + trustedKeys;
+            string material = Format + "\n" + appId + "\n" + appSecret + "\n" + licenseKey.Trim().ToUpperInvariant() + "\n" + hwid + "\n" + trustedKeys;
             return HmacSignatureVerifier.DeriveKey(Encoding.UTF8.GetBytes(material), "session-store");
         }
 
         public static string Identity(byte[] key) =>
             Hex.Encode(HmacSignatureVerifier.Sign(key, Encoding.UTF8.GetBytes("identity"))).Substring(0, 32);
 
-        public static string Write(byte[] key, Session session, string protocol, string verifierKind, DateTimeOffset lastContact,
-            DateTimeOffset highWater)
+        public static string Write(byte[] key, string protocol, StoredAnswer origin, StoredAnswer? latest, DateTimeOffset highWater)
         {
-            VerifiedResponse r = session.Response;
-            string record = new JsonWriter().BeginObject()
-                .Property("protocol", protocol)
-                .Property("verifier", verifierKind)
-                .Property("payload", r.PayloadText)
-                .Property("signature", r.Signature)
-                .Property("keyId", r.KeyId)
-                .Property("nonce", session.Nonce)
-                .Property("sessionToken", r.SessionToken)
-                .Property("timestamp", r.ServerTimeUnix ?? -1)
-                .Property("receivedAt", session.ReceivedAt.ToUnixTimeMilliseconds())
-                .Property("lastContact", lastContact.ToUnixTimeMilliseconds())
-                .Property("highWater", highWater.ToUnixTimeMilliseconds())
-                .EndObject().ToString();
+            JsonWriter writer = origin.WriteTo(new JsonWriter().BeginObject().Property("protocol", protocol), "origin");
+            writer = latest is null ? writer.Property("latest", (string?)null) : latest.WriteTo(writer, "latest");
+            string record = writer.Property("highWater", highWater.ToUnixTimeMilliseconds()).EndObject().ToString();
             return new JsonWriter().BeginObject()
                 .Property("format", Format)
                 .Property("identity", Identity(key))
@@ -1987,11 +2329,16 @@ namespace AuthForge.Internal
                 problem = "is corrupt";
                 return null;
             }
-            string? record = outer["record"]?.AsString();
-            string? mac = outer["mac"]?.AsString();
-            if (outer.Kind != JsonKind.Object || outer["format"]?.AsString() != Format || record is null || mac is null)
+            string? record = outer.Kind == JsonKind.Object ? outer["record"]?.AsString() : null;
+            string? mac = outer.Kind == JsonKind.Object ? outer["mac"]?.AsString() : null;
+            if (outer.Kind != JsonKind.Object || record is null || mac is null)
             {
                 problem = "is corrupt";
+                return null;
+            }
+            if (outer["format"]?.AsString() != Format)
+            {
+                problem = "is in another format";
                 return null;
             }
             if (!FixedTime.Equals(Encoding.ASCII.GetBytes(outer["identity"]?.AsString() ?? ""), Encoding.ASCII.GetBytes(Identity(key))))
@@ -2015,21 +2362,12 @@ namespace AuthForge.Internal
                 problem = "is corrupt";
                 return null;
             }
-            foreach (string name in new[] { "protocol", "verifier", "payload", "signature", "nonce", "sessionToken" })
+            if (fields.Kind != JsonKind.Object || fields["protocol"]?.AsString() is null || StoredAnswer.Read(fields["origin"]) is null
+                || (fields["latest"] is JsonValue latest && latest.Kind != JsonKind.Null && StoredAnswer.Read(latest) is null)
+                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
             {
-                if (fields[name]?.AsString() is null)
-                {
-                    problem = "is corrupt";
-                    return null;
-                }
-            }
-            foreach (string name in new[] { "receivedAt", "lastContact", "highWater" })
-            {
-                if (fields[name] is null || !fields[name]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
-                {
-                    problem = "is corrupt";
-                    return null;
-                }
+                problem = "is corrupt";
+                return null;
             }
             problem = "";
             return fields;
@@ -2043,7 +2381,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 3. Protocol
+    // 4. Protocol
     //    Request bodies, and Protocol.Verify: the single pure function that turns a response's status and
     //    bytes into a VerifiedResponse or an AuthForgeException. Vectors, fuzzing and the client all use it.
     // =================================================================================================
@@ -2140,7 +2478,8 @@ namespace AuthForge.Internal
 
     /// <summary>
     /// What one request asked for, which its verified answer must match: the app, licence and machine it named, and
-    /// the longest session it may be granted. Built by the client per request; <see cref="Protocol.Bind"/> applies it.
+    /// the longest session it may be granted, counted from the session's origin. Built per request (and per stored
+    /// answer) by the client; <see cref="Protocol.Bind"/> applies it.
     /// </summary>
     internal sealed class SessionBinding
     {
@@ -2155,7 +2494,10 @@ namespace AuthForge.Internal
         /// <param name="ttlSeconds">The TTL the client asks for; null for the service default.</param>
         /// <param name="receivedAtUnix">The client's wall clock when the answer arrived: used only when the server
         /// states no time, and then only to cap the session from the moment of receipt.</param>
-        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix)
+        /// <param name="originUnix">For an answer that continues a session (a heartbeat, a stored heartbeat answer): the
+        /// instant the session's length counts from, its first answer's signed time. Null for a new session (a validate),
+        /// whose length counts from its own answer.</param>
+        public SessionBinding(string appId, string licenseKey, string hwid, int? ttlSeconds, long receivedAtUnix, long? originUnix = null)
         {
             AppId = appId;
             LicenseKey = licenseKey;
@@ -2163,6 +2505,7 @@ namespace AuthForge.Internal
             long ttl = ttlSeconds is int requested ? Math.Min(Math.Max(requested, MinTtlSeconds), MaxTtlSeconds) : DefaultTtlSeconds;
             MaxLifetimeSeconds = ttl + (long)AuthForgeClientOptions.SessionLengthSlack.TotalSeconds;
             ReceivedAtUnix = receivedAtUnix;
+            OriginUnix = originUnix;
         }
 
         public string AppId { get; }
@@ -2170,6 +2513,7 @@ namespace AuthForge.Internal
         public string Hwid { get; }
         public long MaxLifetimeSeconds { get; }
         public long ReceivedAtUnix { get; }
+        public long? OriginUnix { get; }
     }
 
     internal static class Protocol
@@ -2247,7 +2591,9 @@ namespace AuthForge.Internal
         /// (<c>appId</c> and <c>hwid</c> exactly, the licence key trimmed and case-insensitively), else
         /// <c>session_mismatch</c>; a field the server leaves out is not invented. A session already ended at the server's
         /// time is <c>session_expired</c>. A session granted longer than the requested TTL (plus slack) from the
-        /// server's signed timestamp, or from receipt when there is none, is shortened to it.
+        /// server's signed timestamp, or from receipt when there is none, is shortened to it; for an answer continuing a
+        /// session the cap counts from the session's origin (<see cref="SessionBinding.OriginUnix"/>), so heartbeats never
+        /// move it, and an answer past it is <c>session_expired</c>.
         /// </summary>
         /// <exception cref="AuthForgeException"><c>session_mismatch</c> or <c>session_expired</c>.</exception>
         public static VerifiedResponse Bind(VerifiedResponse response, SessionBinding binding)
@@ -2264,8 +2610,10 @@ namespace AuthForge.Internal
             long issuedAt = response.ServerTimeUnix ?? binding.ReceivedAtUnix;
             if (response.ExpiresInUnix <= issuedAt)
                 throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The server granted a session that had already ended.");
-            long capped = response.ExpiresInUnix - issuedAt > binding.MaxLifetimeSeconds ? issuedAt + binding.MaxLifetimeSeconds : response.ExpiresInUnix;
-            return response.WithLifetime(capped, issuedAt);
+            long cappedAt = (binding.OriginUnix ?? issuedAt) + binding.MaxLifetimeSeconds;
+            if (cappedAt <= issuedAt)
+                throw new AuthForgeException(AuthForgeErrorCodes.SessionExpired, "The session has lasted the length this client asked for.");
+            return response.WithLifetime(response.ExpiresInUnix > cappedAt ? cappedAt : response.ExpiresInUnix, issuedAt);
         }
 
         private static void RequireSame(JsonValue? claimed, string sent, bool ignoreCaseAndTrim, string what)
@@ -2453,9 +2801,9 @@ namespace AuthForge.Internal
                 SignatureVerifier verifier = ed25519
                     ? (SignatureVerifier)Ed25519SignatureVerifier.Parse(new[] { Key }, "publicKey")
                     : new HmacSignatureVerifier(Encoding.UTF8.GetBytes("warm-up"));
-                VerifiedResponse response = Protocol.Verify(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
-                    new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()));
-                bool created = Session.Create(response, "WARM-UP", verifier, Nonce0, AuthForgeClock.System, "warm-up") != null;
+                bool created = Session.FromAnswer(200, Encoding.UTF8.GetBytes(answer), Nonce0, verifier,
+                    new SessionBinding("warm-up", "WARM-UP", "warm-up", null, AuthForgeClock.System.UtcNow.ToUnixTimeSeconds()),
+                    AuthForgeClock.System) != null;
                 HeartbeatScheduler.Shared.PrepareTimer();
                 return created;
             }
@@ -2493,7 +2841,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 4. Signatures
+    // 5. Signatures
     //    One small type, two implementations. HMAC derives its key per request from a secret and the nonce
     //    (v1: the app secret; v2 heartbeats: the session's sigKey); Ed25519 accepts any trusted key (rotation).
     // =================================================================================================
@@ -2629,7 +2977,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 5. Transport
+    // 6. Transport
     //    One POST: sent with a time-out that covers the whole exchange, body read up to a size limit, and
     //    every failure turned into an AuthForgeException. It knows nothing of sessions or signatures.
     // =================================================================================================
@@ -2911,7 +3259,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 6. Scheduler
+    // 7. Scheduler
     //    One timer for every heartbeat in the process. Registrations sit in a min-heap by due time; the
     //    timer is armed for the earliest. Due heartbeats run on the thread pool and are awaited, never
     //    blocked on, so a slow server delays only its own session. Disposing a registration removes it
@@ -3388,7 +3736,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 7. Primitives
+    // 8. Primitives
     //    Time (injectable), nonces, hex, base64 as PROTOCOL.md allows it, and constant-time comparison.
     // =================================================================================================
 
@@ -3552,7 +3900,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 8. Fingerprint
+    // 9. Fingerprint
     //    HWID = hex SHA-256 of "mac:<mac>|cpu:<cpu>|disk:<disk>" (PROTOCOL.md "Hardware id"). Probed once per
     //    process; the async entry points await it on the thread pool. Linux reads /sys and /proc; Windows reads the
     //    interface table, the device tree, the registry, SMBIOS and a disk IOCTL through P/Invoke: neither starts a
@@ -5216,7 +5564,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 9. Ed25519
+    // 10. Ed25519
     //    RFC 8032 signature verification (5.1.7), strict and cofactorless.
     //    Owns: GF(2^255 - 19) field elements, edwards25519 points, scalars mod L, key decoding and Verify.
     //    Variable time on purpose: it only ever handles public data (keys, messages, signatures).
@@ -6370,7 +6718,7 @@ namespace AuthForge.Internal
     }
 
     // =================================================================================================
-    // 10. Json
+    // 11. Json
     //    The strict RFC 8259 reader (UTF-8 bytes or a string -> an immutable JsonValue tree) and the compact
     //    writer used for request bodies. Everything the reader sees (server responses, decoded payloads, session
     //    token bodies) is attacker-controlled, so it is strict where a lenient parser would let two parsers disagree

@@ -29,6 +29,10 @@ namespace AuthForge.Benchmarks
         });
 
         /// <summary>Options for a client of a server at <paramref name="baseUrl"/>; a long interval unless given.</summary>
+        /// <summary>What the client binds a validate answer of this server to (app, licence, machine, default TTL).</summary>
+        public static SessionBinding Binding() =>
+            new SessionBinding(AppId, LicenseKey, Hwid, null, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
         public static AuthForgeClientOptions ClientOptions(string baseUrl, string? publicKey, TimeSpan? interval = null, string hwid = Hwid)
         {
             var options = new AuthForgeClientOptions

@@ -62,7 +62,7 @@ namespace AuthForge.Benchmarks
                 SignatureVerifier verifier = mode == SigningMode.Ed25519
                     ? Ed25519SignatureVerifier.Parse(new[] { publicKey }, "publicKey")
                     : new HmacSignatureVerifier(Encoding.UTF8.GetBytes(BenchServer.AppSecret));
-                return Session.Create(Protocol.Verify(200, body, nonce, verifier), BenchServer.LicenseKey, verifier, nonce, AuthForgeClock.System, "bench-hwid");
+                return Session.FromAnswer(200, body, nonce, verifier, BenchServer.Binding(), AuthForgeClock.System);
             }
             finally
             {

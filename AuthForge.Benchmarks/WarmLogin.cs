@@ -180,7 +180,7 @@ namespace AuthForge.Benchmarks
             SignatureVerifier verifier = publicKey != null
                 ? Ed25519SignatureVerifier.Parse(new[] { publicKey }, "publicKey")
                 : new HmacSignatureVerifier(Encoding.UTF8.GetBytes(BenchServer.AppSecret));
-            void Once() => Session.Create(Protocol.Verify(200, body, nonce, verifier), BenchServer.LicenseKey, verifier, nonce, AuthForgeClock.System, "bench-hwid");
+            void Once() => Session.FromAnswer(200, body, nonce, verifier, BenchServer.Binding(), AuthForgeClock.System);
             for (int i = 0; i < 200; i++) Once();
             var samples = new List<double>();
             for (int s = 0; s < 15; s++)

@@ -46,6 +46,7 @@ namespace AuthForge.MonoCheck
             _runner.Run("login-heartbeats-v2", () => LoginWithHeartbeats(_v2, false, "MONO-V2"));
             _runner.Run("login-heartbeats-v3", () => LoginWithHeartbeats(_v3, true, "MONO-V3"));
             _runner.Run("local-mode-v3", LocalMode);
+            _runner.Run("session-store-fifo-v3", SessionStoreWithAFifo);
             _runner.Run("async-v3", () => AsyncCalls().GetAwaiter().GetResult());
             _runner.Run("revocation-v3", Revocation);
             _runner.Run("validate-license-v3", ValidateLicense);
@@ -89,7 +90,7 @@ namespace AuthForge.MonoCheck
         }
 
         private AuthForgeClient NewClient(DevServerAdmin server, bool v3, FailureLog failures, HeartbeatMode mode = HeartbeatMode.Server,
-            TimeSpan? interval = null, TimeSpan? requestTimeout = null)
+            TimeSpan? interval = null, TimeSpan? requestTimeout = null, string storePath = null)
         {
             var options = new AuthForgeClientOptions
             {
@@ -100,6 +101,7 @@ namespace AuthForge.MonoCheck
                 HeartbeatInterval = interval ?? TimeSpan.FromMinutes(15),
                 RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(15),
                 OnFailure = failures.Record,
+                SessionStorePath = storePath,
                 HttpClient = PinnedTls.Client,
             };
             if (v3)
@@ -162,6 +164,36 @@ namespace AuthForge.MonoCheck
                 System.Threading.Thread.Sleep(2500); // two or three local checks of the stored signature
                 CheckRunner.Expect(client.IsAuthenticated() && failures.Count == 0, "LOCAL checks ended the session: " + failures);
                 CheckRunner.Expect(_v3.CountRequests("/auth/heartbeat", 200) == 0, "LOCAL mode sent heartbeats");
+            }
+        }
+
+        // The file store checks what sits at its path before opening it: on Mono, as on .NET, a FIFO there (whose open
+        // would wait for a writer forever) is refused at once, and the session then stored is resumed by the next start.
+        private void SessionStoreWithAFifo()
+        {
+            _v3.AddLicense("MONO-STORE");
+            string folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "authforge-mono-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(folder);
+            string path = System.IO.Path.Combine(folder, "session.json");
+            try
+            {
+                using (Process mkfifo = Process.Start(new ProcessStartInfo("mkfifo", path) { UseShellExecute = false }))
+                    mkfifo.WaitForExit();
+                var failures = new FailureLog();
+                using (AuthForgeClient client = NewClient(_v3, true, failures, storePath: path))
+                {
+                    Task<bool> login = Task.Run(() => client.Login("MONO-STORE"));
+                    CheckRunner.Expect(login.Wait(TimeSpan.FromSeconds(60)), "a FIFO at the store path blocked the login");
+                    CheckRunner.Expect(login.Result, "login failed: " + failures);
+                }
+                using (AuthForgeClient again = NewClient(_v3, true, failures, storePath: path))
+                {
+                    CheckRunner.Expect(again.Login("MONO-STORE") && again.GetSession().IsResumed, "the stored session was not resumed: " + failures);
+                }
+            }
+            finally
+            {
+                System.IO.Directory.Delete(folder, true);
             }
         }
 

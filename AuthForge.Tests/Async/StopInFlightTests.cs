@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
-using System.Reflection;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -81,14 +80,8 @@ namespace AuthForge.Tests.Async
         }
 
         // The running heartbeat of the client's session, read before stopping it (the sync methods return nothing
-        // to wait on): AuthForgeClient._active.Heartbeat.WhenIdle.
-        private static Task RunningHeartbeat(AuthForgeClient client)
-        {
-            object active = typeof(AuthForgeClient).GetField("_active", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(client)
-                ?? throw new InvalidOperationException("AuthForgeClient._active not found or null: update this test's probe.");
-            var registration = (HeartbeatRegistration)(active.GetType().GetProperty("Heartbeat")?.GetValue(active)
-                ?? throw new InvalidOperationException("ActiveSession.Heartbeat not found: update this test's probe."));
-            return registration.WhenIdle;
-        }
+        // to wait on).
+        private static Task RunningHeartbeat(AuthForgeClient client) =>
+            (client.Active ?? throw new InvalidOperationException("The client has no active session.")).Heartbeat.WhenIdle;
     }
 }

@@ -108,7 +108,7 @@ namespace AuthForge.Tests.Client
         }
 
         [Fact]
-        public async Task ASecondLoginReplacesTheSessionAndItsHeartbeat()
+        public async Task ALoginAfterLogoutReplacesTheSessionAndItsHeartbeat()
         {
             DevServerHost server = _servers[SigningMode.HmacV2];
             string key = ServerTrio.NewLicense(server);
@@ -119,6 +119,7 @@ namespace AuthForge.Tests.Client
             Assert.True(await client.LoginAsync(key));
             string first = (string)client.GetSessionData()!["sessionToken"]!;
 
+            client.Logout();
             Assert.True(await client.LoginAsync(key));
 
             Assert.NotEqual(first, client.GetSessionData()!["sessionToken"]);

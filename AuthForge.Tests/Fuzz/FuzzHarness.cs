@@ -14,7 +14,7 @@ namespace AuthForge.Tests.Fuzz
         public static readonly FuzzLimits Default = new FuzzLimits();
 
         /// <summary>
-        /// One input, Verify plus Session.Create plus the accessors, must finish within this: wall time, so generous
+        /// One input, Verify plus Session.FromAnswer plus the accessors, must finish within this: wall time, so generous
         /// for a loaded 2-core machine (the slowest input takes a few hundred milliseconds on a quiet one and was seen
         /// at 2.6 s under load); a super-linear blow-up on a megabyte body takes minutes.
         /// </summary>
@@ -117,14 +117,29 @@ namespace AuthForge.Tests.Fuzz
             try
             {
                 response = AuthForge.Internal.Protocol.Verify(input.Status, input.Body, input.Nonce, input.Verifier.Product);
-                Session session = Session.Create(response, FuzzSeedSet.LicenseKey, input.Verifier.Product, input.Nonce, AuthForgeClock.System, "fuzz-hwid");
-                // What the client then does with a session (local heartbeats re-verify; users copy variables): none may throw.
-                if (!session.VerifyStoredSignature()) accessorProblem = "the accepted session's stored signature does not verify";
-                session.CopyPayload();
-                session.CopyAppVariables();
-                session.CopyLicenseVariables();
-                session.IsExpired(AuthForgeClock.System);
-                _ = session.ToString();
+                // The session the client would build: the same verify, then the binding to what the seeds asked for,
+                // with the longest TTL and the answer's own time as receipt. A binding verdict (another machine, an
+                // ended session) is the product refusing a fuzzed field, not a fuzz failure: the accessors then rest.
+                Session? session = null;
+                try
+                {
+                    session = Session.FromAnswer(input.Status, input.Body, input.Nonce, input.Verifier.Product,
+                        new SessionBinding("fuzz-app", FuzzSeedSet.LicenseKey, FuzzSeedSet.Hwid, (int)SessionBinding.MaxTtlSeconds,
+                            response.ServerTimeUnix ?? 0), AuthForgeClock.System);
+                }
+                catch (AuthForgeException e) when (e.Code == AuthForgeErrorCodes.SessionMismatch || e.Code == AuthForgeErrorCodes.SessionExpired)
+                {
+                }
+                if (session != null)
+                {
+                    // What the client then does with a session (local heartbeats re-verify; users copy variables): none may throw.
+                    if (!session.VerifyStoredSignature()) accessorProblem = "the accepted session's stored signature does not verify";
+                    session.CopyPayload();
+                    session.CopyAppVariables();
+                    session.CopyLicenseVariables();
+                    session.IsExpired(AuthForgeClock.System);
+                    _ = session.ToString();
+                }
                 outcome = "accepted";
             }
             catch (AuthForgeException e)

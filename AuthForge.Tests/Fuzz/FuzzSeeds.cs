@@ -78,6 +78,7 @@ namespace AuthForge.Tests.Fuzz
     internal sealed class FuzzSeedSet
     {
         public const string LicenseKey = "FUZZ-AAAA-BBBB-CCCC";
+        public const string Hwid = "3f1d0c6b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060504";
         private const string AppSecret = "af_test_secret_2026_reference";
         private const string SigKey = "af_test_sig_key_2026_reference_0123456789abcdef";
         private const string OwnSigKey = "sk_fuzz_5f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f";

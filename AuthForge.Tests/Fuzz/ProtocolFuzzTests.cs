@@ -1,4 +1,4 @@
-// Fuzzes the whole response pipeline: Protocol.Verify, then Session.Create and what a client does with a session.
+// Fuzzes the whole response pipeline: Protocol.Verify, then Session.FromAnswer (verify and bind) and what a client does with a session.
 //
 // CI runs a fixed-seed quick pass (about 57,000 inputs, a few seconds on two idle cores):
 //   dotnet test AuthForge.Tests --filter "FullyQualifiedName~Fuzz"

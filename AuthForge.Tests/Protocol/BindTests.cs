@@ -108,5 +108,24 @@ namespace AuthForge.Tests.Protocol
             VerifiedResponse response = Verify("{\"exp\":1800001000,\"expiresIn\":1800002000}", ",\"expiresIn\":1800003000");
             Assert.Equal(1800001000, response.ExpiresInUnix);
         }
+
+        [Fact]
+        public void AnAnswerContinuingASessionIsCappedFromTheSessionsOriginNotItsOwnTime()
+        {
+            // A heartbeat twelve hours into a day's session, answered with a week's end: still the day from the origin.
+            long origin = Timestamp - 12 * 3600;
+            var binding = new SessionBinding("app-1", "KEY-ABC", "hwid-1", null, Timestamp, origin);
+            VerifiedResponse response = Verify("{\"exp\":1900000000}", binding: binding);
+            Assert.Equal(origin + 86400 + 60, response.ExpiresInUnix);
+            Assert.Equal(Timestamp, response.IssuedAtUnix);
+        }
+
+        [Fact]
+        public void AnAnswerContinuingASessionPastItsCapIsSessionExpired()
+        {
+            long origin = Timestamp - 86400 - 61;
+            var binding = new SessionBinding("app-1", "KEY-ABC", "hwid-1", null, Timestamp, origin);
+            Assert.Equal(AuthForgeErrorCodes.SessionExpired, Assert.Throws<AuthForgeException>(() => Verify("{\"exp\":1900000000}", binding: binding)).Code);
+        }
     }
 }

@@ -118,7 +118,11 @@ namespace AuthForge.Tests.Stress
         {
             Tracked[] clients = world.Slots.Select(s => s.Current).ToArray();
             for (int i = 0; i < clients.Length; i++)
+            {
+                // Phase one may have left a slot logged in with the other key, which a login refuses: start afresh.
+                clients[i].Client.Logout();
                 Assert.True(clients[i].Client.Login(i == 0 ? SurvivorKey : StressKey));
+            }
 
             using var stop = new CancellationTokenSource();
             Thread[] readers = StartThreads(world, (random, thread) =>

@@ -72,8 +72,11 @@ namespace AuthForge.Tests.Unattended
             Assert.Single(Directory.GetFiles(Path.GetDirectoryName(StorePath)!));
             string text = File.ReadAllText(StorePath);
             Assert.DoesNotContain(sim.Server.AppSecret, text);
-            // The licence key itself is never stored: the record is sealed with a key derived from it instead.
+            // The licence key is not in plain text, but the session token inside the signed payload names it (as the
+            // docs say): the file is the user's to protect.
             Assert.DoesNotContain(Key, text);
+            string token = (string)StoreRecord.Payload(StoreRecord.Read(StorePath).Origin)["sessionToken"]!;
+            Assert.Equal(Key, (string)Answer.TokenBody(token)["licenseKey"]!);
         }
 
         [Fact]
@@ -193,7 +196,7 @@ namespace AuthForge.Tests.Unattended
                 case "resigned":
                     // Someone with the app secret re-seals a record whose signed payload was edited: the signature stops it.
                     byte[] storeKey = StoredSession.DeriveKey(sim.Server.AppId, sim.Server.AppSecret, Key, hwid, sim.Server.PublicKeyBase64);
-                    File.WriteAllText(StorePath, EditRecord(good, r => r["payload"] = EditPayload(r["payload"]!.GetValue<string>()), storeKey));
+                    File.WriteAllText(StorePath, EditRecord(good, r => r["origin"]!["payload"] = EditPayload(r["origin"]!["payload"]!.GetValue<string>()), storeKey));
                     break;
                 case "foreign-machine": hwid = "another-machine"; break;
                 case "foreign-licence": loginKey = OtherKey; break;

@@ -33,10 +33,18 @@ namespace AuthForge.Tests.Unattended
         /// <summary>A midnight some days ago, so hours in a test read as the time of day.</summary>
         public static DateTimeOffset Midnight => new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddDays(-40);
 
-        public static async Task<Simulation> StartAsync(SigningMode mode, params DevLicense[] licenses)
+        public static Task<Simulation> StartAsync(SigningMode mode, params DevLicense[] licenses) => StartAsync(mode, null, licenses);
+
+        /// <summary>As <see cref="StartAsync(SigningMode, DevLicense[])"/>, letting the test adjust the server's options
+        /// (a known signing seed, say) first.</summary>
+        public static async Task<Simulation> StartAsync(SigningMode mode, Action<DevServerOptions>? configure, params DevLicense[] licenses)
         {
             var time = new SimulatedTime(Midnight);
-            DevServerHost server = await LiveServer.StartAsync(mode, o => o.Time = time.Server, licenses);
+            DevServerHost server = await LiveServer.StartAsync(mode, o =>
+            {
+                o.Time = time.Server;
+                configure?.Invoke(o);
+            }, licenses);
             return new Simulation(time, server);
         }
 
