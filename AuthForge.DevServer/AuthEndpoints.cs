@@ -106,6 +106,7 @@ namespace AuthForge.DevServer
 
                 if (fault.Kind == DevFaultKind.Replay && _state.LastResponses.Get(path) is { } previous)
                 {
+                    entry.Complete(200, null, faultName);
                     await FaultResponder.WriteAsync(context, 200, "application/json", previous, cancellationToken).ConfigureAwait(false);
                     return (200, null, faultName);
                 }
@@ -148,6 +149,9 @@ namespace AuthForge.DevServer
                 return (status, outcome.Error?.Code, faultName);
             }
 
+            // Logged before the answer goes out: a client can read the whole answer before this method resumes, and a
+            // test that then reads the log must see the status it was sent. A failed write is logged again as 0.
+            entry.Complete(status, outcome.Error?.Code, faultName);
             await FaultResponder.WriteAsync(context, status, "application/json", body, cancellationToken).ConfigureAwait(false);
             return (status, outcome.Error?.Code, faultName);
         }
