@@ -166,33 +166,8 @@ namespace AuthForge
         /// certificate does not change in two seconds.</summary>
         public const string TlsError = "tls_error";
 
-        private static readonly Dictionary<string, string> s_serverCodes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [InvalidApp] = "The app id or app secret is not known to the server.",
-            [InvalidKey] = "The licence key does not exist.",
-            [Expired] = "The licence has expired.",
-            [Revoked] = "The licence has been revoked.",
-            [HwidMismatch] = "The licence is bound to other hardware.",
-            [NoCredits] = "The licence has no credits left.",
-            [Blocked] = "This hardware id or IP address is blocked.",
-            [RateLimited] = "The server is rate limiting requests.",
-            [ReplayDetected] = "The server saw this request's nonce before.",
-            [AppDisabled] = "The app is disabled.",
-            [SessionExpired] = "The session has expired.",
-            [RevokeRequiresSession] = "Revoking a licence needs a session.",
-            [BadRequest] = "The server could not read the request.",
-            [ServerError] = "The server failed internally.",
-            [ChecksumRequired] = "The app requires a checksum.",
-            [ChecksumMismatch] = "The app checksum did not match.",
-            [AppBurnCapReached] = "The app has reached its spending cap.",
-            [SystemError] = "The server failed internally.",
-        };
-
         /// <summary>True for the error codes an AuthForge server sends (PROTOCOL.md), false for client-side codes.</summary>
-        public static bool IsServerCode(string code) => code != null && s_serverCodes.ContainsKey(code);
-
-        internal static string DescribeServerCode(string code) =>
-            s_serverCodes.TryGetValue(code, out string? text) ? text : "The server answered with an unknown error.";
+        public static bool IsServerCode(string code) => ErrorCodeTable.IsServerCode(code);
     }
 
     /// <summary>
@@ -228,7 +203,7 @@ namespace AuthForge
         /// about the licence. False for a verdict (revoked, expired, blocked, a bad signature, ...), which means the
         /// licence must stop.
         /// </summary>
-        public bool IsNoAnswer => Verdicts.IsNoAnswer(Code, HttpStatusCode);
+        public bool IsNoAnswer => ErrorCodeTable.IsNoAnswer(Code, HttpStatusCode);
 
         /// <summary>The code, then the usual exception text.</summary>
         public override string ToString() => "[" + Code + "] " + base.ToString();
@@ -1127,11 +1102,7 @@ namespace AuthForge
 
         // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
-            failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
-                || failure.Code == AuthForgeErrorCodes.TlsError
-                || failure.Code == AuthForgeErrorCodes.ForeignAnswer
-                ? AuthForgeFailureReason.NetworkError
-                : AuthForgeFailureReason.LoginFailed;
+            ErrorCodeTable.IsUnreached(failure.Code) ? AuthForgeFailureReason.NetworkError : AuthForgeFailureReason.LoginFailed;
 
         private void ThrowIfDisposed()
         {
@@ -1220,44 +1191,129 @@ namespace AuthForge
 // assembly: a user's `using AuthForge;` must bring in the public API only, never names like Session or Json.
 namespace AuthForge.Internal
 {
-    /// <summary>
-    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Only the AuthForge
-    /// server's own word is a verdict: a verified signed answer, or its error body (<see cref="Protocol.ReadEnvelope"/>
-    /// decides what is one). Everything not listed here as no answer is a verdict, so an unknown failure is never
-    /// mistaken for a harmless one; that is why an answer that is not the server's gets a code of its own
-    /// (<c>foreign_answer</c>) instead of falling through to one.
-    /// </summary>
-    internal static class Verdicts
+    /// <summary>What a failure's code says about the licence: the protocol's line between a verdict and no answer.</summary>
+    internal enum CodeMeaning : byte
     {
+        /// <summary>The AuthForge server's own word (its error body, a verified answer), or an answer it cannot have
+        /// sent as it stands (forged, altered, replayed, for someone else, incomplete): the licence stops.</summary>
+        Verdict,
+        /// <summary>No answer: the server answered about itself (not now), or an answer too large or unsigned to be its,
+        /// or a redirect refused (a login reports <c>login_failed</c>: the caller's HttpClient is set up wrong).</summary>
+        NoAnswer,
+        /// <summary>No answer, and the AuthForge server was not reached at all: nobody answered, the TLS connection
+        /// failed, or something else answered. A login that fails so reports <c>network_error</c>.</summary>
+        Unreached,
+        /// <summary>The server's error body with a code this client does not know: a verdict, unless the server says
+        /// with a 5xx status that it failed itself.</summary>
+        VerdictUnless5xx,
+    }
+
+    /// <summary>
+    /// The one table of error codes: each code's meaning (verdict or no answer) and, for the codes the server sends,
+    /// the sentence of their message. Everything else (<see cref="AuthForgeErrorCodes.IsServerCode"/>,
+    /// <see cref="AuthForgeException.IsNoAnswer"/>, a login's failure reason) reads it, so adding a code is one row,
+    /// and a code without a row is a verdict (an unknown failure is never mistaken for a harmless one). Only the
+    /// AuthForge server's own word is a verdict (<see cref="Protocol.ReadEnvelope"/> decides what is one); that is why
+    /// an answer that is not the server's gets a code of its own (<c>foreign_answer</c>) instead of falling through.
+    /// </summary>
+    internal static class ErrorCodeTable
+    {
+        internal sealed class Row
+        {
+            public Row(string code, CodeMeaning meaning, string? serverSentence)
+            {
+                Code = code;
+                Meaning = meaning;
+                ServerSentence = serverSentence;
+            }
+
+            public string Code { get; }
+            public CodeMeaning Meaning { get; }
+            /// <summary>The message's sentence for a code the server sends; null for a code the client raises itself
+            /// (its message is written where it is raised).</summary>
+            public string? ServerSentence { get; }
+        }
+
+        private const CodeMeaning Verdict = CodeMeaning.Verdict, NoAnswer = CodeMeaning.NoAnswer, Unreached = CodeMeaning.Unreached;
+
+        private static Row Server(string code, CodeMeaning meaning, string sentence) => new Row(code, meaning, sentence);
+        private static Row Client(string code, CodeMeaning meaning) => new Row(code, meaning, null);
+
+        private static readonly Dictionary<string, Row> s_rows = Index(
+            // The server's codes (PROTOCOL.md). Rate limiting and its own failures are about itself: not now.
+            Server(AuthForgeErrorCodes.InvalidApp, Verdict, "The app id or app secret is not known to the server."),
+            Server(AuthForgeErrorCodes.InvalidKey, Verdict, "The licence key does not exist."),
+            Server(AuthForgeErrorCodes.Expired, Verdict, "The licence has expired."),
+            Server(AuthForgeErrorCodes.Revoked, Verdict, "The licence has been revoked."),
+            Server(AuthForgeErrorCodes.HwidMismatch, Verdict, "The licence is bound to other hardware."),
+            Server(AuthForgeErrorCodes.NoCredits, Verdict, "The licence has no credits left."),
+            Server(AuthForgeErrorCodes.Blocked, Verdict, "This hardware id or IP address is blocked."),
+            Server(AuthForgeErrorCodes.RateLimited, NoAnswer, "The server is rate limiting requests."),
+            Server(AuthForgeErrorCodes.ReplayDetected, Verdict, "The server saw this request's nonce before."),
+            Server(AuthForgeErrorCodes.AppDisabled, Verdict, "The app is disabled."),
+            Server(AuthForgeErrorCodes.SessionExpired, Verdict, "The session has expired."),
+            Server(AuthForgeErrorCodes.RevokeRequiresSession, Verdict, "Revoking a licence needs a session."),
+            Server(AuthForgeErrorCodes.BadRequest, Verdict, "The server could not read the request."),
+            Server(AuthForgeErrorCodes.ServerError, NoAnswer, "The server failed internally."),
+            Server(AuthForgeErrorCodes.ChecksumRequired, Verdict, "The app requires a checksum."),
+            Server(AuthForgeErrorCodes.ChecksumMismatch, Verdict, "The app checksum did not match."),
+            Server(AuthForgeErrorCodes.AppBurnCapReached, Verdict, "The app has reached its spending cap."),
+            Server(AuthForgeErrorCodes.SystemError, NoAnswer, "The server failed internally."),
+            Client(AuthForgeErrorCodes.UnknownError, CodeMeaning.VerdictUnless5xx),
+            // The client's codes: an answer that cannot be trusted is a verdict on the answer.
+            Client(AuthForgeErrorCodes.SignatureMismatch, Verdict),
+            Client(AuthForgeErrorCodes.NonceMismatch, Verdict),
+            Client(AuthForgeErrorCodes.SessionMismatch, Verdict),
+            Client(AuthForgeErrorCodes.MissingSessionToken, Verdict),
+            Client(AuthForgeErrorCodes.MissingExpiresIn, Verdict),
+            Client(AuthForgeErrorCodes.InvalidPayload, Verdict),
+            // An answer too large to be the server's, one claiming success with nothing the server signed, a redirect
+            // (refused by the transport, or handed back unfollowed).
+            Client(AuthForgeErrorCodes.RedirectRefused, NoAnswer),
+            Client(AuthForgeErrorCodes.ResponseTooLarge, NoAnswer),
+            Client(AuthForgeErrorCodes.MissingPayload, NoAnswer),
+            Client(AuthForgeErrorCodes.MissingSignature, NoAnswer),
+            // Nobody answered; a failed TLS handshake (an untrusted or intercepted certificate); someone else answered
+            // (a captive portal, a proxy asking for credentials, a firewall's page, JSON of another service).
+            Client(AuthForgeErrorCodes.NetworkError, Unreached),
+            Client(AuthForgeErrorCodes.Timeout, Unreached),
+            Client(AuthForgeErrorCodes.TlsError, Unreached),
+            Client(AuthForgeErrorCodes.ForeignAnswer, Unreached));
+
+        private static Dictionary<string, Row> Index(params Row[] rows)
+        {
+            var index = new Dictionary<string, Row>(rows.Length, StringComparer.Ordinal);
+            foreach (Row row in rows) index.Add(row.Code, row);
+            return index;
+        }
+
+        /// <summary>The code's row; null for a code this client does not know.</summary>
+        public static Row? Find(string? code) => code != null && s_rows.TryGetValue(code, out Row? row) ? row : null;
+
+        public static bool IsServerCode(string? code) => Find(code)?.ServerSentence != null;
+
+        /// <summary>The sentence of a server code's message; a generic one for any other code.</summary>
+        public static string DescribeServerCode(string code) =>
+            Find(code)?.ServerSentence ?? "The server answered with an unknown error.";
+
+        /// <summary>True when <paramref name="code"/> (at <paramref name="httpStatus"/>) is no answer; false for a
+        /// verdict, and for every code without a row.</summary>
         public static bool IsNoAnswer(string code, int? httpStatus)
         {
-            switch (code)
+            switch (Find(code)?.Meaning)
             {
-                // Nobody answered.
-                case AuthForgeErrorCodes.NetworkError:
-                case AuthForgeErrorCodes.Timeout:
-                // A failed TLS handshake (an untrusted or intercepted certificate): nothing was said by the server.
-                case AuthForgeErrorCodes.TlsError:
-                // The server answered, about itself rather than the licence: not now.
-                case AuthForgeErrorCodes.RateLimited:
-                case AuthForgeErrorCodes.ServerError:
-                case AuthForgeErrorCodes.SystemError:
-                // Someone else answered: a captive portal, a proxy asking for credentials, a firewall's page, a redirect
-                // (refused by the transport, or handed back unfollowed), JSON of another service.
-                case AuthForgeErrorCodes.ForeignAnswer:
-                case AuthForgeErrorCodes.RedirectRefused:
-                // An answer too large to be the server's, or one claiming success with nothing the server signed.
-                case AuthForgeErrorCodes.ResponseTooLarge:
-                case AuthForgeErrorCodes.MissingPayload:
-                case AuthForgeErrorCodes.MissingSignature:
+                case CodeMeaning.NoAnswer:
+                case CodeMeaning.Unreached:
                     return true;
-                // The server's error body with a code this client does not know: a verdict, unless the server says with
-                // its status that it failed itself.
-                case AuthForgeErrorCodes.UnknownError:
+                case CodeMeaning.VerdictUnless5xx:
                     return httpStatus >= 500;
+                default:
+                    return false;
             }
-            return false;
         }
+
+        /// <summary>True when the AuthForge server was not reached at all (nobody or something else answered).</summary>
+        public static bool IsUnreached(string code) => Find(code)?.Meaning == CodeMeaning.Unreached;
     }
 
     // =================================================================================================
@@ -2654,7 +2710,7 @@ namespace AuthForge.Internal
         {
             bool httpSuccess = statusCode >= 200 && statusCode <= 299;
             if (statusCode == 429)
-                throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
+                throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, ErrorCodeTable.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
 
             JsonValue? json = null;
             try
@@ -2671,7 +2727,7 @@ namespace AuthForge.Internal
                 if (error != null)
                 {
                     string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
-                    throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                    throw new AuthForgeException(code, ErrorCodeTable.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
                 }
                 if (httpSuccess && IsSuccessStatus(json["status"])) return json;
             }
