@@ -290,52 +290,44 @@ namespace AuthForge
     /// </summary>
     public sealed class AuthForgeSession
     {
-        internal AuthForgeSession(DateTimeOffset expiresAt, DateTimeOffset? licenseExpiresAt, string? licenseLabel, int? maxHwidSlots,
-            int? hwidCount, IReadOnlyDictionary<string, object?> appVariables, IReadOnlyDictionary<string, object?> licenseVariables,
-            string? requestId, string? keyId, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
+        private readonly SessionDetails _details;
+
+        internal AuthForgeSession(SessionDetails details, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
         {
-            ExpiresAt = expiresAt;
-            LicenseExpiresAt = licenseExpiresAt;
-            LicenseLabel = licenseLabel;
-            MaxHwidSlots = maxHwidSlots;
-            HwidCount = hwidCount;
-            AppVariables = appVariables;
-            LicenseVariables = licenseVariables;
-            RequestId = requestId;
-            KeyId = keyId;
+            _details = details;
             IsResumed = isResumed;
             IsOffline = isOffline;
             LastContactAt = lastContactAt;
         }
 
         /// <summary>When the session ends, as the server signed it. The client renews it before then (SERVER mode).</summary>
-        public DateTimeOffset ExpiresAt { get; }
+        public DateTimeOffset ExpiresAt => _details.ExpiresAt;
 
         /// <summary>When the licence itself expires; null when it does not, or the server does not say (v1/v2).</summary>
-        public DateTimeOffset? LicenseExpiresAt { get; }
+        public DateTimeOffset? LicenseExpiresAt => _details.LicenseExpiresAt;
 
         /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel { get; }
+        public string? LicenseLabel => _details.LicenseLabel;
 
         /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots { get; }
+        public int? MaxHwidSlots => _details.MaxHwidSlots;
 
         /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount { get; }
+        public int? HwidCount => _details.HwidCount;
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables { get; }
+        public IReadOnlyDictionary<string, object?> AppVariables => _details.AppVariables;
 
         /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
+        public IReadOnlyDictionary<string, object?> LicenseVariables => _details.LicenseVariables;
 
         /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
-        public string? RequestId { get; }
+        public string? RequestId => _details.RequestId;
 
         /// <summary>The key id the answer's envelope names (v3), when it names one. It travels outside the signed payload,
         /// so it is the server's unsigned claim, not the key that verified the signature: whoever relays the answer can
         /// change it without the signature noticing. Use it for logs, never for a decision.</summary>
-        public string? KeyId { get; }
+        public string? KeyId => _details.KeyId;
 
         /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
         public bool IsResumed { get; }
@@ -666,6 +658,9 @@ namespace AuthForge
     {
         private static readonly IReadOnlyDictionary<string, object?> s_empty = new Dictionary<string, object?>();
 
+        // The verified session's fields, read from its payload as AuthForgeSession reads them; null on failure.
+        private SessionDetails? _details;
+
         private AuthForgeValidationResult() { }
 
         /// <summary>True when the server accepted the licence and its response verified.</summary>
@@ -685,18 +680,18 @@ namespace AuthForge
 
         /// <summary>When the session ends: the token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
         /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more.</summary>
-        public DateTimeOffset? ExpiresAt { get; private set; }
+        public DateTimeOffset? ExpiresAt => _details?.ExpiresAt;
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables { get; private set; } = s_empty;
+        public IReadOnlyDictionary<string, object?> AppVariables => _details?.AppVariables ?? s_empty;
 
         /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables { get; private set; } = s_empty;
+        public IReadOnlyDictionary<string, object?> LicenseVariables => _details?.LicenseVariables ?? s_empty;
 
         /// <summary>The key id the server's envelope names (v3), when it names one. It travels outside the signed
         /// payload, so it is the server's unverified claim; <see cref="VerifiedPublicKey"/> says which trusted key
         /// actually verified the answer.</summary>
-        public string? KeyId { get; private set; }
+        public string? KeyId => _details?.KeyId;
 
         /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
         /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
@@ -704,38 +699,29 @@ namespace AuthForge
 
         /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
         /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
-        public DateTimeOffset? SessionExpiresAt { get; private set; }
+        public DateTimeOffset? SessionExpiresAt => _details?.SessionExpiresAt;
 
         /// <summary>The licence's own expiry (v3), when it has one.</summary>
-        public DateTimeOffset? LicenseExpiresAt { get; private set; }
+        public DateTimeOffset? LicenseExpiresAt => _details?.LicenseExpiresAt;
 
         /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots { get; private set; }
+        public int? MaxHwidSlots => _details?.MaxHwidSlots;
 
         /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount { get; private set; }
+        public int? HwidCount => _details?.HwidCount;
 
         /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel { get; private set; }
+        public string? LicenseLabel => _details?.LicenseLabel;
 
         /// <summary>The server's request id (v3), for support tickets.</summary>
-        public string? RequestId { get; private set; }
+        public string? RequestId => _details?.RequestId;
 
         internal static AuthForgeValidationResult FromSession(Session session) => new AuthForgeValidationResult
         {
             IsValid = true,
             SessionToken = session.SessionToken,
-            ExpiresAt = session.ExpiresAt,
-            AppVariables = session.CopyAppVariables(),
-            LicenseVariables = session.CopyLicenseVariables(),
-            KeyId = session.KeyId,
             VerifiedPublicKey = session.Response.VerifiedPublicKey,
-            SessionExpiresAt = Payloads.ReadInstant(session.Payload["sessionExpiresAt"]),
-            LicenseExpiresAt = Payloads.ReadInstant(session.Payload["licenseExpiresAt"]),
-            MaxHwidSlots = Payloads.ReadInt32(session.Payload["maxHwidSlots"]),
-            HwidCount = Payloads.ReadInt32(session.Payload["hwidCount"]),
-            LicenseLabel = session.Payload["licenseLabel"]?.AsString(),
-            RequestId = session.Payload["requestId"]?.AsString(),
+            _details = SessionDetails.Of(session),
         };
 
         internal static AuthForgeValidationResult FromFailure(AuthForgeException error) => new AuthForgeValidationResult
@@ -956,12 +942,8 @@ namespace AuthForge
         {
             ActiveSession? active = _slot.Current;
             if (active is null) return null;
-            Session session = active.Session;
-            JsonValue payload = session.Payload;
-            return new AuthForgeSession(session.ExpiresAt, Payloads.ReadInstant(payload["licenseExpiresAt"]),
-                payload["licenseLabel"]?.AsString(), Payloads.ReadInt32(payload["maxHwidSlots"]), Payloads.ReadInt32(payload["hwidCount"]),
-                session.CopyAppVariables(), session.CopyLicenseVariables(), payload["requestId"]?.AsString(), session.KeyId,
-                active.IsResumed, active.OutageSince != null, active.LastContactWall);
+            return new AuthForgeSession(SessionDetails.Of(active.Session), active.IsResumed, active.OutageSince != null,
+                active.LastContactWall);
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
@@ -1601,8 +1583,7 @@ namespace AuthForge.Internal
         {
             TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
             TimeSpan byWall = clock.UtcNow - LastContactWall;
-            TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
-            return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+            return TimeMath.NotNegative(TimeMath.Max(byMonotonic, byWall));
         }
     }
 
@@ -1707,8 +1688,8 @@ namespace AuthForge.Internal
         public TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
         {
             TimeSpan left = session.Remaining(_settings.Clock);
-            if (_settings.OfflineTolerance is TimeSpan tolerance && tolerance - sinceContact < left) left = tolerance - sinceContact;
-            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+            if (_settings.OfflineTolerance is TimeSpan tolerance) left = TimeMath.Min(left, tolerance - sinceContact);
+            return TimeMath.NotNegative(left);
         }
 
         /// <summary>
@@ -1720,7 +1701,7 @@ namespace AuthForge.Internal
         {
             TimeSpan since = _settings.Clock.UtcNow - stored.LastContact;
             if (since < -StoredSession.MaxSkew) return TimeSpan.Zero;
-            return OfflineLeft(stored.Session, since < TimeSpan.Zero ? TimeSpan.Zero : since);
+            return OfflineLeft(stored.Session, TimeMath.NotNegative(since));
         }
 
         // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
@@ -1847,7 +1828,7 @@ namespace AuthForge.Internal
                 HeartbeatRegistration heartbeat = _settings.Scheduler.Schedule(_settings.Interval, first, _duty.RunAsync);
                 if (offline is null) return ActiveSession.Contacted(started, heartbeat, clock, resumed);
                 TimeSpan since = clock.UtcNow - lastContact;
-                return new ActiveSession(started, heartbeat, clock.Monotonic - (since < TimeSpan.Zero ? TimeSpan.Zero : since), lastContact,
+                return new ActiveSession(started, heartbeat, clock.Monotonic - TimeMath.NotNegative(since), lastContact,
                     clock.Monotonic, 1, resumed, false, false);
             }, licenseKey, out ActiveSession installed);
             replaced?.Heartbeat.Dispose();
@@ -2007,7 +1988,7 @@ namespace AuthForge.Internal
         private TimeSpan RenewalLead(Session session)
         {
             TimeSpan quarter = TimeSpan.FromTicks(session.Lifetime.Ticks / 4);
-            return _settings.Interval < quarter ? _settings.Interval : quarter;
+            return TimeMath.Min(_settings.Interval, quarter);
         }
 
         // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
@@ -2015,7 +1996,7 @@ namespace AuthForge.Internal
         {
             TimeSpan remaining = session.Remaining(Clock);
             TimeSpan until = _settings.Mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
-            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
+            return TimeMath.NotNegative(until);
         }
     }
 
@@ -2201,7 +2182,7 @@ namespace AuthForge.Internal
                 // session ends when the wall clock reaches its signed end, and never runs longer than it was granted.
                 _expiresAtWall = ExpiresAt;
                 TimeSpan byWall = _expiresAtWall - now;
-                if (byWall < left) left = byWall < TimeSpan.Zero ? TimeSpan.Zero : byWall;
+                left = TimeMath.Min(left, TimeMath.NotNegative(byWall));
             }
             else
             {
@@ -2262,7 +2243,7 @@ namespace AuthForge.Internal
 
         /// <summary>Time left by the earlier of the monotonic and the wall-clock reckoning; zero once ended.</summary>
         public TimeSpan Remaining(AuthForgeClock clock) =>
-            Clamp(Min(_expiresAtMonotonic - clock.Monotonic, _expiresAtWall - clock.UtcNow));
+            TimeMath.NotNegative(TimeMath.Min(_expiresAtMonotonic - clock.Monotonic, _expiresAtWall - clock.UtcNow));
 
         public bool IsExpired(AuthForgeClock clock) => Remaining(clock) <= TimeSpan.Zero;
 
@@ -2273,9 +2254,42 @@ namespace AuthForge.Internal
         public IReadOnlyDictionary<string, object?> CopyLicenseVariables() => Payloads.CopyObject(Payload["licenseVariables"]);
 
         public override string ToString() => "Session(expires " + ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ")";
+    }
 
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-        private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+    /// <summary>
+    /// The one mapping from a verified session's payload to the fields users read, behind both
+    /// <see cref="AuthForgeSession"/> and <see cref="AuthForgeValidationResult"/>. Made per call, so each view's
+    /// variables are a copy of their own.
+    /// </summary>
+    internal sealed class SessionDetails
+    {
+        private SessionDetails(Session session)
+        {
+            JsonValue payload = session.Payload;
+            ExpiresAt = session.ExpiresAt;
+            SessionExpiresAt = Payloads.ReadInstant(payload["sessionExpiresAt"]);
+            LicenseExpiresAt = Payloads.ReadInstant(payload["licenseExpiresAt"]);
+            LicenseLabel = payload["licenseLabel"]?.AsString();
+            MaxHwidSlots = Payloads.ReadInt32(payload["maxHwidSlots"]);
+            HwidCount = Payloads.ReadInt32(payload["hwidCount"]);
+            AppVariables = session.CopyAppVariables();
+            LicenseVariables = session.CopyLicenseVariables();
+            RequestId = payload["requestId"]?.AsString();
+            KeyId = session.KeyId;
+        }
+
+        public static SessionDetails Of(Session session) => new SessionDetails(session);
+
+        public DateTimeOffset ExpiresAt { get; }
+        public DateTimeOffset? SessionExpiresAt { get; }
+        public DateTimeOffset? LicenseExpiresAt { get; }
+        public string? LicenseLabel { get; }
+        public int? MaxHwidSlots { get; }
+        public int? HwidCount { get; }
+        public IReadOnlyDictionary<string, object?> AppVariables { get; }
+        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
+        public string? RequestId { get; }
+        public string? KeyId { get; }
     }
 
     /// <summary>One signed answer as a store keeps it: the payload text exactly as received, its signature, the key id,
@@ -2420,7 +2434,7 @@ namespace AuthForge.Internal
             }
             if (fields.Kind != JsonKind.Object || fields["protocol"]?.AsString() is null || StoredAnswer.Read(fields["origin"]) is null
                 || (fields["latest"] is JsonValue latest && latest.Kind != JsonKind.Null && StoredAnswer.Read(latest) is null)
-                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
+                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > TimeMath.MaxUnixMilliseconds)
             {
                 problem = "is corrupt";
                 return null;
@@ -2576,9 +2590,6 @@ namespace AuthForge.Internal
     {
         // Responses are small; deep nesting only ever comes from an attacker.
         public const int MaxJsonDepth = 16;
-
-        // The latest unix second DateTimeOffset can represent: a larger expiry is not a date.
-        private const long MaxUnixSeconds = 253402300799;
 
         private static readonly string[] s_successWords = { "ok", "success", "valid", "true", "1" };
         private static readonly string[] s_variableFields = { "appVariables", "licenseVariables" };
@@ -2806,7 +2817,7 @@ namespace AuthForge.Internal
         {
             JsonValue? value = source?[name];
             if (value is null || value.Kind == JsonKind.Null) return null;
-            if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > MaxUnixSeconds)
+            if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > TimeMath.MaxUnixSeconds)
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
             return seconds;
         }
@@ -2881,7 +2892,7 @@ namespace AuthForge.Internal
         {
             if (value is null) return null;
             if (value.TryGetInt64(out long seconds))
-                return seconds >= 0 && seconds <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+                return seconds >= 0 && seconds <= TimeMath.MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
             string? text = value.AsString();
             if (text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset instant))
@@ -3811,6 +3822,21 @@ namespace AuthForge.Internal
             public override DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
             public override TimeSpan Monotonic => TimeSpan.FromTicks(HeartbeatScheduler.MonotonicTicks());
         }
+    }
+
+    /// <summary>Time arithmetic the client does in several places, written once.</summary>
+    internal static class TimeMath
+    {
+        /// <summary>The latest unix second a <see cref="DateTimeOffset"/> can represent (9999-12-31 23:59:59 UTC): a
+        /// larger value read from an answer or a record is not a date.</summary>
+        public const long MaxUnixSeconds = 253402300799;
+
+        /// <summary>The latest unix millisecond a <see cref="DateTimeOffset"/> can represent.</summary>
+        public const long MaxUnixMilliseconds = MaxUnixSeconds * 1000 + 999;
+
+        public static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+        public static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+        public static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 
     /// <summary>Makes a file or folder readable by its owner only (0600 / 0700) on Linux and macOS. On Windows files
