@@ -5701,15 +5701,6 @@ namespace AuthForge.Internal
     /// <summary>Ed25519 (RFC 8032) verification and the arithmetic behind it.</summary>
     internal static class Ed25519
     {
-        /// <summary>One-shot verification: decodes the key, then verifies.</summary>
-        public static bool Verify(byte[] publicKey, byte[] message, byte[] signature)
-        {
-            if (publicKey == null) throw new ArgumentNullException(nameof(publicKey));
-            if (message == null) throw new ArgumentNullException(nameof(message));
-            if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return VerifyOnce(publicKey, message, signature);
-        }
-
         // Window widths of the signed sliding windows (wNAF). Base tables are static and shared, so they can be wide;
         // key tables are built per key, so they stay small enough that TryCreate stays cheap.
         internal const int BaseWidth = 8, BaseTableSize = 1 << (BaseWidth - 2);   // odd multiples 1..127
@@ -5733,15 +5724,6 @@ namespace AuthForge.Internal
             ToWnaf(scratch.K, 0, KeyWidth, scratch.NafK);
             StrausSplitVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, table);
             return Matches(in check, in r);
-        }
-
-        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here.
-        private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
-        {
-            // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
-            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
-            if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
-            return VerifyWithPoint(publicKey, in a, message, signature);
         }
 
         // RFC 8032 5.1.7 with A decoded but no tables: small per-call tables of A and B, no inversion, no 2^128 multiples,
@@ -6183,47 +6165,6 @@ namespace AuthForge.Internal
 
             private static Fe Limbs(int l0, int l1, int l2, int l3, int l4, int l5, int l6, int l7, int l8, int l9) =>
                 new Fe { L0 = l0, L1 = l1, L2 = l2, L3 = l3, L4 = l4, L5 = l5, L6 = l6, L7 = l7, L8 = l8, L9 = l9 };
-
-            // d = -121665 / 121666.
-            internal static Fe DeriveD()
-            {
-                Fe.FromInt(out Fe num, -121665);
-                Fe.FromInt(out Fe den, 121666);
-                Fe.Invert(out Fe inv, in den);
-                Fe.Mul(out Fe d, in num, in inv);
-                return d;
-            }
-
-            // 2d, as used by the addition formulas.
-            internal static Fe DeriveD2()
-            {
-                Fe d = DeriveD();
-                Fe.Add(out Fe t, in d, in d);
-                Fe.Carry(out Fe r, in t);
-                return r;
-            }
-
-            // 2^((p - 1) / 4), a square root of -1: (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so it is (2^(2^252-3))^2 · 2.
-            internal static Fe DeriveSqrtM1()
-            {
-                Fe.FromInt(out Fe two, 2);
-                Fe.Pow22523(out Fe t, in two);
-                Fe.Sq(out t, in t);
-                Fe.Mul(out Fe r, in t, in two);
-                return r;
-            }
-
-            // RFC 8032 5.1: B = (x, 4/5) with x positive (even): decode the encoding of y = 4/5 rather than paste x.
-            internal static bool DeriveBase(out ExtendedPoint b)
-            {
-                Fe.FromInt(out Fe four, 4);
-                Fe.FromInt(out Fe five, 5);
-                Fe.Invert(out Fe inv5, in five);
-                Fe.Mul(out Fe y, in four, in inv5);
-                var encoded = new byte[32];
-                Fe.ToBytes(encoded, 0, in y);
-                return TryDecodePoint(encoded, 0, out b);
-            }
         }
 
         // ===== Points on edwards25519: -x^2 + y^2 = 1 + d·x^2·y^2 (RFC 8032 5.1) =====================================
