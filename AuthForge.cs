@@ -21,7 +21,6 @@
 
 using System;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -6772,9 +6771,6 @@ namespace AuthForge.Internal
 
         private static readonly JsonValue[] NoItems = new JsonValue[0];
         private static readonly KeyValuePair<string, JsonValue>[] NoMembers = new KeyValuePair<string, JsonValue>[0];
-        private static readonly IReadOnlyList<JsonValue> NoItemsView = new ReadOnlyCollection<JsonValue>(NoItems);
-        private static readonly IReadOnlyList<KeyValuePair<string, JsonValue>> NoMembersView =
-            new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(NoMembers);
 
         /// <summary>The JSON <c>null</c> literal.</summary>
         public static readonly JsonValue Null = new JsonValue(JsonKind.Null, null);
@@ -6790,9 +6786,6 @@ namespace AuthForge.Internal
         private readonly KeyValuePair<string, JsonValue>[] _members;
         // Member name -> index in _members; only for objects above IndexThreshold.
         private readonly Dictionary<string, int>? _index;
-        // Read-only wrappers made on first use: handing out the arrays themselves would let a caller cast and mutate.
-        private IReadOnlyList<JsonValue>? _itemsView;
-        private IReadOnlyList<KeyValuePair<string, JsonValue>>? _membersView;
 
         private JsonValue(JsonKind kind, string? text)
         {
@@ -6834,17 +6827,6 @@ namespace AuthForge.Internal
             return _kind == JsonKind.Number && JsonNumber.TryGetInt64(_text!, out value);
         }
 
-        /// <summary>A number whose value is finite as a double (rounded to nearest); otherwise false (e.g. 1e400, or not a number).</summary>
-        public bool TryGetDouble(out double value)
-        {
-            value = 0;
-            if (_kind != JsonKind.Number) return false;
-            if (!JsonNumber.TryParseDouble(_text!, out double parsed) || double.IsInfinity(parsed) || double.IsNaN(parsed))
-                return false;
-            value = parsed;
-            return true;
-        }
-
         /// <summary>Member of an object by exact (ordinal) name; null when absent or when this is not an object.</summary>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
         public JsonValue? this[string name]
@@ -6863,27 +6845,8 @@ namespace AuthForge.Internal
             }
         }
 
-        /// <summary>An array's items in order; empty for every other kind.</summary>
-        public IReadOnlyList<JsonValue> Items
-        {
-            get
-            {
-                if (_items.Length == 0) return NoItemsView;
-                return _itemsView ??= new ReadOnlyCollection<JsonValue>(_items);
-            }
-        }
-
-        /// <summary>An object's members in document order (names are unique); empty for every other kind.</summary>
-        public IReadOnlyList<KeyValuePair<string, JsonValue>> Members
-        {
-            get
-            {
-                if (_members.Length == 0) return NoMembersView;
-                return _membersView ??= new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(_members);
-            }
-        }
-
-        // Direct access for the writer and the CLR copier, which only read.
+        // Direct access for the writer and the CLR copier, which only read. The client reads members by name and never
+        // enumerates a tree, so there are no public views of these.
         internal JsonValue[] ItemArray => _items;
         internal KeyValuePair<string, JsonValue>[] MemberArray => _members;
 
