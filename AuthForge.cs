@@ -7478,53 +7478,43 @@ namespace AuthForge.Internal
         }
     }
 
-    /// <summary>Compact JSON text, built front to back.</summary>
+    /// <summary>Compact JSON text, built front to back: objects of string, integer and boolean properties, which is
+    /// all a request body or a store record holds.</summary>
     /// <remarks>
-    /// Misuse (a property outside an object, a bare value inside one, unbalanced ends, a second top-level value,
-    /// reading an unfinished document) throws <see cref="InvalidOperationException"/>. Member names are not
-    /// checked for duplicates: the caller writes fixed names.
+    /// Misuse (a property outside an object, unbalanced ends, a second top-level value, reading an unfinished
+    /// document) throws <see cref="InvalidOperationException"/>. Member names are not checked for duplicates: the
+    /// caller writes fixed names.
     /// </remarks>
     internal sealed class JsonWriter
     {
         private readonly StringBuilder _text = new StringBuilder(256);
-        // Open containers, innermost last: true for an object, false for an array.
-        private readonly List<bool> _open = new List<bool>();
+        // How many objects are open.
+        private int _depth;
         private bool _needComma;
         private bool _complete;
 
-        /// <summary>Starts an object as a top-level value or an array item.</summary>
+        /// <summary>Starts the document's top-level object.</summary>
         public JsonWriter BeginObject()
         {
-            BeforeValue();
-            return Open(true);
+            if (_complete || _depth > 0) throw new InvalidOperationException("An object inside an object needs a property name.");
+            return Open();
         }
 
         /// <summary>Starts an object as the value of a property of the current object.</summary>
         public JsonWriter BeginObject(string name)
         {
             BeforeProperty(name);
-            return Open(true);
+            return Open();
         }
 
         /// <summary>Ends the current object.</summary>
-        public JsonWriter EndObject() => Close(true);
-
-        /// <summary>Starts an array as a top-level value or an array item.</summary>
-        public JsonWriter BeginArray()
+        public JsonWriter EndObject()
         {
-            BeforeValue();
-            return Open(false);
+            if (_depth == 0) throw new InvalidOperationException("No object is open.");
+            _depth--;
+            _text.Append('}');
+            return AfterValue();
         }
-
-        /// <summary>Starts an array as the value of a property of the current object.</summary>
-        public JsonWriter BeginArray(string name)
-        {
-            BeforeProperty(name);
-            return Open(false);
-        }
-
-        /// <summary>Ends the current array.</summary>
-        public JsonWriter EndArray() => Close(false);
 
         /// <summary>Writes a string property; <c>null</c> when <paramref name="value"/> is null.</summary>
         public JsonWriter Property(string name, string? value)
@@ -7550,49 +7540,7 @@ namespace AuthForge.Internal
             return AfterValue();
         }
 
-        /// <summary>Writes a property whose value is a parsed or built tree (numbers keep their literal).</summary>
-        public JsonWriter Property(string name, JsonValue value)
-        {
-            if (value == null) throw new ArgumentNullException(nameof(value));
-            BeforeProperty(name);
-            WriteTree(value);
-            return AfterValue();
-        }
-
-        /// <summary>Writes a string (or <c>null</c>) as a top-level value or an array item.</summary>
-        public JsonWriter Value(string? value)
-        {
-            BeforeValue();
-            WriteStringOrNull(value);
-            return AfterValue();
-        }
-
-        /// <summary>Writes an integer as a top-level value or an array item.</summary>
-        public JsonWriter Value(long value)
-        {
-            BeforeValue();
-            _text.Append(value.ToString(CultureInfo.InvariantCulture));
-            return AfterValue();
-        }
-
-        /// <summary>Writes a boolean as a top-level value or an array item.</summary>
-        public JsonWriter Value(bool value)
-        {
-            BeforeValue();
-            _text.Append(value ? "true" : "false");
-            return AfterValue();
-        }
-
-        /// <summary>Writes a tree as a top-level value or an array item.</summary>
-        public JsonWriter Value(JsonValue value)
-        {
-            if (value == null) throw new ArgumentNullException(nameof(value));
-            BeforeValue();
-            WriteTree(value);
-            return AfterValue();
-        }
-
-        /// <summary>The finished document; <see cref="InvalidOperationException"/> while it is empty or has open containers.</summary>
+        /// <summary>The finished document; <see cref="InvalidOperationException"/> while it is empty or has open objects.</summary>
         public override string ToString()
         {
             // Handing out half a document would put malformed JSON on the wire without any error.
@@ -7600,34 +7548,18 @@ namespace AuthForge.Internal
             return _text.ToString();
         }
 
-        private JsonWriter Open(bool isObject)
+        private JsonWriter Open()
         {
-            _text.Append(isObject ? '{' : '[');
-            _open.Add(isObject);
+            _text.Append('{');
+            _depth++;
             _needComma = false;
             return this;
-        }
-
-        private JsonWriter Close(bool isObject)
-        {
-            if (_open.Count == 0 || _open[_open.Count - 1] != isObject)
-                throw new InvalidOperationException(isObject ? "No object is open." : "No array is open.");
-            _open.RemoveAt(_open.Count - 1);
-            _text.Append(isObject ? '}' : ']');
-            return AfterValue();
-        }
-
-        private void BeforeValue()
-        {
-            if (_complete) throw new InvalidOperationException("The JSON document already has its value.");
-            if (_open.Count > 0 && _open[_open.Count - 1]) throw new InvalidOperationException("A value inside an object needs a property name.");
-            if (_needComma) _text.Append(',');
         }
 
         private void BeforeProperty(string name)
         {
             if (name == null) throw new ArgumentNullException(nameof(name));
-            if (_open.Count == 0 || !_open[_open.Count - 1]) throw new InvalidOperationException("A property can only be written inside an object.");
+            if (_depth == 0) throw new InvalidOperationException("A property can only be written inside an object.");
             if (_needComma) _text.Append(',');
             WriteString(name);
             _text.Append(':');
@@ -7636,7 +7568,7 @@ namespace AuthForge.Internal
         private JsonWriter AfterValue()
         {
             _needComma = true;
-            if (_open.Count == 0) _complete = true;
+            if (_depth == 0) _complete = true;
             return this;
         }
 
@@ -7674,67 +7606,6 @@ namespace AuthForge.Internal
             }
             text.Append(value, run, value.Length - run);
             text.Append('"');
-        }
-
-        private void WriteScalar(JsonValue value)
-        {
-            switch (value.Kind)
-            {
-                case JsonKind.Null: _text.Append("null"); break;
-                case JsonKind.True: _text.Append("true"); break;
-                case JsonKind.False: _text.Append("false"); break;
-                case JsonKind.Number: _text.Append(value.AsNumberLiteral()); break;
-                case JsonKind.String: WriteString(value.AsString()!); break;
-            }
-        }
-
-        // Iterative so that a deep tree (built or parsed with a high depth limit) cannot exhaust the stack.
-        private void WriteTree(JsonValue root)
-        {
-            if (root.Kind != JsonKind.Array && root.Kind != JsonKind.Object)
-            {
-                WriteScalar(root);
-                return;
-            }
-            var stack = new List<KeyValuePair<JsonValue, int>>(); // container, index of its next entry
-            _text.Append(root.Kind == JsonKind.Array ? '[' : '{');
-            stack.Add(new KeyValuePair<JsonValue, int>(root, 0));
-            while (stack.Count > 0)
-            {
-                int top = stack.Count - 1;
-                JsonValue node = stack[top].Key;
-                int next = stack[top].Value;
-                bool isArray = node.Kind == JsonKind.Array;
-                int count = isArray ? node.ItemArray.Length : node.MemberArray.Length;
-                if (next == count)
-                {
-                    _text.Append(isArray ? ']' : '}');
-                    stack.RemoveAt(top);
-                    continue;
-                }
-                if (next > 0) _text.Append(',');
-                JsonValue child;
-                if (isArray)
-                {
-                    child = node.ItemArray[next];
-                }
-                else
-                {
-                    WriteString(node.MemberArray[next].Key);
-                    _text.Append(':');
-                    child = node.MemberArray[next].Value;
-                }
-                stack[top] = new KeyValuePair<JsonValue, int>(node, next + 1);
-                if (child.Kind == JsonKind.Array || child.Kind == JsonKind.Object)
-                {
-                    _text.Append(child.Kind == JsonKind.Array ? '[' : '{');
-                    stack.Add(new KeyValuePair<JsonValue, int>(child, 0));
-                }
-                else
-                {
-                    WriteScalar(child);
-                }
-            }
         }
     }
 }
