@@ -6111,30 +6111,6 @@ namespace AuthForge.Internal
                 h.L9 = (int)((Load32(s, off + 28) >> 6) & 0x1ffffff);   // bits 230..254
             }
 
-            // s[off..off+32] = the canonical little-endian encoding of f (bit 255 clear). Pre: |limbs| < 2^31.
-            internal static void ToBytes(byte[] s, int off, in Fe f)
-            {
-                Reduce(out Fe r, in f);
-                ulong acc = 0;
-                int bits = 0, o = off;
-                Emit(s, ref o, ref acc, ref bits, r.L0, 26); Emit(s, ref o, ref acc, ref bits, r.L1, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L2, 26); Emit(s, ref o, ref acc, ref bits, r.L3, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L4, 26); Emit(s, ref o, ref acc, ref bits, r.L5, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L6, 26); Emit(s, ref o, ref acc, ref bits, r.L7, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L8, 26); Emit(s, ref o, ref acc, ref bits, r.L9, 25);
-                s[o] = (byte)acc;                                       // the last 7 bits (255 = 31·8 + 7)
-            }
-
-            private static void Emit(byte[] s, ref int o, ref ulong acc, ref int bits, int limb, int width)
-            {
-                acc |= (ulong)(uint)limb << bits;
-                for (bits += width; bits >= 8; bits -= 8)
-                {
-                    s[o++] = (byte)acc;
-                    acc >>= 8;
-                }
-            }
-
             private static uint Load32(byte[] s, int i) =>
                 s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
         }
@@ -6355,16 +6331,6 @@ namespace AuthForge.Internal
                 if (s[off + i] != 0xff) return true;
             }
             return s[off] < 0xed;
-        }
-
-        // RFC 8032 5.1.2 encoding. Pre: p coordinates tight. Variable time (the signer only encodes public points).
-        internal static void EncodePoint(byte[] s, int off, in ProjectivePoint p)
-        {
-            Fe.Invert(out Fe zInv, in p.Z);
-            Fe.Mul(out Fe x, in p.X, in zInv);
-            Fe.Mul(out Fe y, in p.Y, in zInv);
-            Fe.ToBytes(s, off, in y);
-            if (Fe.IsNegative(in x)) s[off + 31] |= 0x80;
         }
 
         // 2^128·p, by 128 doublings: the second half of the key's Straus tables. Post: tight.

@@ -47,8 +47,18 @@ namespace AuthForge.Tests.Crypto
             Fe.Invert(out Fe inv5, in five);
             Fe.Mul(out Fe y, in four, in inv5);
             var encoded = new byte[32];
-            Fe.ToBytes(encoded, 0, in y);
+            FeEncoding.ToBytes(encoded, 0, in y);
             return Ed25519.TryDecodePoint(encoded, 0, out b);
+        }
+
+        // RFC 8032 5.1.2 encoding (the client only decodes points). Pre: p coordinates tight.
+        private static void EncodePoint(byte[] s, int off, in Ed25519.ProjectivePoint p)
+        {
+            Fe.Invert(out Fe zInv, in p.Z);
+            Fe.Mul(out Fe x, in p.X, in zInv);
+            Fe.Mul(out Fe y, in p.Y, in zInv);
+            FeEncoding.ToBytes(s, off, in y);
+            if (Fe.IsNegative(in x)) s[off + 31] |= 0x80;
         }
 
         private static void AssertSameTight(in Fe expected, in Fe actual)
@@ -92,7 +102,7 @@ namespace AuthForge.Tests.Crypto
             Assert.True(Fe.AreEqual(in derived.T, in b.T));
             // RFC 8032's encoding of B: 0x58 followed by 0x66 x 31.
             var encoded = new byte[32];
-            Ed25519.EncodePoint(encoded, 0, new Ed25519.ProjectivePoint { X = b.X, Y = b.Y, Z = derived.Z });
+            EncodePoint(encoded, 0, new Ed25519.ProjectivePoint { X = b.X, Y = b.Y, Z = derived.Z });
             Assert.Equal("58" + string.Concat(System.Linq.Enumerable.Repeat("66", 31)), Convert.ToHexString(encoded).ToLowerInvariant());
         }
 
