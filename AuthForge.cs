@@ -21,7 +21,6 @@
 
 using System;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -166,33 +165,8 @@ namespace AuthForge
         /// certificate does not change in two seconds.</summary>
         public const string TlsError = "tls_error";
 
-        private static readonly Dictionary<string, string> s_serverCodes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [InvalidApp] = "The app id or app secret is not known to the server.",
-            [InvalidKey] = "The licence key does not exist.",
-            [Expired] = "The licence has expired.",
-            [Revoked] = "The licence has been revoked.",
-            [HwidMismatch] = "The licence is bound to other hardware.",
-            [NoCredits] = "The licence has no credits left.",
-            [Blocked] = "This hardware id or IP address is blocked.",
-            [RateLimited] = "The server is rate limiting requests.",
-            [ReplayDetected] = "The server saw this request's nonce before.",
-            [AppDisabled] = "The app is disabled.",
-            [SessionExpired] = "The session has expired.",
-            [RevokeRequiresSession] = "Revoking a licence needs a session.",
-            [BadRequest] = "The server could not read the request.",
-            [ServerError] = "The server failed internally.",
-            [ChecksumRequired] = "The app requires a checksum.",
-            [ChecksumMismatch] = "The app checksum did not match.",
-            [AppBurnCapReached] = "The app has reached its spending cap.",
-            [SystemError] = "The server failed internally.",
-        };
-
         /// <summary>True for the error codes an AuthForge server sends (PROTOCOL.md), false for client-side codes.</summary>
-        public static bool IsServerCode(string code) => code != null && s_serverCodes.ContainsKey(code);
-
-        internal static string DescribeServerCode(string code) =>
-            s_serverCodes.TryGetValue(code, out string? text) ? text : "The server answered with an unknown error.";
+        public static bool IsServerCode(string code) => ErrorCodeTable.IsServerCode(code);
     }
 
     /// <summary>
@@ -228,7 +202,7 @@ namespace AuthForge
         /// about the licence. False for a verdict (revoked, expired, blocked, a bad signature, ...), which means the
         /// licence must stop.
         /// </summary>
-        public bool IsNoAnswer => Verdicts.IsNoAnswer(Code, HttpStatusCode);
+        public bool IsNoAnswer => ErrorCodeTable.IsNoAnswer(Code, HttpStatusCode);
 
         /// <summary>The code, then the usual exception text.</summary>
         public override string ToString() => "[" + Code + "] " + base.ToString();
@@ -315,52 +289,44 @@ namespace AuthForge
     /// </summary>
     public sealed class AuthForgeSession
     {
-        internal AuthForgeSession(DateTimeOffset expiresAt, DateTimeOffset? licenseExpiresAt, string? licenseLabel, int? maxHwidSlots,
-            int? hwidCount, IReadOnlyDictionary<string, object?> appVariables, IReadOnlyDictionary<string, object?> licenseVariables,
-            string? requestId, string? keyId, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
+        private readonly SessionDetails _details;
+
+        internal AuthForgeSession(SessionDetails details, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
         {
-            ExpiresAt = expiresAt;
-            LicenseExpiresAt = licenseExpiresAt;
-            LicenseLabel = licenseLabel;
-            MaxHwidSlots = maxHwidSlots;
-            HwidCount = hwidCount;
-            AppVariables = appVariables;
-            LicenseVariables = licenseVariables;
-            RequestId = requestId;
-            KeyId = keyId;
+            _details = details;
             IsResumed = isResumed;
             IsOffline = isOffline;
             LastContactAt = lastContactAt;
         }
 
         /// <summary>When the session ends, as the server signed it. The client renews it before then (SERVER mode).</summary>
-        public DateTimeOffset ExpiresAt { get; }
+        public DateTimeOffset ExpiresAt => _details.ExpiresAt;
 
         /// <summary>When the licence itself expires; null when it does not, or the server does not say (v1/v2).</summary>
-        public DateTimeOffset? LicenseExpiresAt { get; }
+        public DateTimeOffset? LicenseExpiresAt => _details.LicenseExpiresAt;
 
         /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel { get; }
+        public string? LicenseLabel => _details.LicenseLabel;
 
         /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots { get; }
+        public int? MaxHwidSlots => _details.MaxHwidSlots;
 
         /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount { get; }
+        public int? HwidCount => _details.HwidCount;
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables { get; }
+        public IReadOnlyDictionary<string, object?> AppVariables => _details.AppVariables;
 
         /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
+        public IReadOnlyDictionary<string, object?> LicenseVariables => _details.LicenseVariables;
 
         /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
-        public string? RequestId { get; }
+        public string? RequestId => _details.RequestId;
 
         /// <summary>The key id the answer's envelope names (v3), when it names one. It travels outside the signed payload,
         /// so it is the server's unsigned claim, not the key that verified the signature: whoever relays the answer can
         /// change it without the signature noticing. Use it for logs, never for a decision.</summary>
-        public string? KeyId { get; }
+        public string? KeyId => _details.KeyId;
 
         /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
         public bool IsResumed { get; }
@@ -691,6 +657,9 @@ namespace AuthForge
     {
         private static readonly IReadOnlyDictionary<string, object?> s_empty = new Dictionary<string, object?>();
 
+        // The verified session's fields, read from its payload as AuthForgeSession reads them; null on failure.
+        private SessionDetails? _details;
+
         private AuthForgeValidationResult() { }
 
         /// <summary>True when the server accepted the licence and its response verified.</summary>
@@ -710,18 +679,18 @@ namespace AuthForge
 
         /// <summary>When the session ends: the token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
         /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more.</summary>
-        public DateTimeOffset? ExpiresAt { get; private set; }
+        public DateTimeOffset? ExpiresAt => _details?.ExpiresAt;
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables { get; private set; } = s_empty;
+        public IReadOnlyDictionary<string, object?> AppVariables => _details?.AppVariables ?? s_empty;
 
         /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables { get; private set; } = s_empty;
+        public IReadOnlyDictionary<string, object?> LicenseVariables => _details?.LicenseVariables ?? s_empty;
 
         /// <summary>The key id the server's envelope names (v3), when it names one. It travels outside the signed
         /// payload, so it is the server's unverified claim; <see cref="VerifiedPublicKey"/> says which trusted key
         /// actually verified the answer.</summary>
-        public string? KeyId { get; private set; }
+        public string? KeyId => _details?.KeyId;
 
         /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
         /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
@@ -729,38 +698,29 @@ namespace AuthForge
 
         /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
         /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
-        public DateTimeOffset? SessionExpiresAt { get; private set; }
+        public DateTimeOffset? SessionExpiresAt => _details?.SessionExpiresAt;
 
         /// <summary>The licence's own expiry (v3), when it has one.</summary>
-        public DateTimeOffset? LicenseExpiresAt { get; private set; }
+        public DateTimeOffset? LicenseExpiresAt => _details?.LicenseExpiresAt;
 
         /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots { get; private set; }
+        public int? MaxHwidSlots => _details?.MaxHwidSlots;
 
         /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount { get; private set; }
+        public int? HwidCount => _details?.HwidCount;
 
         /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel { get; private set; }
+        public string? LicenseLabel => _details?.LicenseLabel;
 
         /// <summary>The server's request id (v3), for support tickets.</summary>
-        public string? RequestId { get; private set; }
+        public string? RequestId => _details?.RequestId;
 
         internal static AuthForgeValidationResult FromSession(Session session) => new AuthForgeValidationResult
         {
             IsValid = true,
             SessionToken = session.SessionToken,
-            ExpiresAt = session.ExpiresAt,
-            AppVariables = session.CopyAppVariables(),
-            LicenseVariables = session.CopyLicenseVariables(),
-            KeyId = session.KeyId,
             VerifiedPublicKey = session.Response.VerifiedPublicKey,
-            SessionExpiresAt = Payloads.ReadInstant(session.Payload["sessionExpiresAt"]),
-            LicenseExpiresAt = Payloads.ReadInstant(session.Payload["licenseExpiresAt"]),
-            MaxHwidSlots = Payloads.ReadInt32(session.Payload["maxHwidSlots"]),
-            HwidCount = Payloads.ReadInt32(session.Payload["hwidCount"]),
-            LicenseLabel = session.Payload["licenseLabel"]?.AsString(),
-            RequestId = session.Payload["requestId"]?.AsString(),
+            _details = SessionDetails.Of(session),
         };
 
         internal static AuthForgeValidationResult FromFailure(AuthForgeException error) => new AuthForgeValidationResult
@@ -981,12 +941,8 @@ namespace AuthForge
         {
             ActiveSession? active = _slot.Current;
             if (active is null) return null;
-            Session session = active.Session;
-            JsonValue payload = session.Payload;
-            return new AuthForgeSession(session.ExpiresAt, Payloads.ReadInstant(payload["licenseExpiresAt"]),
-                payload["licenseLabel"]?.AsString(), Payloads.ReadInt32(payload["maxHwidSlots"]), Payloads.ReadInt32(payload["hwidCount"]),
-                session.CopyAppVariables(), session.CopyLicenseVariables(), payload["requestId"]?.AsString(), session.KeyId,
-                active.IsResumed, active.OutageSince != null, active.LastContactWall);
+            return new AuthForgeSession(SessionDetails.Of(active.Session), active.IsResumed, active.OutageSince != null,
+                active.LastContactWall);
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
@@ -1127,11 +1083,7 @@ namespace AuthForge
 
         // network_error: the AuthForge server was not reached, whether nothing answered or something else did.
         private static string LoginReason(AuthForgeException failure) =>
-            failure.Code == AuthForgeErrorCodes.NetworkError || failure.Code == AuthForgeErrorCodes.Timeout
-                || failure.Code == AuthForgeErrorCodes.TlsError
-                || failure.Code == AuthForgeErrorCodes.ForeignAnswer
-                ? AuthForgeFailureReason.NetworkError
-                : AuthForgeFailureReason.LoginFailed;
+            ErrorCodeTable.IsUnreached(failure.Code) ? AuthForgeFailureReason.NetworkError : AuthForgeFailureReason.LoginFailed;
 
         private void ThrowIfDisposed()
         {
@@ -1220,44 +1172,129 @@ namespace AuthForge
 // assembly: a user's `using AuthForge;` must bring in the public API only, never names like Session or Json.
 namespace AuthForge.Internal
 {
-    /// <summary>
-    /// The one place that draws the protocol's line: a verdict ends a licence, no answer does not. Only the AuthForge
-    /// server's own word is a verdict: a verified signed answer, or its error body (<see cref="Protocol.ReadEnvelope"/>
-    /// decides what is one). Everything not listed here as no answer is a verdict, so an unknown failure is never
-    /// mistaken for a harmless one; that is why an answer that is not the server's gets a code of its own
-    /// (<c>foreign_answer</c>) instead of falling through to one.
-    /// </summary>
-    internal static class Verdicts
+    /// <summary>What a failure's code says about the licence: the protocol's line between a verdict and no answer.</summary>
+    internal enum CodeMeaning : byte
     {
+        /// <summary>The AuthForge server's own word (its error body, a verified answer), or an answer it cannot have
+        /// sent as it stands (forged, altered, replayed, for someone else, incomplete): the licence stops.</summary>
+        Verdict,
+        /// <summary>No answer: the server answered about itself (not now), or an answer too large or unsigned to be its,
+        /// or a redirect refused (a login reports <c>login_failed</c>: the caller's HttpClient is set up wrong).</summary>
+        NoAnswer,
+        /// <summary>No answer, and the AuthForge server was not reached at all: nobody answered, the TLS connection
+        /// failed, or something else answered. A login that fails so reports <c>network_error</c>.</summary>
+        Unreached,
+        /// <summary>The server's error body with a code this client does not know: a verdict, unless the server says
+        /// with a 5xx status that it failed itself.</summary>
+        VerdictUnless5xx,
+    }
+
+    /// <summary>
+    /// The one table of error codes: each code's meaning (verdict or no answer) and, for the codes the server sends,
+    /// the sentence of their message. Everything else (<see cref="AuthForgeErrorCodes.IsServerCode"/>,
+    /// <see cref="AuthForgeException.IsNoAnswer"/>, a login's failure reason) reads it, so adding a code is one row,
+    /// and a code without a row is a verdict (an unknown failure is never mistaken for a harmless one). Only the
+    /// AuthForge server's own word is a verdict (<see cref="Protocol.ReadEnvelope"/> decides what is one); that is why
+    /// an answer that is not the server's gets a code of its own (<c>foreign_answer</c>) instead of falling through.
+    /// </summary>
+    internal static class ErrorCodeTable
+    {
+        internal sealed class Row
+        {
+            public Row(string code, CodeMeaning meaning, string? serverSentence)
+            {
+                Code = code;
+                Meaning = meaning;
+                ServerSentence = serverSentence;
+            }
+
+            public string Code { get; }
+            public CodeMeaning Meaning { get; }
+            /// <summary>The message's sentence for a code the server sends; null for a code the client raises itself
+            /// (its message is written where it is raised).</summary>
+            public string? ServerSentence { get; }
+        }
+
+        private const CodeMeaning Verdict = CodeMeaning.Verdict, NoAnswer = CodeMeaning.NoAnswer, Unreached = CodeMeaning.Unreached;
+
+        private static Row Server(string code, CodeMeaning meaning, string sentence) => new Row(code, meaning, sentence);
+        private static Row Client(string code, CodeMeaning meaning) => new Row(code, meaning, null);
+
+        private static readonly Dictionary<string, Row> s_rows = Index(
+            // The server's codes (PROTOCOL.md). Rate limiting and its own failures are about itself: not now.
+            Server(AuthForgeErrorCodes.InvalidApp, Verdict, "The app id or app secret is not known to the server."),
+            Server(AuthForgeErrorCodes.InvalidKey, Verdict, "The licence key does not exist."),
+            Server(AuthForgeErrorCodes.Expired, Verdict, "The licence has expired."),
+            Server(AuthForgeErrorCodes.Revoked, Verdict, "The licence has been revoked."),
+            Server(AuthForgeErrorCodes.HwidMismatch, Verdict, "The licence is bound to other hardware."),
+            Server(AuthForgeErrorCodes.NoCredits, Verdict, "The licence has no credits left."),
+            Server(AuthForgeErrorCodes.Blocked, Verdict, "This hardware id or IP address is blocked."),
+            Server(AuthForgeErrorCodes.RateLimited, NoAnswer, "The server is rate limiting requests."),
+            Server(AuthForgeErrorCodes.ReplayDetected, Verdict, "The server saw this request's nonce before."),
+            Server(AuthForgeErrorCodes.AppDisabled, Verdict, "The app is disabled."),
+            Server(AuthForgeErrorCodes.SessionExpired, Verdict, "The session has expired."),
+            Server(AuthForgeErrorCodes.RevokeRequiresSession, Verdict, "Revoking a licence needs a session."),
+            Server(AuthForgeErrorCodes.BadRequest, Verdict, "The server could not read the request."),
+            Server(AuthForgeErrorCodes.ServerError, NoAnswer, "The server failed internally."),
+            Server(AuthForgeErrorCodes.ChecksumRequired, Verdict, "The app requires a checksum."),
+            Server(AuthForgeErrorCodes.ChecksumMismatch, Verdict, "The app checksum did not match."),
+            Server(AuthForgeErrorCodes.AppBurnCapReached, Verdict, "The app has reached its spending cap."),
+            Server(AuthForgeErrorCodes.SystemError, NoAnswer, "The server failed internally."),
+            Client(AuthForgeErrorCodes.UnknownError, CodeMeaning.VerdictUnless5xx),
+            // The client's codes: an answer that cannot be trusted is a verdict on the answer.
+            Client(AuthForgeErrorCodes.SignatureMismatch, Verdict),
+            Client(AuthForgeErrorCodes.NonceMismatch, Verdict),
+            Client(AuthForgeErrorCodes.SessionMismatch, Verdict),
+            Client(AuthForgeErrorCodes.MissingSessionToken, Verdict),
+            Client(AuthForgeErrorCodes.MissingExpiresIn, Verdict),
+            Client(AuthForgeErrorCodes.InvalidPayload, Verdict),
+            // An answer too large to be the server's, one claiming success with nothing the server signed, a redirect
+            // (refused by the transport, or handed back unfollowed).
+            Client(AuthForgeErrorCodes.RedirectRefused, NoAnswer),
+            Client(AuthForgeErrorCodes.ResponseTooLarge, NoAnswer),
+            Client(AuthForgeErrorCodes.MissingPayload, NoAnswer),
+            Client(AuthForgeErrorCodes.MissingSignature, NoAnswer),
+            // Nobody answered; a failed TLS handshake (an untrusted or intercepted certificate); someone else answered
+            // (a captive portal, a proxy asking for credentials, a firewall's page, JSON of another service).
+            Client(AuthForgeErrorCodes.NetworkError, Unreached),
+            Client(AuthForgeErrorCodes.Timeout, Unreached),
+            Client(AuthForgeErrorCodes.TlsError, Unreached),
+            Client(AuthForgeErrorCodes.ForeignAnswer, Unreached));
+
+        private static Dictionary<string, Row> Index(params Row[] rows)
+        {
+            var index = new Dictionary<string, Row>(rows.Length, StringComparer.Ordinal);
+            foreach (Row row in rows) index.Add(row.Code, row);
+            return index;
+        }
+
+        /// <summary>The code's row; null for a code this client does not know.</summary>
+        public static Row? Find(string? code) => code != null && s_rows.TryGetValue(code, out Row? row) ? row : null;
+
+        public static bool IsServerCode(string? code) => Find(code)?.ServerSentence != null;
+
+        /// <summary>The sentence of a server code's message; a generic one for any other code.</summary>
+        public static string DescribeServerCode(string code) =>
+            Find(code)?.ServerSentence ?? "The server answered with an unknown error.";
+
+        /// <summary>True when <paramref name="code"/> (at <paramref name="httpStatus"/>) is no answer; false for a
+        /// verdict, and for every code without a row.</summary>
         public static bool IsNoAnswer(string code, int? httpStatus)
         {
-            switch (code)
+            switch (Find(code)?.Meaning)
             {
-                // Nobody answered.
-                case AuthForgeErrorCodes.NetworkError:
-                case AuthForgeErrorCodes.Timeout:
-                // A failed TLS handshake (an untrusted or intercepted certificate): nothing was said by the server.
-                case AuthForgeErrorCodes.TlsError:
-                // The server answered, about itself rather than the licence: not now.
-                case AuthForgeErrorCodes.RateLimited:
-                case AuthForgeErrorCodes.ServerError:
-                case AuthForgeErrorCodes.SystemError:
-                // Someone else answered: a captive portal, a proxy asking for credentials, a firewall's page, a redirect
-                // (refused by the transport, or handed back unfollowed), JSON of another service.
-                case AuthForgeErrorCodes.ForeignAnswer:
-                case AuthForgeErrorCodes.RedirectRefused:
-                // An answer too large to be the server's, or one claiming success with nothing the server signed.
-                case AuthForgeErrorCodes.ResponseTooLarge:
-                case AuthForgeErrorCodes.MissingPayload:
-                case AuthForgeErrorCodes.MissingSignature:
+                case CodeMeaning.NoAnswer:
+                case CodeMeaning.Unreached:
                     return true;
-                // The server's error body with a code this client does not know: a verdict, unless the server says with
-                // its status that it failed itself.
-                case AuthForgeErrorCodes.UnknownError:
+                case CodeMeaning.VerdictUnless5xx:
                     return httpStatus >= 500;
+                default:
+                    return false;
             }
-            return false;
         }
+
+        /// <summary>True when the AuthForge server was not reached at all (nobody or something else answered).</summary>
+        public static bool IsUnreached(string code) => Find(code)?.Meaning == CodeMeaning.Unreached;
     }
 
     // =================================================================================================
@@ -1545,8 +1582,7 @@ namespace AuthForge.Internal
         {
             TimeSpan byMonotonic = clock.Monotonic - LastContactMonotonic;
             TimeSpan byWall = clock.UtcNow - LastContactWall;
-            TimeSpan since = byMonotonic > byWall ? byMonotonic : byWall;
-            return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+            return TimeMath.NotNegative(TimeMath.Max(byMonotonic, byWall));
         }
     }
 
@@ -1651,8 +1687,8 @@ namespace AuthForge.Internal
         public TimeSpan OfflineLeft(Session session, TimeSpan sinceContact)
         {
             TimeSpan left = session.Remaining(_settings.Clock);
-            if (_settings.OfflineTolerance is TimeSpan tolerance && tolerance - sinceContact < left) left = tolerance - sinceContact;
-            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+            if (_settings.OfflineTolerance is TimeSpan tolerance) left = TimeMath.Min(left, tolerance - sinceContact);
+            return TimeMath.NotNegative(left);
         }
 
         /// <summary>
@@ -1664,7 +1700,7 @@ namespace AuthForge.Internal
         {
             TimeSpan since = _settings.Clock.UtcNow - stored.LastContact;
             if (since < -StoredSession.MaxSkew) return TimeSpan.Zero;
-            return OfflineLeft(stored.Session, since < TimeSpan.Zero ? TimeSpan.Zero : since);
+            return OfflineLeft(stored.Session, TimeMath.NotNegative(since));
         }
 
         // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
@@ -1791,7 +1827,7 @@ namespace AuthForge.Internal
                 HeartbeatRegistration heartbeat = _settings.Scheduler.Schedule(_settings.Interval, first, _duty.RunAsync);
                 if (offline is null) return ActiveSession.Contacted(started, heartbeat, clock, resumed);
                 TimeSpan since = clock.UtcNow - lastContact;
-                return new ActiveSession(started, heartbeat, clock.Monotonic - (since < TimeSpan.Zero ? TimeSpan.Zero : since), lastContact,
+                return new ActiveSession(started, heartbeat, clock.Monotonic - TimeMath.NotNegative(since), lastContact,
                     clock.Monotonic, 1, resumed, false, false);
             }, licenseKey, out ActiveSession installed);
             replaced?.Heartbeat.Dispose();
@@ -1951,7 +1987,7 @@ namespace AuthForge.Internal
         private TimeSpan RenewalLead(Session session)
         {
             TimeSpan quarter = TimeSpan.FromTicks(session.Lifetime.Ticks / 4);
-            return _settings.Interval < quarter ? _settings.Interval : quarter;
+            return TimeMath.Min(_settings.Interval, quarter);
         }
 
         // How long until the session needs the scheduler before the regular interval: its renewal (SERVER) or its end.
@@ -1959,7 +1995,7 @@ namespace AuthForge.Internal
         {
             TimeSpan remaining = session.Remaining(Clock);
             TimeSpan until = _settings.Mode == HeartbeatMode.Server ? remaining - RenewalLead(session) : remaining;
-            return until < TimeSpan.Zero ? TimeSpan.Zero : until;
+            return TimeMath.NotNegative(until);
         }
     }
 
@@ -2145,7 +2181,7 @@ namespace AuthForge.Internal
                 // session ends when the wall clock reaches its signed end, and never runs longer than it was granted.
                 _expiresAtWall = ExpiresAt;
                 TimeSpan byWall = _expiresAtWall - now;
-                if (byWall < left) left = byWall < TimeSpan.Zero ? TimeSpan.Zero : byWall;
+                left = TimeMath.Min(left, TimeMath.NotNegative(byWall));
             }
             else
             {
@@ -2206,7 +2242,7 @@ namespace AuthForge.Internal
 
         /// <summary>Time left by the earlier of the monotonic and the wall-clock reckoning; zero once ended.</summary>
         public TimeSpan Remaining(AuthForgeClock clock) =>
-            Clamp(Min(_expiresAtMonotonic - clock.Monotonic, _expiresAtWall - clock.UtcNow));
+            TimeMath.NotNegative(TimeMath.Min(_expiresAtMonotonic - clock.Monotonic, _expiresAtWall - clock.UtcNow));
 
         public bool IsExpired(AuthForgeClock clock) => Remaining(clock) <= TimeSpan.Zero;
 
@@ -2217,9 +2253,42 @@ namespace AuthForge.Internal
         public IReadOnlyDictionary<string, object?> CopyLicenseVariables() => Payloads.CopyObject(Payload["licenseVariables"]);
 
         public override string ToString() => "Session(expires " + ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ")";
+    }
 
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-        private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+    /// <summary>
+    /// The one mapping from a verified session's payload to the fields users read, behind both
+    /// <see cref="AuthForgeSession"/> and <see cref="AuthForgeValidationResult"/>. Made per call, so each view's
+    /// variables are a copy of their own.
+    /// </summary>
+    internal sealed class SessionDetails
+    {
+        private SessionDetails(Session session)
+        {
+            JsonValue payload = session.Payload;
+            ExpiresAt = session.ExpiresAt;
+            SessionExpiresAt = Payloads.ReadInstant(payload["sessionExpiresAt"]);
+            LicenseExpiresAt = Payloads.ReadInstant(payload["licenseExpiresAt"]);
+            LicenseLabel = payload["licenseLabel"]?.AsString();
+            MaxHwidSlots = Payloads.ReadInt32(payload["maxHwidSlots"]);
+            HwidCount = Payloads.ReadInt32(payload["hwidCount"]);
+            AppVariables = session.CopyAppVariables();
+            LicenseVariables = session.CopyLicenseVariables();
+            RequestId = payload["requestId"]?.AsString();
+            KeyId = session.KeyId;
+        }
+
+        public static SessionDetails Of(Session session) => new SessionDetails(session);
+
+        public DateTimeOffset ExpiresAt { get; }
+        public DateTimeOffset? SessionExpiresAt { get; }
+        public DateTimeOffset? LicenseExpiresAt { get; }
+        public string? LicenseLabel { get; }
+        public int? MaxHwidSlots { get; }
+        public int? HwidCount { get; }
+        public IReadOnlyDictionary<string, object?> AppVariables { get; }
+        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
+        public string? RequestId { get; }
+        public string? KeyId { get; }
     }
 
     /// <summary>One signed answer as a store keeps it: the payload text exactly as received, its signature, the key id,
@@ -2364,7 +2433,7 @@ namespace AuthForge.Internal
             }
             if (fields.Kind != JsonKind.Object || fields["protocol"]?.AsString() is null || StoredAnswer.Read(fields["origin"]) is null
                 || (fields["latest"] is JsonValue latest && latest.Kind != JsonKind.Null && StoredAnswer.Read(latest) is null)
-                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > 253402300799999)
+                || fields["highWater"] is null || !fields["highWater"]!.TryGetInt64(out long ms) || ms < 0 || ms > TimeMath.MaxUnixMilliseconds)
             {
                 problem = "is corrupt";
                 return null;
@@ -2521,9 +2590,6 @@ namespace AuthForge.Internal
         // Responses are small; deep nesting only ever comes from an attacker.
         public const int MaxJsonDepth = 16;
 
-        // The latest unix second DateTimeOffset can represent: a larger expiry is not a date.
-        private const long MaxUnixSeconds = 253402300799;
-
         private static readonly string[] s_successWords = { "ok", "success", "valid", "true", "1" };
         private static readonly string[] s_variableFields = { "appVariables", "licenseVariables" };
 
@@ -2654,7 +2720,7 @@ namespace AuthForge.Internal
         {
             bool httpSuccess = statusCode >= 200 && statusCode <= 299;
             if (statusCode == 429)
-                throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
+                throw new AuthForgeException(AuthForgeErrorCodes.RateLimited, ErrorCodeTable.DescribeServerCode(AuthForgeErrorCodes.RateLimited), null, statusCode);
 
             JsonValue? json = null;
             try
@@ -2671,7 +2737,7 @@ namespace AuthForge.Internal
                 if (error != null)
                 {
                     string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
-                    throw new AuthForgeException(code, AuthForgeErrorCodes.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                    throw new AuthForgeException(code, ErrorCodeTable.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
                 }
                 if (httpSuccess && IsSuccessStatus(json["status"])) return json;
             }
@@ -2750,7 +2816,7 @@ namespace AuthForge.Internal
         {
             JsonValue? value = source?[name];
             if (value is null || value.Kind == JsonKind.Null) return null;
-            if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > MaxUnixSeconds)
+            if (!value.TryGetInt64(out long seconds) || seconds < 0 || seconds > TimeMath.MaxUnixSeconds)
                 throw Fail(AuthForgeErrorCodes.InvalidPayload, "The session's expiry is not a unix time.");
             return seconds;
         }
@@ -2825,7 +2891,7 @@ namespace AuthForge.Internal
         {
             if (value is null) return null;
             if (value.TryGetInt64(out long seconds))
-                return seconds >= 0 && seconds <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+                return seconds >= 0 && seconds <= TimeMath.MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
             string? text = value.AsString();
             if (text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset instant))
@@ -3755,6 +3821,21 @@ namespace AuthForge.Internal
             public override DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
             public override TimeSpan Monotonic => TimeSpan.FromTicks(HeartbeatScheduler.MonotonicTicks());
         }
+    }
+
+    /// <summary>Time arithmetic the client does in several places, written once.</summary>
+    internal static class TimeMath
+    {
+        /// <summary>The latest unix second a <see cref="DateTimeOffset"/> can represent (9999-12-31 23:59:59 UTC): a
+        /// larger value read from an answer or a record is not a date.</summary>
+        public const long MaxUnixSeconds = 253402300799;
+
+        /// <summary>The latest unix millisecond a <see cref="DateTimeOffset"/> can represent.</summary>
+        public const long MaxUnixMilliseconds = MaxUnixSeconds * 1000 + 999;
+
+        public static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+        public static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+        public static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 
     /// <summary>Makes a file or folder readable by its owner only (0600 / 0700) on Linux and macOS. On Windows files
@@ -5619,15 +5700,6 @@ namespace AuthForge.Internal
     /// <summary>Ed25519 (RFC 8032) verification and the arithmetic behind it.</summary>
     internal static class Ed25519
     {
-        /// <summary>One-shot verification: decodes the key, then verifies.</summary>
-        public static bool Verify(byte[] publicKey, byte[] message, byte[] signature)
-        {
-            if (publicKey == null) throw new ArgumentNullException(nameof(publicKey));
-            if (message == null) throw new ArgumentNullException(nameof(message));
-            if (signature == null) throw new ArgumentNullException(nameof(signature));
-            return VerifyOnce(publicKey, message, signature);
-        }
-
         // Window widths of the signed sliding windows (wNAF). Base tables are static and shared, so they can be wide;
         // key tables are built per key, so they stay small enough that TryCreate stays cheap.
         internal const int BaseWidth = 8, BaseTableSize = 1 << (BaseWidth - 2);   // odd multiples 1..127
@@ -5651,15 +5723,6 @@ namespace AuthForge.Internal
             ToWnaf(scratch.K, 0, KeyWidth, scratch.NafK);
             StrausSplitVar(out ProjectivePoint check, scratch.NafS, scratch.NafK, table);
             return Matches(in check, in r);
-        }
-
-        // RFC 8032 5.1.7, one-shot: the same checks, with A decoded here.
-        private static bool VerifyOnce(byte[] publicKey, byte[] message, byte[] signature)
-        {
-            // The cheap rejections first, then the two decodings (A is decoded exactly as TryCreate does).
-            if (signature.Length != 64 || !Scalar.IsCanonical(signature, 32) || publicKey.Length != 32) return false;
-            if (!TryDecodePoint(publicKey, 0, out ExtendedPoint a)) return false;
-            return VerifyWithPoint(publicKey, in a, message, signature);
         }
 
         // RFC 8032 5.1.7 with A decoded but no tables: small per-call tables of A and B, no inversion, no 2^128 multiples,
@@ -6048,30 +6111,6 @@ namespace AuthForge.Internal
                 h.L9 = (int)((Load32(s, off + 28) >> 6) & 0x1ffffff);   // bits 230..254
             }
 
-            // s[off..off+32] = the canonical little-endian encoding of f (bit 255 clear). Pre: |limbs| < 2^31.
-            internal static void ToBytes(byte[] s, int off, in Fe f)
-            {
-                Reduce(out Fe r, in f);
-                ulong acc = 0;
-                int bits = 0, o = off;
-                Emit(s, ref o, ref acc, ref bits, r.L0, 26); Emit(s, ref o, ref acc, ref bits, r.L1, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L2, 26); Emit(s, ref o, ref acc, ref bits, r.L3, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L4, 26); Emit(s, ref o, ref acc, ref bits, r.L5, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L6, 26); Emit(s, ref o, ref acc, ref bits, r.L7, 25);
-                Emit(s, ref o, ref acc, ref bits, r.L8, 26); Emit(s, ref o, ref acc, ref bits, r.L9, 25);
-                s[o] = (byte)acc;                                       // the last 7 bits (255 = 31·8 + 7)
-            }
-
-            private static void Emit(byte[] s, ref int o, ref ulong acc, ref int bits, int limb, int width)
-            {
-                acc |= (ulong)(uint)limb << bits;
-                for (bits += width; bits >= 8; bits -= 8)
-                {
-                    s[o++] = (byte)acc;
-                    acc >>= 8;
-                }
-            }
-
             private static uint Load32(byte[] s, int i) =>
                 s[i] | (uint)s[i + 1] << 8 | (uint)s[i + 2] << 16 | (uint)s[i + 3] << 24;
         }
@@ -6101,47 +6140,6 @@ namespace AuthForge.Internal
 
             private static Fe Limbs(int l0, int l1, int l2, int l3, int l4, int l5, int l6, int l7, int l8, int l9) =>
                 new Fe { L0 = l0, L1 = l1, L2 = l2, L3 = l3, L4 = l4, L5 = l5, L6 = l6, L7 = l7, L8 = l8, L9 = l9 };
-
-            // d = -121665 / 121666.
-            internal static Fe DeriveD()
-            {
-                Fe.FromInt(out Fe num, -121665);
-                Fe.FromInt(out Fe den, 121666);
-                Fe.Invert(out Fe inv, in den);
-                Fe.Mul(out Fe d, in num, in inv);
-                return d;
-            }
-
-            // 2d, as used by the addition formulas.
-            internal static Fe DeriveD2()
-            {
-                Fe d = DeriveD();
-                Fe.Add(out Fe t, in d, in d);
-                Fe.Carry(out Fe r, in t);
-                return r;
-            }
-
-            // 2^((p - 1) / 4), a square root of -1: (p - 1) / 4 = 2^253 - 5 = 2·(2^252 - 3) + 1, so it is (2^(2^252-3))^2 · 2.
-            internal static Fe DeriveSqrtM1()
-            {
-                Fe.FromInt(out Fe two, 2);
-                Fe.Pow22523(out Fe t, in two);
-                Fe.Sq(out t, in t);
-                Fe.Mul(out Fe r, in t, in two);
-                return r;
-            }
-
-            // RFC 8032 5.1: B = (x, 4/5) with x positive (even): decode the encoding of y = 4/5 rather than paste x.
-            internal static bool DeriveBase(out ExtendedPoint b)
-            {
-                Fe.FromInt(out Fe four, 4);
-                Fe.FromInt(out Fe five, 5);
-                Fe.Invert(out Fe inv5, in five);
-                Fe.Mul(out Fe y, in four, in inv5);
-                var encoded = new byte[32];
-                Fe.ToBytes(encoded, 0, in y);
-                return TryDecodePoint(encoded, 0, out b);
-            }
         }
 
         // ===== Points on edwards25519: -x^2 + y^2 = 1 + d·x^2·y^2 (RFC 8032 5.1) =====================================
@@ -6333,16 +6331,6 @@ namespace AuthForge.Internal
                 if (s[off + i] != 0xff) return true;
             }
             return s[off] < 0xed;
-        }
-
-        // RFC 8032 5.1.2 encoding. Pre: p coordinates tight. Variable time (the signer only encodes public points).
-        internal static void EncodePoint(byte[] s, int off, in ProjectivePoint p)
-        {
-            Fe.Invert(out Fe zInv, in p.Z);
-            Fe.Mul(out Fe x, in p.X, in zInv);
-            Fe.Mul(out Fe y, in p.Y, in zInv);
-            Fe.ToBytes(s, off, in y);
-            if (Fe.IsNegative(in x)) s[off + 31] |= 0x80;
         }
 
         // 2^128·p, by 128 doublings: the second half of the key's Straus tables. Post: tight.
@@ -6749,9 +6737,6 @@ namespace AuthForge.Internal
 
         private static readonly JsonValue[] NoItems = new JsonValue[0];
         private static readonly KeyValuePair<string, JsonValue>[] NoMembers = new KeyValuePair<string, JsonValue>[0];
-        private static readonly IReadOnlyList<JsonValue> NoItemsView = new ReadOnlyCollection<JsonValue>(NoItems);
-        private static readonly IReadOnlyList<KeyValuePair<string, JsonValue>> NoMembersView =
-            new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(NoMembers);
 
         /// <summary>The JSON <c>null</c> literal.</summary>
         public static readonly JsonValue Null = new JsonValue(JsonKind.Null, null);
@@ -6767,9 +6752,6 @@ namespace AuthForge.Internal
         private readonly KeyValuePair<string, JsonValue>[] _members;
         // Member name -> index in _members; only for objects above IndexThreshold.
         private readonly Dictionary<string, int>? _index;
-        // Read-only wrappers made on first use: handing out the arrays themselves would let a caller cast and mutate.
-        private IReadOnlyList<JsonValue>? _itemsView;
-        private IReadOnlyList<KeyValuePair<string, JsonValue>>? _membersView;
 
         private JsonValue(JsonKind kind, string? text)
         {
@@ -6811,17 +6793,6 @@ namespace AuthForge.Internal
             return _kind == JsonKind.Number && JsonNumber.TryGetInt64(_text!, out value);
         }
 
-        /// <summary>A number whose value is finite as a double (rounded to nearest); otherwise false (e.g. 1e400, or not a number).</summary>
-        public bool TryGetDouble(out double value)
-        {
-            value = 0;
-            if (_kind != JsonKind.Number) return false;
-            if (!JsonNumber.TryParseDouble(_text!, out double parsed) || double.IsInfinity(parsed) || double.IsNaN(parsed))
-                return false;
-            value = parsed;
-            return true;
-        }
-
         /// <summary>Member of an object by exact (ordinal) name; null when absent or when this is not an object.</summary>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
         public JsonValue? this[string name]
@@ -6840,27 +6811,8 @@ namespace AuthForge.Internal
             }
         }
 
-        /// <summary>An array's items in order; empty for every other kind.</summary>
-        public IReadOnlyList<JsonValue> Items
-        {
-            get
-            {
-                if (_items.Length == 0) return NoItemsView;
-                return _itemsView ??= new ReadOnlyCollection<JsonValue>(_items);
-            }
-        }
-
-        /// <summary>An object's members in document order (names are unique); empty for every other kind.</summary>
-        public IReadOnlyList<KeyValuePair<string, JsonValue>> Members
-        {
-            get
-            {
-                if (_members.Length == 0) return NoMembersView;
-                return _membersView ??= new ReadOnlyCollection<KeyValuePair<string, JsonValue>>(_members);
-            }
-        }
-
-        // Direct access for the writer and the CLR copier, which only read.
+        // Direct access for the writer and the CLR copier, which only read. The client reads members by name and never
+        // enumerates a tree, so there are no public views of these.
         internal JsonValue[] ItemArray => _items;
         internal KeyValuePair<string, JsonValue>[] MemberArray => _members;
 
@@ -7492,53 +7444,43 @@ namespace AuthForge.Internal
         }
     }
 
-    /// <summary>Compact JSON text, built front to back.</summary>
+    /// <summary>Compact JSON text, built front to back: objects of string, integer and boolean properties, which is
+    /// all a request body or a store record holds.</summary>
     /// <remarks>
-    /// Misuse (a property outside an object, a bare value inside one, unbalanced ends, a second top-level value,
-    /// reading an unfinished document) throws <see cref="InvalidOperationException"/>. Member names are not
-    /// checked for duplicates: the caller writes fixed names.
+    /// Misuse (a property outside an object, unbalanced ends, a second top-level value, reading an unfinished
+    /// document) throws <see cref="InvalidOperationException"/>. Member names are not checked for duplicates: the
+    /// caller writes fixed names.
     /// </remarks>
     internal sealed class JsonWriter
     {
         private readonly StringBuilder _text = new StringBuilder(256);
-        // Open containers, innermost last: true for an object, false for an array.
-        private readonly List<bool> _open = new List<bool>();
+        // How many objects are open.
+        private int _depth;
         private bool _needComma;
         private bool _complete;
 
-        /// <summary>Starts an object as a top-level value or an array item.</summary>
+        /// <summary>Starts the document's top-level object.</summary>
         public JsonWriter BeginObject()
         {
-            BeforeValue();
-            return Open(true);
+            if (_complete || _depth > 0) throw new InvalidOperationException("An object inside an object needs a property name.");
+            return Open();
         }
 
         /// <summary>Starts an object as the value of a property of the current object.</summary>
         public JsonWriter BeginObject(string name)
         {
             BeforeProperty(name);
-            return Open(true);
+            return Open();
         }
 
         /// <summary>Ends the current object.</summary>
-        public JsonWriter EndObject() => Close(true);
-
-        /// <summary>Starts an array as a top-level value or an array item.</summary>
-        public JsonWriter BeginArray()
+        public JsonWriter EndObject()
         {
-            BeforeValue();
-            return Open(false);
+            if (_depth == 0) throw new InvalidOperationException("No object is open.");
+            _depth--;
+            _text.Append('}');
+            return AfterValue();
         }
-
-        /// <summary>Starts an array as the value of a property of the current object.</summary>
-        public JsonWriter BeginArray(string name)
-        {
-            BeforeProperty(name);
-            return Open(false);
-        }
-
-        /// <summary>Ends the current array.</summary>
-        public JsonWriter EndArray() => Close(false);
 
         /// <summary>Writes a string property; <c>null</c> when <paramref name="value"/> is null.</summary>
         public JsonWriter Property(string name, string? value)
@@ -7564,49 +7506,7 @@ namespace AuthForge.Internal
             return AfterValue();
         }
 
-        /// <summary>Writes a property whose value is a parsed or built tree (numbers keep their literal).</summary>
-        public JsonWriter Property(string name, JsonValue value)
-        {
-            if (value == null) throw new ArgumentNullException(nameof(value));
-            BeforeProperty(name);
-            WriteTree(value);
-            return AfterValue();
-        }
-
-        /// <summary>Writes a string (or <c>null</c>) as a top-level value or an array item.</summary>
-        public JsonWriter Value(string? value)
-        {
-            BeforeValue();
-            WriteStringOrNull(value);
-            return AfterValue();
-        }
-
-        /// <summary>Writes an integer as a top-level value or an array item.</summary>
-        public JsonWriter Value(long value)
-        {
-            BeforeValue();
-            _text.Append(value.ToString(CultureInfo.InvariantCulture));
-            return AfterValue();
-        }
-
-        /// <summary>Writes a boolean as a top-level value or an array item.</summary>
-        public JsonWriter Value(bool value)
-        {
-            BeforeValue();
-            _text.Append(value ? "true" : "false");
-            return AfterValue();
-        }
-
-        /// <summary>Writes a tree as a top-level value or an array item.</summary>
-        public JsonWriter Value(JsonValue value)
-        {
-            if (value == null) throw new ArgumentNullException(nameof(value));
-            BeforeValue();
-            WriteTree(value);
-            return AfterValue();
-        }
-
-        /// <summary>The finished document; <see cref="InvalidOperationException"/> while it is empty or has open containers.</summary>
+        /// <summary>The finished document; <see cref="InvalidOperationException"/> while it is empty or has open objects.</summary>
         public override string ToString()
         {
             // Handing out half a document would put malformed JSON on the wire without any error.
@@ -7614,34 +7514,18 @@ namespace AuthForge.Internal
             return _text.ToString();
         }
 
-        private JsonWriter Open(bool isObject)
+        private JsonWriter Open()
         {
-            _text.Append(isObject ? '{' : '[');
-            _open.Add(isObject);
+            _text.Append('{');
+            _depth++;
             _needComma = false;
             return this;
-        }
-
-        private JsonWriter Close(bool isObject)
-        {
-            if (_open.Count == 0 || _open[_open.Count - 1] != isObject)
-                throw new InvalidOperationException(isObject ? "No object is open." : "No array is open.");
-            _open.RemoveAt(_open.Count - 1);
-            _text.Append(isObject ? '}' : ']');
-            return AfterValue();
-        }
-
-        private void BeforeValue()
-        {
-            if (_complete) throw new InvalidOperationException("The JSON document already has its value.");
-            if (_open.Count > 0 && _open[_open.Count - 1]) throw new InvalidOperationException("A value inside an object needs a property name.");
-            if (_needComma) _text.Append(',');
         }
 
         private void BeforeProperty(string name)
         {
             if (name == null) throw new ArgumentNullException(nameof(name));
-            if (_open.Count == 0 || !_open[_open.Count - 1]) throw new InvalidOperationException("A property can only be written inside an object.");
+            if (_depth == 0) throw new InvalidOperationException("A property can only be written inside an object.");
             if (_needComma) _text.Append(',');
             WriteString(name);
             _text.Append(':');
@@ -7650,7 +7534,7 @@ namespace AuthForge.Internal
         private JsonWriter AfterValue()
         {
             _needComma = true;
-            if (_open.Count == 0) _complete = true;
+            if (_depth == 0) _complete = true;
             return this;
         }
 
@@ -7688,67 +7572,6 @@ namespace AuthForge.Internal
             }
             text.Append(value, run, value.Length - run);
             text.Append('"');
-        }
-
-        private void WriteScalar(JsonValue value)
-        {
-            switch (value.Kind)
-            {
-                case JsonKind.Null: _text.Append("null"); break;
-                case JsonKind.True: _text.Append("true"); break;
-                case JsonKind.False: _text.Append("false"); break;
-                case JsonKind.Number: _text.Append(value.AsNumberLiteral()); break;
-                case JsonKind.String: WriteString(value.AsString()!); break;
-            }
-        }
-
-        // Iterative so that a deep tree (built or parsed with a high depth limit) cannot exhaust the stack.
-        private void WriteTree(JsonValue root)
-        {
-            if (root.Kind != JsonKind.Array && root.Kind != JsonKind.Object)
-            {
-                WriteScalar(root);
-                return;
-            }
-            var stack = new List<KeyValuePair<JsonValue, int>>(); // container, index of its next entry
-            _text.Append(root.Kind == JsonKind.Array ? '[' : '{');
-            stack.Add(new KeyValuePair<JsonValue, int>(root, 0));
-            while (stack.Count > 0)
-            {
-                int top = stack.Count - 1;
-                JsonValue node = stack[top].Key;
-                int next = stack[top].Value;
-                bool isArray = node.Kind == JsonKind.Array;
-                int count = isArray ? node.ItemArray.Length : node.MemberArray.Length;
-                if (next == count)
-                {
-                    _text.Append(isArray ? ']' : '}');
-                    stack.RemoveAt(top);
-                    continue;
-                }
-                if (next > 0) _text.Append(',');
-                JsonValue child;
-                if (isArray)
-                {
-                    child = node.ItemArray[next];
-                }
-                else
-                {
-                    WriteString(node.MemberArray[next].Key);
-                    _text.Append(':');
-                    child = node.MemberArray[next].Value;
-                }
-                stack[top] = new KeyValuePair<JsonValue, int>(node, next + 1);
-                if (child.Kind == JsonKind.Array || child.Kind == JsonKind.Object)
-                {
-                    _text.Append(child.Kind == JsonKind.Array ? '[' : '{');
-                    stack.Add(new KeyValuePair<JsonValue, int>(child, 0));
-                }
-                else
-                {
-                    WriteScalar(child);
-                }
-            }
         }
     }
 }

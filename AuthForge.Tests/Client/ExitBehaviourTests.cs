@@ -68,7 +68,7 @@ namespace AuthForge.Tests.Client
         {
             string line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Assert.StartsWith("AuthForge: login_failed [invalid_key]: ", line);
-            Assert.Contains(AuthForgeErrorCodes.DescribeServerCode(AuthForgeErrorCodes.InvalidKey), line);
+            Assert.Contains(ErrorCodeTable.DescribeServerCode(AuthForgeErrorCodes.InvalidKey), line);
             Assert.Contains(why, line);
             Assert.Contains("exit code 1", line);
             Assert.DoesNotContain(_server!.AppSecret, line);

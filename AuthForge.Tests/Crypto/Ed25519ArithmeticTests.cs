@@ -86,7 +86,7 @@ namespace AuthForge.Tests.Crypto
                 // Includes values just below and above p and representations of 0 and p - 1 by extreme limbs.
                 Fe f = RandomFe(random, n % 3 + 1, n % 4 == 0);
                 if (n < 40) f = new Fe { L0 = -(n % 20) - 1 + (n < 20 ? 0 : 19) };   // -1 .. -20 and 18 .. -1 (mod p)
-                Fe.ToBytes(bytes, 0, in f);
+                FeEncoding.ToBytes(bytes, 0, in f);
                 var encoded = new BigInteger(bytes, isUnsigned: true);
                 Assert.Equal(Value(f), encoded);
                 Assert.Equal(Value(f).IsZero, Fe.IsZero(in f));

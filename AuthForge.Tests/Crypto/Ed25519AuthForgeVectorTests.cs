@@ -36,7 +36,7 @@ namespace AuthForge.Tests.Crypto
             _ = id;
             byte[] pk = Convert.FromBase64String(publicKey), sig = Convert.FromBase64String(signature);
             byte[] signed = Encoding.ASCII.GetBytes(payload);
-            Assert.Equal(shouldVerify, Ed25519.Verify(pk, signed, sig));
+            Assert.Equal(shouldVerify, Ed25519OneShot.Verify(pk, signed, sig));
             Assert.True(Ed25519PublicKey.TryCreate(pk, out Ed25519PublicKey? key));
             Assert.Equal(shouldVerify, key!.Verify(signed, sig));
         }

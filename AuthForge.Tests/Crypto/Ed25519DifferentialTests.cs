@@ -77,7 +77,7 @@ namespace AuthForge.Tests.Crypto
         {
             bool expected = BcVerify(publicKey, message, signature);
             bool cached = key != null && key.Verify(message, signature);
-            bool oneShot = withOneShot ? Ed25519.Verify(publicKey, message, signature) : cached;
+            bool oneShot = withOneShot ? Ed25519OneShot.Verify(publicKey, message, signature) : cached;
             if (oneShot != expected || cached != expected)
             {
                 return $"case {i} {what}: BouncyCastle {expected}, one-shot {oneShot}, cached {cached}, "

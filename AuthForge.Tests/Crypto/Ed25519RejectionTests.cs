@@ -30,7 +30,7 @@ namespace AuthForge.Tests.Crypto
 
         private static bool VerifyBoth(byte[] key, byte[] message, byte[] signature)
         {
-            bool oneShot = Ed25519.Verify(key, message, signature);
+            bool oneShot = Ed25519OneShot.Verify(key, message, signature);
             bool cached = Ed25519PublicKey.TryCreate(key, out Ed25519PublicKey? k) && k!.Verify(message, signature);
             Assert.Equal(oneShot, cached);
             return oneShot;
@@ -54,7 +54,7 @@ namespace AuthForge.Tests.Crypto
             Array.Copy(Key, key, Math.Min(length, 32));
             Assert.False(Ed25519PublicKey.TryCreate(key, out Ed25519PublicKey? decoded));
             Assert.Null(decoded);
-            Assert.False(Ed25519.Verify(key, Message, Signature));
+            Assert.False(Ed25519OneShot.Verify(key, Message, Signature));
         }
 
         [Fact]
@@ -203,9 +203,9 @@ namespace AuthForge.Tests.Crypto
             Assert.True(Ed25519PublicKey.TryCreate(Key, out Ed25519PublicKey? key));
             Assert.Throws<ArgumentNullException>("message", () => key!.Verify(null!, Signature));
             Assert.Throws<ArgumentNullException>("signature", () => key!.Verify(Message, null!));
-            Assert.Throws<ArgumentNullException>("publicKey", () => Ed25519.Verify(null!, Message, Signature));
-            Assert.Throws<ArgumentNullException>("message", () => Ed25519.Verify(Key, null!, Signature));
-            Assert.Throws<ArgumentNullException>("signature", () => Ed25519.Verify(Key, Message, null!));
+            Assert.Throws<ArgumentNullException>("publicKey", () => Ed25519OneShot.Verify(null!, Message, Signature));
+            Assert.Throws<ArgumentNullException>("message", () => Ed25519OneShot.Verify(Key, null!, Signature));
+            Assert.Throws<ArgumentNullException>("signature", () => Ed25519OneShot.Verify(Key, Message, null!));
         }
 
         [Theory]
@@ -226,8 +226,8 @@ namespace AuthForge.Tests.Crypto
             Ed25519Signer a = Ed25519Signer.Generate(), b = Ed25519Signer.Generate();
             Assert.NotEqual(a.PublicKeyBase64, b.PublicKeyBase64);
             byte[] message = { 1, 2, 3 };
-            Assert.True(Ed25519.Verify(a.PublicKey, message, a.Sign(message)));
-            Assert.False(Ed25519.Verify(b.PublicKey, message, a.Sign(message)));
+            Assert.True(Ed25519OneShot.Verify(a.PublicKey, message, a.Sign(message)));
+            Assert.False(Ed25519OneShot.Verify(b.PublicKey, message, a.Sign(message)));
             Assert.Equal(Convert.ToBase64String(a.PublicKey), a.PublicKeyBase64);
         }
     }

@@ -36,7 +36,7 @@ namespace AuthForge.Tests.Crypto
         {
             _ = name; _ = secretKey;
             byte[] pk = Ed25519TestData.Hex(publicKey), m = Ed25519TestData.Hex(message), sig = Ed25519TestData.Hex(signature);
-            Assert.True(Ed25519.Verify(pk, m, sig));
+            Assert.True(Ed25519OneShot.Verify(pk, m, sig));
             Assert.True(Ed25519PublicKey.TryCreate(pk, out Ed25519PublicKey? key));
             Assert.True(key!.Verify(m, sig));
         }
@@ -49,7 +49,7 @@ namespace AuthForge.Tests.Crypto
             byte[] pk = Ed25519TestData.Hex(publicKey), m = Ed25519TestData.Hex(message), sig = Ed25519TestData.Hex(signature);
             byte[] changed = m.Length == 0 ? new byte[] { 0 } : (byte[])m.Clone();
             if (m.Length > 0) changed[m.Length / 2] ^= 0x01;
-            Assert.False(Ed25519.Verify(pk, changed, sig));
+            Assert.False(Ed25519OneShot.Verify(pk, changed, sig));
         }
 
         [Theory]

@@ -83,7 +83,7 @@ namespace AuthForge.Tests.JsonSection
                 copy = list.Count == 0 ? null : list[0];
             }
             Assert.Equal(depth, seen);
-            Assert.Equal(Arrays(depth), new JsonWriter().Value(value).ToString());
+            Assert.Equal(Arrays(depth), JsonTreeText.Write(value));
         }
     }
 }

@@ -22,17 +22,15 @@ namespace AuthForge.Tests.JsonSection
         }
 
         [Fact]
-        public void Writes_nested_containers_and_values()
+        public void Writes_nested_objects_and_the_extreme_integers()
         {
             string json = new JsonWriter().BeginObject()
-                .BeginArray("a").Value(1).Value("x").Value(true).Value((string?)null).BeginObject().EndObject().BeginArray().EndArray().EndArray()
-                .BeginObject("o").Property("b", -1).EndObject()
+                .BeginObject("e").EndObject()
+                .BeginObject("o").Property("b", -1).BeginObject("p").Property("s", "x").EndObject().EndObject()
+                .Property("min", long.MinValue)
+                .Property("max", long.MaxValue)
                 .EndObject().ToString();
-            Assert.Equal("{\"a\":[1,\"x\",true,null,{},[]],\"o\":{\"b\":-1}}", json);
-            Assert.Equal("[]", new JsonWriter().BeginArray().EndArray().ToString());
-            Assert.Equal("\"s\"", new JsonWriter().Value("s").ToString());
-            Assert.Equal("-9223372036854775808", new JsonWriter().Value(long.MinValue).ToString());
-            Assert.Equal("9223372036854775807", new JsonWriter().Value(long.MaxValue).ToString());
+            Assert.Equal("{\"e\":{},\"o\":{\"b\":-1,\"p\":{\"s\":\"x\"}},\"min\":-9223372036854775808,\"max\":9223372036854775807}", json);
         }
 
         [Theory]
@@ -48,15 +46,14 @@ namespace AuthForge.Tests.JsonSection
         public void Escapes_what_JSON_requires(string name, string value, string expected)
         {
             Assert.NotNull(name);
-            Assert.Equal(expected, new JsonWriter().Value(value).ToString());
             Assert.Equal("{" + expected + ":" + expected + "}", new JsonWriter().BeginObject().Property(value, value).EndObject().ToString());
         }
 
         [Fact]
         public void Unpaired_surrogates_are_refused()
         {
-            Assert.Throws<ArgumentException>(() => new JsonWriter().Value("a\ud800"));
-            Assert.Throws<ArgumentException>(() => new JsonWriter().Value("\udc00a"));
+            Assert.Throws<ArgumentException>(() => new JsonWriter().BeginObject().Property("k", "a\ud800"));
+            Assert.Throws<ArgumentException>(() => new JsonWriter().BeginObject().Property("k", "\udc00a"));
             Assert.Throws<ArgumentException>(() => new JsonWriter().BeginObject().Property("\ud800\ud800", 1));
         }
 
@@ -64,15 +61,11 @@ namespace AuthForge.Tests.JsonSection
         public void Misuse_throws_InvalidOperationException()
         {
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().Property("a", "b"));
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginArray().Property("a", 1L));
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().Value(1));
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().BeginArray());
+            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().BeginObject());
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().EndObject());
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().EndArray());
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginArray().EndObject());
+            Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().EndObject().EndObject());
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().EndObject().BeginObject());
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().EndObject().Property("a", true));
-            Assert.Throws<InvalidOperationException>(() => new JsonWriter().Value(1).Value(2));
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().ToString());
             Assert.Throws<InvalidOperationException>(() => new JsonWriter().BeginObject().Property("a", 1L).ToString());
             Assert.Throws<ArgumentNullException>(() => new JsonWriter().BeginObject().Property(null!, 1L));
@@ -105,10 +98,9 @@ namespace AuthForge.Tests.JsonSection
             const string input = " { \"b\" : [ 1.50E+3 , -0 , \"\\u0041\\/\\n\" , { } , [ ] , null , false ] , \"a\" : { \"x\" : true } } ";
             const string compact = "{\"b\":[1.50E+3,-0,\"A/\\u000a\",{},[],null,false],\"a\":{\"x\":true}}";
             JsonValue value = Json.Parse(input);
-            Assert.Equal(compact, new JsonWriter().Value(value).ToString());
-            Assert.Equal(compact, new JsonWriter().Value(Json.Parse(compact)).ToString());
-            Assert.Equal("{\"v\":" + compact + "}", new JsonWriter().BeginObject().Property("v", value).EndObject().ToString());
-            Assert.Equal("[1,2]", new JsonWriter().Value(Json.Parse("[ 1 , 2 ]")).ToString());
+            Assert.Equal(compact, JsonTreeText.Write(value));
+            Assert.Equal(compact, JsonTreeText.Write(Json.Parse(compact)));
+            Assert.Equal("[1,2]", JsonTreeText.Write(Json.Parse("[ 1 , 2 ]")));
         }
     }
 }
