@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
+using AuthForge.Tests.Faults;
 using AuthForge.Tests.Support;
 using Xunit;
 
@@ -58,6 +59,29 @@ namespace AuthForge.Tests.Client
             Failure failure = Assert.Single(failures.All);
             Assert.Equal((AuthForgeErrorCodes.ForeignAnswer, 307), (failure.Code, failure.Error!.HttpStatusCode));
             Assert.Empty(ServerLog.For(server, ServerLog.Validate, key));
+        }
+
+        [Theory]
+        [InlineData(301)]
+        [InlineData(302)]
+        [InlineData(307)]
+        [InlineData(308)]
+        public async Task Redirect_IsNotFollowed_SoTheSecretGoesNowhereElse(int status)
+        {
+            // A 307/308 would make a following client re-send the body, app secret included, to wherever it points.
+            await using var elsewhere = new RawHttpServer((request, cancellationToken) =>
+                request.WriteResponseAsync(200, TransportLimitTests.SignedAnswer(request.Nonce, 0), cancellationToken));
+            await using var server = new RawHttpServer((request, cancellationToken) =>
+                request.WriteAsync("HTTP/1.1 " + status + " Moved\r\nLocation: " + elsewhere.BaseUrl + "/auth/validate\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n", cancellationToken));
+            using var run = new TransportLimitTests.RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout, useSharedClient: true);
+
+            Assert.False(await run.Client.LoginAsync(TransportLimitTests.LicenseKey));
+
+            // The unfollowed redirect is no answer from the AuthForge server (a captive portal redirects so too).
+            run.AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.ForeignAnswer);
+            Assert.Equal(status, run.Failures.All[0].Error!.HttpStatusCode);
+            Assert.Equal(0, elsewhere.Connections);
         }
     }
 }
