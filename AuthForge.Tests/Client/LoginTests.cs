@@ -144,5 +144,27 @@ namespace AuthForge.Tests.Client
             Assert.Null(client.GetAppVariables());
             Assert.Null(client.GetLicenseVariables());
         }
+
+        // Built in code, by index: xUnit's theory data would turn a lone surrogate into U+FFFD on the way.
+        private static readonly string[] s_illFormed = { "KEY-\uD800", "\uDC00KEY", "KEY-\uDBFF", "K\uDC00\uD800EY" };
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        public async Task ALicenceKeyWithAnUnpairedSurrogateIsAnArgumentException(int index)
+        {
+            string key = s_illFormed[index];
+            DevServerHost server = _servers[SigningMode.HmacV1];
+            using var client = new AuthForgeClient(LiveServer.ClientOptions(server, new FailureRecorder()));
+
+            Assert.Equal("licenseKey", Assert.Throws<ArgumentException>(() => client.Login(key)).ParamName);
+            Assert.Equal("licenseKey", (await Assert.ThrowsAsync<ArgumentException>(() => client.LoginAsync(key))).ParamName);
+            Assert.Equal("licenseKey", Assert.Throws<ArgumentException>(() => client.ValidateLicense(key)).ParamName);
+            Assert.Equal("licenseKey", Assert.Throws<ArgumentException>(() => client.SelfBan(licenseKey: key)).ParamName);
+            // A well-formed pair is fine: it is text like any other.
+            Assert.False(await client.LoginAsync("KEY-\uD83D\uDE00"));
+        }
     }
 }

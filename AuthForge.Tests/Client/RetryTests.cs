@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -199,6 +201,92 @@ namespace AuthForge.Tests.Client
             string key = ServerTrio.NewLicense(server);
             server.AddFault(fault, count, ServerLog.Validate, licenseKey: key);
             return (server, key);
+        }
+
+        [Fact]
+        public async Task AHandlerThatThrowsSomethingOtherThanHttpIsANetworkError()
+        {
+            DevServerHost server = _servers[SigningMode.HmacV1];
+            var cause = new InvalidOperationException("the proxy library broke");
+            using var http = new HttpClient(new ThrowingHandler(cause));
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures);
+            options.HttpClient = http;
+            using var client = new AuthForgeClient(options);
+
+            Assert.False(await client.LoginAsync(ServerTrio.NewLicense(server)));
+
+            Failure failure = Assert.Single(failures.All);
+            Assert.Equal(AuthForgeFailureReason.NetworkError, failure.Reason);
+            Assert.Equal(AuthForgeErrorCodes.NetworkError, failure.Code);
+            Assert.Same(cause, failure.Error!.InnerException);
+            AuthForgeValidationResult result = await client.ValidateLicenseAsync("any-key");
+            Assert.Equal(AuthForgeErrorCodes.NetworkError, result.Code);
+        }
+
+        [Theory]
+        [InlineData(SigningMode.HmacV1)]
+        [InlineData(SigningMode.Ed25519)]
+        public async Task ABodyShorterThanItsContentLengthIsANetworkErrorAndRetried(SigningMode mode)
+        {
+            // As the HttpWebRequest stack of .NET Framework and Mono delivers a connection closed early: the bytes that
+            // came, then a clean end of stream, with the Content-Length header still saying more.
+            DevServerHost server = _servers[mode];
+            string key = ServerTrio.NewLicense(server);
+            using var cutter = new CutOffFirstAnswer();
+            using var http = new HttpClient(cutter);
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures);
+            options.HttpClient = http;
+            using var client = new AuthForgeClient(options);
+
+            Assert.True(await client.LoginAsync(key), string.Join(", ", failures.All));
+
+            Assert.Equal(2, (await ServerLog.WaitForAsync(server, ServerLog.Validate, key, 2)).Count);
+            Assert.Equal(1, cutter.CutOff);
+
+            cutter.CutEvery = true;
+            AuthForgeValidationResult result = await client.ValidateLicenseAsync(key);
+            Assert.Equal(AuthForgeErrorCodes.NetworkError, result.Code);
+            Assert.IsAssignableFrom<IOException>(result.Exception!.InnerException);
+        }
+
+        private sealed class ThrowingHandler : HttpMessageHandler
+        {
+            private readonly Exception _error;
+
+            public ThrowingHandler(Exception error) => _error = error;
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                throw _error;
+        }
+
+        /// <summary>Forwards to the server over real HTTP; cuts the first answer (or every one) to half its bytes while
+        /// keeping its Content-Length, and ends the stream cleanly.</summary>
+        private sealed class CutOffFirstAnswer : DelegatingHandler
+        {
+            private int _cutOff;
+
+            public CutOffFirstAnswer()
+                : base(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+            {
+            }
+
+            public bool CutEvery { get; set; }
+
+            public int CutOff => Volatile.Read(ref _cutOff);
+
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (!CutEvery && Volatile.Read(ref _cutOff) > 0) return response;
+                Interlocked.Increment(ref _cutOff);
+                byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var cut = new StreamContent(new MemoryStream(body, 0, body.Length / 2));
+                cut.Headers.ContentLength = body.Length;
+                response.Content = cut;
+                return response;
+            }
         }
     }
 }

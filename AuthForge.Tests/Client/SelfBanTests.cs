@@ -171,5 +171,25 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeErrorCodes.InvalidApp, error.Code);
             Assert.Empty(server.GetBlacklistedHwids());
         }
+
+        [Fact]
+        public async Task SelfBanWithAnEqualCopyOfTheCurrentTokenLogsOut()
+        {
+            await using DevServerHost server = await LiveServer.StartAsync(SigningMode.Ed25519);
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures);
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
+            string token = (string)client.GetSessionData()!["sessionToken"]!;
+            string copy = new string(token.ToCharArray());
+            Assert.False(ReferenceEquals(token, copy));
+
+            await client.SelfBanAsync(sessionToken: copy, blacklistIp: false);
+
+            Assert.True(server.GetLicense(LiveServer.LicenseKey)!.Revoked);
+            LoginTests.AssertLoggedOut(client);
+            Assert.Equal(0, options.Scheduler.ScheduledCount);
+            Assert.Equal(0, failures.Count);
+        }
     }
 }

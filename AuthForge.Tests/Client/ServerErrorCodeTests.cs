@@ -1,6 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -213,6 +217,47 @@ namespace AuthForge.Tests.Client
             Assert.True(failure.Error!.IsServerError);
             LoginTests.AssertLoggedOut(client);
             Assert.Equal(0, options.Scheduler.ScheduledCount);
+        }
+
+        [Theory]
+        [InlineData(AuthForgeErrorCodes.AppBurnCapReached, 403)]
+        [InlineData(AuthForgeErrorCodes.SystemError, 500)]
+        public async Task TheHostedServicesCodesArriveAsThemselves(string code, int status)
+        {
+            DevServerHost server = _servers[SigningMode.Ed25519];
+            string key = ServerTrio.NewLicense(server);
+            using var relay = new Relay
+            {
+                RewriteAnswer = answer => Encoding.UTF8.GetBytes("{\"status\":\"error\",\"error\":\"" + code + "\"}"),
+            };
+            using HttpClient http = new HttpClient(new StatusRewriter(relay, status));
+            var failures = new FailureRecorder();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures);
+            options.HttpClient = http;
+            using var client = new AuthForgeClient(options);
+
+            Assert.False(await client.LoginAsync(key));
+
+            Failure failure = Assert.Single(failures.All);
+            Assert.Equal(code, failure.Code);
+            Assert.True(failure.Error!.IsServerError);
+            Assert.Equal(status, failure.Error.HttpStatusCode);
+            Assert.True(AuthForgeErrorCodes.IsServerCode(code));
+        }
+
+        private sealed class StatusRewriter : DelegatingHandler
+        {
+            private readonly int _status;
+
+            public StatusRewriter(HttpMessageHandler inner, int status)
+                : base(inner) => _status = status;
+
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response.StatusCode = (HttpStatusCode)_status;
+                return response;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http;
+using System.Text;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -232,6 +233,62 @@ namespace AuthForge.Tests.Client
             options.HwidOverride = hwid;
             options.HttpClient = http;
             return options;
+        }
+
+        [Fact]
+        public async Task VerifiedPublicKeyNamesTheTrustedKeyThatVerifiedAndKeyIdIsOnlyTheServersClaim()
+        {
+            DevServerHost server = _servers[SigningMode.Ed25519];
+            string key = ServerTrio.NewLicense(server);
+            string otherKey = Convert.ToBase64String(Ed25519Signer.Generate().PublicKey);
+            using var relay = new Relay
+            {
+                // keyId is outside the signed payload: a relay can rename it without breaking the signature.
+                RewriteAnswer = answer =>
+                {
+                    var envelope = Answer.Envelope(answer.Body);
+                    envelope["keyId"] = "forged-key-id";
+                    return Encoding.UTF8.GetBytes(envelope.ToJsonString());
+                },
+            };
+            using HttpClient http = relay.CreateClient();
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, new FailureRecorder());
+            options.PublicKeys.Insert(0, otherKey);
+            options.HttpClient = http;
+            using var client = new AuthForgeClient(options);
+
+            AuthForgeValidationResult result = await client.ValidateLicenseAsync(key);
+
+            Assert.True(result.IsValid, result.Code);
+            Assert.Equal(server.PublicKeyBase64, result.VerifiedPublicKey);
+            Assert.Equal("forged-key-id", result.KeyId);
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        public void ABlankOrIllFormedHwidOverrideIsAnArgumentException(int index)
+        {
+            string hwid = new[] { "tg:\uD800", "", "   ", "\t" }[index];
+            DevServerHost server = _servers[SigningMode.HmacV1];
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            options.HwidOverride = hwid;
+
+            Assert.Equal("hwidOverride", Assert.Throws<ArgumentException>(() => new AuthForgeClient(options)).ParamName);
+            Assert.Equal("hwidOverride", Assert.Throws<ArgumentException>(() =>
+                new AuthForgeClient(server.AppId, server.AppSecret, "SERVER", apiBaseUrl: server.BaseUrl, hwidOverride: hwid)).ParamName);
+        }
+
+        [Fact]
+        public void OnlyANullHwidOverrideMeansTheMachinesFingerprint()
+        {
+            DevServerHost server = _servers[SigningMode.HmacV1];
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server);
+            options.HwidOverride = null;
+            using var client = new AuthForgeClient(options);
+            Assert.Equal(HardwareFingerprint.Current, client.HardwareId);
         }
     }
 }

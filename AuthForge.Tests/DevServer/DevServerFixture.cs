@@ -2,6 +2,7 @@ using System;
 using System.Net.Http;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.DevServer
@@ -13,7 +14,7 @@ namespace AuthForge.Tests.DevServer
         private HttpClient? _http;
 
         /// <summary>The server's clock: starts at the real time, moves only forward and only when a test says.</summary>
-        public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+        internal ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
         public DevServerHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
@@ -25,7 +26,7 @@ namespace AuthForge.Tests.DevServer
 
         public async Task InitializeAsync()
         {
-            var options = new DevServerOptions { Mode = Mode, Time = Clock, AppSecret = "fixture-secret" };
+            var options = new DevServerOptions { Mode = Mode, Time = Clock.TimeProvider, AppSecret = "fixture-secret" };
             options.AppVariables["tier"] = "test";
             Configure(options);
             _host = await DevServerHost.StartAsync(options);

@@ -68,7 +68,7 @@ namespace AuthForge.Tests.DevServer
                 ["sessionToken", "timestamp", "expiresIn", "nonce", "appVariables", "licenseVariables", "requestId",
                  "sessionExpiresAt", "licenseExpiresAt", "maxHwidSlots", "hwidCount", "licenseLabel"],
                 p.EnumerateObject().Select(m => m.Name).ToArray());
-            DateTimeOffset now = _server.Clock.GetUtcNow();
+            DateTimeOffset now = _server.Clock.UtcNow;
             DateTimeOffset timestamp = DateTimeOffset.Parse(p.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture);
             Assert.Equal(now.ToUnixTimeMilliseconds(), timestamp.ToUnixTimeMilliseconds());
             Assert.EndsWith("Z", p.GetProperty("timestamp").GetString(), StringComparison.Ordinal);

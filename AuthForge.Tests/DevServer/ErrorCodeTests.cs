@@ -94,7 +94,7 @@ namespace AuthForge.Tests.DevServer
         [Fact]
         public async Task Expired_WhenTheLicenceIsPastItsExpiry()
         {
-            string key = _server.NewLicense(expiresAt: _server.Clock.GetUtcNow().AddHours(2));
+            string key = _server.NewLicense(expiresAt: _server.Clock.UtcNow.AddHours(2));
             ApiResponse login = await _server.Api.LoginAsync(key, "h");
 
             _server.Clock.Advance(TimeSpan.FromHours(3));

@@ -41,7 +41,7 @@ namespace AuthForge.Tests.DevServer
             Assert.Equal(
                 ["sessionToken", "timestamp", "expiresIn", "nonce", "appVariables", "licenseVariables"],
                 payload.EnumerateObject().Select(p => p.Name).ToArray());
-            long now = _server.Clock.GetUtcNow().ToUnixTimeSeconds();
+            long now = _server.Clock.UtcNow.ToUnixTimeSeconds();
             Assert.Equal(now, payload.GetProperty("timestamp").GetInt64());
             Assert.Equal(now + 86_400, payload.GetProperty("expiresIn").GetInt64());
             Assert.Equal("test", payload.GetProperty("appVariables").GetProperty("tier").GetString());
@@ -97,7 +97,7 @@ namespace AuthForge.Tests.DevServer
             ApiResponse response = await _server.Api.ValidateAsync(key, "hwid-1", ttlSeconds: requested);
 
             response.AssertOk();
-            long now = _server.Clock.GetUtcNow().ToUnixTimeSeconds();
+            long now = _server.Clock.UtcNow.ToUnixTimeSeconds();
             Assert.Equal(now + expected, response.TokenBody.GetProperty("expiresIn").GetInt64());
         }
 
@@ -207,7 +207,7 @@ namespace AuthForge.Tests.DevServer
             ApiResponse beat = await _server.Api.HeartbeatAsync(login.SessionToken, "hwid-1");
 
             beat.AssertOk();
-            Assert.Equal(_server.Clock.GetUtcNow().ToUnixTimeSeconds(), beat.PayloadJson.GetProperty("timestamp").GetInt64());
+            Assert.Equal(_server.Clock.UtcNow.ToUnixTimeSeconds(), beat.PayloadJson.GetProperty("timestamp").GetInt64());
         }
 
         [Fact]

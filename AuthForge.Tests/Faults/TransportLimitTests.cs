@@ -5,7 +5,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -28,7 +27,7 @@ namespace AuthForge.Tests.Faults
     public sealed class TransportLimitTests
     {
         private const string AppSecret = "raw-secret";
-        private const string LicenseKey = "RAW-KEY";
+        internal const string LicenseKey = "RAW-KEY";
         // Short, so the time-out tests stay quick, and long enough to deliver a loopback request on a loaded machine.
         private static readonly TimeSpan s_shortTimeout = TimeSpan.FromSeconds(1);
 
@@ -203,34 +202,10 @@ namespace AuthForge.Tests.Faults
         }
 
         [Fact]
-        public void SharedHttpClient_NeverReplacesCertificateValidationOrFollowsRedirects()
-        {
-            HttpClient shared = HttpTransport.SharedClient;
-            FieldInfo field = typeof(HttpMessageInvoker).GetField("_handler", BindingFlags.Instance | BindingFlags.NonPublic)
-                ?? throw new InvalidOperationException("HttpMessageInvoker no longer keeps its handler in _handler; update this test.");
-            HttpMessageHandler? handler = (HttpMessageHandler?)field.GetValue(shared);
-            while (handler is DelegatingHandler delegating) handler = delegating.InnerHandler;
-
-            switch (handler)
-            {
-                case SocketsHttpHandler sockets:
-                    Assert.Null(sockets.SslOptions.RemoteCertificateValidationCallback);
-                    Assert.False(sockets.AllowAutoRedirect);
-                    break;
-                case HttpClientHandler classic:
-                    Assert.Null(classic.ServerCertificateCustomValidationCallback);
-                    Assert.False(classic.AllowAutoRedirect);
-                    break;
-                default:
-                    Assert.Fail("Unexpected shared handler: " + handler?.GetType().FullName);
-                    break;
-            }
-        }
-
-        [Fact]
         public void DropInFile_HasNoWayToTurnCertificateValidationOff()
         {
-            // The runtime check above sees the shared client only; this covers every code path of the file.
+            // UntrustedCertificate_IsRefused (below) and RedirectTests see what the shared client does; this covers
+            // every code path of the file.
             string source = File.ReadAllText(FindRepositoryFile("AuthForge.cs"));
             foreach (string forbidden in new[]
             {
@@ -260,29 +235,6 @@ namespace AuthForge.Tests.Faults
             Assert.Equal(1, server.Connections);
         }
 
-        [Theory]
-        [InlineData(301)]
-        [InlineData(302)]
-        [InlineData(307)]
-        [InlineData(308)]
-        public async Task Redirect_IsNotFollowed_SoTheSecretGoesNowhereElse(int status)
-        {
-            // A 307/308 would make a following client re-send the body, app secret included, to wherever it points.
-            await using var elsewhere = new RawHttpServer((request, cancellationToken) =>
-                request.WriteResponseAsync(200, SignedAnswer(request.Nonce, 0), cancellationToken));
-            await using var server = new RawHttpServer((request, cancellationToken) =>
-                request.WriteAsync("HTTP/1.1 " + status + " Moved\r\nLocation: " + elsewhere.BaseUrl + "/auth/validate\r\n"
-                    + "Content-Length: 0\r\nConnection: close\r\n\r\n", cancellationToken));
-            using var run = new RawRun(server.BaseUrl, FaultExpectation.PatientRequestTimeout, useSharedClient: true);
-
-            Assert.False(await run.Client.LoginAsync(LicenseKey));
-
-            // The unfollowed redirect is no answer from the AuthForge server (a captive portal redirects so too).
-            run.AssertSingleFailure(AuthForgeFailureReason.NetworkError, AuthForgeErrorCodes.ForeignAnswer);
-            Assert.Equal(status, run.Failures.All[0].Error!.HttpStatusCode);
-            Assert.Equal(0, elsewhere.Connections);
-        }
-
         /// <summary>
         /// The client's two attempts are counted where they are sent (<see cref="RawRun.AssertTimesOutTwiceAsync"/>).
         /// The server may have seen fewer: on a loaded machine an attempt cut at its time-out can still be connecting.
@@ -293,7 +245,7 @@ namespace AuthForge.Tests.Faults
             Assert.InRange(server.Requests, 1, 2);
         }
 
-        private static byte[] SignedAnswer(string nonce, int depth)
+        internal static byte[] SignedAnswer(string nonce, int depth)
         {
             long expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
             string payloadJson = "{\"sessionToken\":\"" + Signed.Token("{\"expiresIn\":" + expires + "}") + "\",\"expiresIn\":" + expires
@@ -338,7 +290,7 @@ namespace AuthForge.Tests.Faults
         }
 
         /// <summary>An HMAC (v1) client of a raw server, with zero-wait retries and a throwing exit seam.</summary>
-        private sealed class RawRun : IDisposable
+        internal sealed class RawRun : IDisposable
         {
             private readonly HttpClient? _http;
             private readonly TimeSpan _timeout;

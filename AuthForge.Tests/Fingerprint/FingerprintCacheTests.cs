@@ -17,8 +17,11 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         [Fact]
-        public void Current_FromManyThreads_ProbesOnce()
+        public void ThisMachinesProbe_FromManyThreads_RunsOnce()
         {
+            // A fresh cache around the real probe: the process-wide one has probed already unless this test runs first,
+            // and then every thread would only read a kept value.
+            var cache = new HardwareFingerprint.ProbeCache(HardwareFingerprint.ProbeThisMachine);
             const int threads = 16;
             var results = new string[threads];
             using (var barrier = new Barrier(threads))
@@ -26,14 +29,14 @@ namespace AuthForge.Tests.Fingerprint
                 var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
                 {
                     barrier.SignalAndWait();
-                    for (int n = 0; n < 200; n++) results[i] = HardwareFingerprint.Current;
+                    for (int n = 0; n < 200; n++) results[i] = cache.Value;
                 })).ToList();
                 workers.ForEach(t => t.Start());
                 workers.ForEach(t => t.Join());
             }
 
             Assert.Single(results.Distinct());
-            Assert.Equal(1, HardwareFingerprint.ProbeCount);
+            Assert.Equal(1, cache.ProbeCount);
         }
 
         [Fact]
