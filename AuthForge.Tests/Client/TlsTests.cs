@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Threading.Tasks;
@@ -66,6 +67,14 @@ namespace AuthForge.Tests.Client
             Assert.True(trust.Handshakes >= 1);
         }
 
+        /// <summary>A client heartbeating every 25 ms over <paramref name="http"/> (pinned to the server's certificate).</summary>
+        private static AuthForgeClient HeartbeatingClient(DevServerHost server, HttpClient http, FailureRecorder failures)
+        {
+            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: s_interval);
+            options.HttpClient = http;
+            return new AuthForgeClient(options);
+        }
+
         [Theory]
         [InlineData(SigningMode.HmacV2)]
         [InlineData(SigningMode.Ed25519)]
@@ -73,18 +82,17 @@ namespace AuthForge.Tests.Client
         {
             DevServerHost server = _servers[mode];
             string key = ServerTrio.NewLicense(server);
-            using var http = TlsTrust.For(server).CreateClient();
             var failures = new FailureRecorder();
-            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: s_interval);
-            options.HttpClient = http;
-            using var client = new AuthForgeClient(options);
+            using HttpClient http = TlsTrust.For(server).CreateClient();
+            using AuthForgeClient client = HeartbeatingClient(server, http, failures);
             Assert.True(await client.LoginAsync(key));
             string loginNonce = Assert.Single(ServerLog.For(server, ServerLog.Validate, key)).Nonce!;
 
             var beats = await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 2);
             await ServerLog.UntilAsync(() => (string?)client.GetSessionData()?["nonce"] != loginNonce, "a renewed session");
 
-            Assert.All(beats, b => Assert.Equal(200, b.StatusCode));
+            // Answered ones only: with 25 ms heartbeats a further one can still be in progress (status 0) in the log.
+            Assert.All(beats.Where(b => b.StatusCode != 0), b => Assert.Equal(200, b.StatusCode));
             Assert.Equal(0, failures.Count);
             Assert.True(client.IsAuthenticated());
         }
@@ -96,11 +104,9 @@ namespace AuthForge.Tests.Client
         {
             DevServerHost server = _servers[mode];
             string key = ServerTrio.NewLicense(server);
-            using var http = TlsTrust.For(server).CreateClient();
             var failures = new FailureRecorder();
-            AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures, interval: s_interval);
-            options.HttpClient = http;
-            using var client = new AuthForgeClient(options);
+            using HttpClient http = TlsTrust.For(server).CreateClient();
+            using AuthForgeClient client = HeartbeatingClient(server, http, failures);
             Assert.True(await client.LoginAsync(key));
             await ServerLog.WaitForAsync(server, ServerLog.Heartbeat, key, 1);
 
