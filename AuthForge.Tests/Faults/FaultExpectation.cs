@@ -158,13 +158,17 @@ namespace AuthForge.Tests.Faults
 
         public static FaultExpectation Get(string id) => Rows.Single(r => r.Id == id);
 
-        /// <summary>Every row, for both targets: login (<c>/auth/validate</c>) and a SERVER-mode heartbeat.</summary>
+        /// <summary>The heartbeat interval of the heartbeat cases: the first heartbeat, and a retry's back-off (capped at the
+        /// interval), come within milliseconds.</summary>
+        public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>Every row, for every target: login, and a SERVER-mode heartbeat with each offline tolerance.</summary>
         public static IEnumerable<object[]> Cases()
         {
             foreach (FaultExpectation row in Rows)
             {
-                yield return new object[] { row.Id, Target.Login };
-                yield return new object[] { row.Id, Target.Heartbeat };
+                foreach (Target target in new[] { Target.Login, Target.HeartbeatToleranceZero, Target.HeartbeatDefaultTolerance })
+                    yield return new object[] { row.Id, target };
             }
         }
 
@@ -172,13 +176,14 @@ namespace AuthForge.Tests.Faults
         public static string RenderMarkdown()
         {
             var text = new StringBuilder();
-            text.Append("| fault | Login outcome (reason / code) | heartbeat outcome (SERVER mode, no offline tolerance) | verdict or no answer | attempts the server saw (fresh nonces) | time bound | leftovers |\n");
-            text.Append("|---|---|---|---|---|---|---|\n");
+            text.Append("| fault | login: reason / code | heartbeat, `OfflineTolerance` zero | heartbeat, default `OfflineTolerance` | verdict or no answer | attempts the server saw (fresh nonces) | time bound | leftovers |\n");
+            text.Append("|---|---|---|---|---|---|---|---|\n");
             foreach (FaultExpectation row in Rows)
             {
                 text.Append("| ").Append(Describe(row))
                     .Append(" | ").Append(row.Recovers ? "succeeds (retry)" : row.LoginReason + " / `" + row.Code + "`")
-                    .Append(" | ").Append(row.Recovers ? "continues (retry), no failure" : "heartbeat_failed / `" + row.Code + "`")
+                    .Append(" | ").Append(row.Recovers ? Continues : "heartbeat_failed / `" + row.Code + "`")
+                    .Append(" | ").Append(row.Recovers ? Continues : row.NoAnswer ? RiddenOut(row.Code!) : "heartbeat_failed / `" + row.Code + "`, at once")
                     .Append(" | ").Append(row.Recovers ? "—" : row.NoAnswer ? "no answer" : "verdict")
                     .Append(" | ").Append(Attempts(row))
                     .Append(" | ").Append(DescribeTime(row))
@@ -191,6 +196,49 @@ namespace AuthForge.Tests.Faults
             }
             return text.ToString();
         }
+
+        private const string Continues = "continues (retry), no failure";
+
+        /// <summary>What the default tolerance does with a heartbeat that got no answer, as the heartbeat cases check it.</summary>
+        internal static string RiddenOut(string code) =>
+            "ridden out, no failure: `outage_started` [`" + code + "`], retried, `outage_ended`";
+
+        /// <summary>
+        /// The settings of the matrix's clients beside the defaults a user gets, for the document: rendered from the
+        /// values the tests set and from a default <see cref="AuthForgeClientOptions"/>.
+        /// </summary>
+        public static string RenderSettings()
+        {
+            var defaults = new AuthForgeClientOptions();
+            RetryPolicy retry = RetryPolicy.Default;
+            var text = new StringBuilder();
+            text.Append("| setting | in these tests | by default |\n");
+            text.Append("|---|---|---|\n");
+            text.Append("| `RequestTimeout` | ").Append(Duration(FaultExpectation.CutTimeout)).Append(" for the rows whose outcome is a time-out (`delay`), ")
+                .Append(Duration(FaultExpectation.PatientRequestTimeout)).Append(" for every other row | ").Append(Duration(defaults.RequestTimeout)).Append(" |\n");
+            text.Append("| retry waits | 0 (the attempt counts are the same) | ").Append(Duration(retry.NetworkRetryDelay))
+                .Append(" before the one network retry; ").Append(string.Join(", then ", retry.RateLimitDelays.Select(Duration)))
+                .Append(", between rate-limited attempts |\n");
+            text.Append("| `HeartbeatInterval` | ").Append(Duration(HeartbeatInterval)).Append(" (heartbeat cases) | ")
+                .Append(Duration(defaults.HeartbeatInterval)).Append(" |\n");
+            text.Append("| `OfflineTolerance` | zero in the column \"`OfflineTolerance` zero\", the default in the column \"default `OfflineTolerance`\" | ")
+                .Append(defaults.OfflineTolerance is null ? "null: a heartbeat without an answer is retried with back-off until the signed session ends; a verdict ends the session at once" : Duration(defaults.OfflineTolerance.Value))
+                .Append(" |\n");
+            text.Append("| `MaxResponseBytes` | ").Append(Size(EndlessLimit)).Append(" for `endless`, the default for every other row | ")
+                .Append(Size(defaults.MaxResponseBytes)).Append(" |\n");
+            text.Append("| `HwidOverride` | one of its own per case, and the fault queued for that hwid only | none: the machine's hardware id |\n");
+            return text.ToString();
+        }
+
+        /// <summary>A duration as the documents write it: 50 ms, 1 s, 15 min.</summary>
+        internal static string Duration(TimeSpan value) =>
+            value.TotalSeconds < 1 ? value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms"
+            : value.TotalSeconds < 60 || value.TotalSeconds % 60 != 0 ? value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
+            : (value.TotalSeconds / 60).ToString("0", CultureInfo.InvariantCulture) + " min";
+
+        private static string Size(int bytes) =>
+            bytes % (1024 * 1024) == 0 ? (bytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + " MiB"
+            : (bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KiB";
 
         internal static string DescribeLeftovers(bool abortsConnection) =>
             "scheduler 0, non-pool threads ≤ +" + Support.LeakCheck.ThreadTolerance.ToString(CultureInfo.InvariantCulture) + ", "
@@ -218,16 +266,16 @@ namespace AuthForge.Tests.Faults
 
         private static string DescribeTime(FaultExpectation row)
         {
-            string timeout = ((int)FaultExpectation.CutTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";
-            string slack = FaultExpectation.Slack.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+            string timeout = Duration(FaultExpectation.CutTimeout);
+            string slack = Duration(FaultExpectation.Slack);
             return row.Time switch
             {
-                TimeBound.Immediate => "< " + row.MaxElapsed.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s (no time-out: the client's is "
-                    + FaultExpectation.PatientRequestTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s; retry waits 0 in tests)",
+                TimeBound.Immediate => "< " + Duration(row.MaxElapsed) + " (no time-out: the client's is "
+                    + Duration(FaultExpectation.PatientRequestTimeout) + "; retry waits 0 in tests)",
                 TimeBound.OneTimeout => "≥ 1× timeout, < 2× timeout + " + slack + " (timeout " + timeout + ")",
                 TimeBound.TwoTimeouts => "≥ 2× timeout, < 2× timeout + " + slack + " (timeout " + timeout + ")",
-                _ => "< " + row.MaxElapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s; read ≤ limit + 1 B (limit "
-                    + (row.MaxResponseBytes is int limit ? (limit / 1024).ToString(CultureInfo.InvariantCulture) + " KiB" : "1 MiB default") + ")",
+                _ => "< " + Duration(row.MaxElapsed) + "; read ≤ limit + 1 B (limit "
+                    + (row.MaxResponseBytes is int limit ? Size(limit) : Size(new AuthForgeClientOptions().MaxResponseBytes) + " default") + ")",
             };
         }
     }
@@ -236,6 +284,12 @@ namespace AuthForge.Tests.Faults
     public enum Target
     {
         Login,
-        Heartbeat,
+
+        /// <summary>A heartbeat with <see cref="AuthForgeClientOptions.OfflineTolerance"/> zero: one heartbeat without an
+        /// answer ends the session, so the column shows the failure the heartbeat met.</summary>
+        HeartbeatToleranceZero,
+
+        /// <summary>A heartbeat with the default tolerance (null): no answer is ridden out, a verdict still ends the session.</summary>
+        HeartbeatDefaultTolerance,
     }
 }

@@ -1,61 +1,68 @@
 using System;
 using System.IO;
+using System.Linq;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.Faults
 {
     /// <summary>
-    /// FAULT-MATRIX.md is the fault table rendered from the very rows the matrix tests assert, so the document cannot
-    /// drift from the tests. Set AUTHFORGE_WRITE_MATRIX=1 to rewrite the table after changing a row.
+    /// docs/FAULT-MATRIX.md holds two tables rendered from the code the matrix tests run: the clients' settings beside
+    /// the defaults (<see cref="FaultMatrix.RenderSettings"/>) and the matrix itself (<see cref="FaultMatrix.RenderMarkdown"/>,
+    /// from the very rows <see cref="FaultMatrixTests"/> and <see cref="ServerRestartTests"/> assert). A row changed in
+    /// the code and not in the document fails here, naming the first line that differs.
     /// </summary>
     public sealed class FaultMatrixDocumentTests
     {
-        private const string Begin = "<!-- matrix:begin (rendered from FaultMatrix.Rows; see FaultMatrixDocumentTests) -->\n";
-        private const string End = "<!-- matrix:end -->";
+        /// <summary>Set to 1 to rewrite the tables in docs/FAULT-MATRIX.md from the code (then review the diff).</summary>
+        public const string RewriteVariable = "AUTHFORGE_WRITE_MATRIX";
+
+        private const string Document = "docs/FAULT-MATRIX.md";
 
         [Fact]
-        public void DocumentedTableIsTheAssertedOne()
-        {
-            string path = FindDocument();
-            string document = File.ReadAllText(path).Replace("\r\n", "\n");
-            int begin = document.IndexOf(Begin, StringComparison.Ordinal);
-            int end = document.IndexOf(End, StringComparison.Ordinal);
-            Assert.True(begin >= 0 && end > begin, "FAULT-MATRIX.md must keep its matrix markers.");
+        public void TheSettingsTableIsTheTestsOwn() => AssertBlock("settings", FaultMatrix.RenderSettings());
 
-            string documented = document.Substring(begin + Begin.Length, end - begin - Begin.Length);
-            string rendered = FaultMatrix.RenderMarkdown();
-            if (documented != rendered && Environment.GetEnvironmentVariable("AUTHFORGE_WRITE_MATRIX") == "1")
+        [Fact]
+        public void TheMatrixIsTheAssertedOne() => AssertBlock("matrix", FaultMatrix.RenderMarkdown());
+
+        [Fact]
+        public void OnlyOneCopyExists()
+        {
+            // The table once lived twice (one copy beside the tests, one in docs/), and the untested one went stale.
+            string[] copies = Directory.GetFiles(RepositoryFiles.Root, "FAULT-MATRIX.md", SearchOption.AllDirectories)
+                .Where(p => !RepositoryFiles.IsBuildOutput(p))
+                .Select(p => Path.GetRelativePath(RepositoryFiles.Root, p).Replace('\\', '/'))
+                .ToArray();
+            Assert.Equal(new[] { Document }, copies);
+        }
+
+        private static void AssertBlock(string name, string rendered)
+        {
+            string path = RepositoryFiles.PathOf(Document);
+            string document = File.ReadAllText(path).Replace("\r\n", "\n");
+            string begin = "<!-- " + name + ":begin (rendered by the tests: FaultMatrixDocumentTests) -->\n";
+            string end = "<!-- " + name + ":end -->";
+            int from = document.IndexOf(begin, StringComparison.Ordinal);
+            int to = document.IndexOf(end, StringComparison.Ordinal);
+            Assert.True(from >= 0 && to > from, Document + " must keep its markers: " + begin.Trim() + " ... " + end);
+
+            string documented = document.Substring(from + begin.Length, to - from - begin.Length);
+            if (documented == rendered) return;
+            if (Environment.GetEnvironmentVariable(RewriteVariable) == "1")
             {
-                File.WriteAllText(path, document.Substring(0, begin + Begin.Length) + rendered + document.Substring(end));
+                File.WriteAllText(path, document.Substring(0, from + begin.Length) + rendered + document.Substring(to));
                 return;
             }
 
-            Assert.Equal(rendered, documented);
-        }
-
-        [Fact]
-        public void TheDocsSummaryCountsTheAssertedRows()
-        {
-            // docs/FAULT-MATRIX.md summarises the asserted table and says how many rows it has: that number must follow it.
-            string text = File.ReadAllText(Path.Combine(Path.GetDirectoryName(FindDocument())!, "..", "..", "docs", "FAULT-MATRIX.md"));
-            string summary = string.Join(" ", text.Split(new[] { ' ', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
-            int rows = FaultMatrix.RenderMarkdown().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2;
-
-            Assert.Contains("**, " + rows + " rows, ", summary, StringComparison.Ordinal);
-            Assert.Contains("](../AuthForge.Tests/Faults/FAULT-MATRIX.md)", summary, StringComparison.Ordinal);
-        }
-
-        private static string FindDocument()
-        {
-            // The test runs from bin/<configuration>/<framework>; the document sits beside this file in the source tree.
-            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "AuthForge.Tests", "Faults", "FAULT-MATRIX.md");
-                if (File.Exists(candidate)) return candidate;
-                candidate = Path.Combine(dir.FullName, "Faults", "FAULT-MATRIX.md");
-                if (File.Exists(candidate)) return candidate;
-            }
-            throw new FileNotFoundException("FAULT-MATRIX.md was not found above " + AppContext.BaseDirectory);
+            string[] want = rendered.Split('\n');
+            string[] have = documented.Split('\n');
+            int line = 0;
+            while (line < want.Length && line < have.Length && want[line] == have[line]) line++;
+            Assert.Fail(
+                "The " + name + " table in " + Document + " is not what the tests run. First difference, line " + (line + 1) + " of the table:\n" +
+                "  the tests: " + (line < want.Length ? want[line] : "(no more lines)") + "\n" +
+                "  the doc:   " + (line < have.Length ? have[line] : "(no more lines)") + "\n" +
+                "To rewrite the tables from the code: " + RewriteVariable + "=1 dotnet test AuthForge.Tests --filter FullyQualifiedName~FaultMatrixDocumentTests, then review the diff.");
         }
     }
 }

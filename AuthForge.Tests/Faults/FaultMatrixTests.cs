@@ -12,9 +12,10 @@ using Xunit;
 namespace AuthForge.Tests.Faults
 {
     /// <summary>
-    /// Every row of <see cref="FaultMatrix"/>, met at login and at a SERVER-mode heartbeat, over real HTTP to a
-    /// DevServer whose faults are queued through <c>POST /admin/faults</c>. Each case checks the outcome the callback
-    /// reports, the attempts the server saw and their nonces, the time taken, and what was left behind.
+    /// Every row of <see cref="FaultMatrix"/>, met at login and at a SERVER-mode heartbeat (with <c>OfflineTolerance</c>
+    /// zero and with the default), over real HTTP to a DevServer whose faults are queued through
+    /// <c>POST /admin/faults</c>. Each case checks the outcome the callback reports, the attempts the server saw and
+    /// their nonces, the time taken, and what was left behind. docs/FAULT-MATRIX.md is rendered from the same rows.
     /// </summary>
     [Collection(HostileNetworkCollection.Name)]
     public sealed class FaultMatrixTests : IClassFixture<FaultServers>
@@ -40,13 +41,16 @@ namespace AuthForge.Tests.Faults
             var leaks = new LeakCheck(server.BaseUrl);
 
             var failures = new FailureRecorder();
+            var diagnostics = new DiagnosticRecorder();
             var handler = new RecordingHandler();
             HttpClient http = handler.CreateClient();
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, failures,
-                interval: target == Target.Heartbeat ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromHours(1));
-            // The fault matrix records what one unanswered heartbeat does: with no offline tolerance (issue 9's
-            // TimeSpan.Zero) it ends the session, as before; the default rides it out (Unattended/OutageTests).
-            options.OfflineTolerance = TimeSpan.Zero;
+                interval: target == Target.Login ? TimeSpan.FromHours(1) : FaultMatrix.HeartbeatInterval);
+            // With a tolerance of zero one heartbeat without an answer ends the session, so the case shows the failure
+            // the heartbeat met; the default tolerance rides it out until the signed session ends.
+            if (target == Target.HeartbeatToleranceZero) options.OfflineTolerance = TimeSpan.Zero;
+            Assert.True(target != Target.HeartbeatDefaultTolerance || options.OfflineTolerance is null, "the default tolerance is null");
+            options.OnDiagnostic = diagnostics.Callback;
             options.HttpClient = http;
             options.RequestTimeout = row.RequestTimeout;
             // The case's own machine: the fault is scoped to it, so no other request to the shared server can take it.
@@ -58,7 +62,7 @@ namespace AuthForge.Tests.Faults
                 if (target == Target.Login)
                     await MeetAtLoginAsync(row, server, client, handler, failures, leaks, options);
                 else
-                    await MeetAtHeartbeatAsync(row, server, client, handler, failures, leaks, options);
+                    await MeetAtHeartbeatAsync(row, server, client, handler, failures, diagnostics, leaks, options);
             }
             finally
             {
@@ -118,8 +122,11 @@ namespace AuthForge.Tests.Faults
         }
 
         private static async Task MeetAtHeartbeatAsync(FaultExpectation row, DevServerHost server, AuthForgeClient client,
-            RecordingHandler handler, FailureRecorder failures, LeakCheck leaks, AuthForgeClientOptions options)
+            RecordingHandler handler, FailureRecorder failures, DiagnosticRecorder diagnostics, LeakCheck leaks, AuthForgeClientOptions options)
         {
+            // Ridden out: with the default tolerance a heartbeat without an answer is retried (after a back-off capped at
+            // the interval), and the retry finds the fault spent.
+            bool riddenOut = !row.Recovers && row.NoAnswer && options.OfflineTolerance is null;
             // The fault is queued for /auth/heartbeat before the login, so the session's first heartbeat meets it.
             // (Holding a heartbeat in the handler while queueing would spend its request time-out on a loaded
             // machine.) `replay` needs an earlier clean heartbeat answer to resend: a throwaway client makes one.
@@ -135,12 +142,33 @@ namespace AuthForge.Tests.Faults
             var watch = Stopwatch.StartNew();
             Assert.True(await client.LoginAsync(FaultServers.LicenseKey).WaitAsync(s_signalTimeout));
             TimeSpan elapsed;
+            TimeSpan bound = row.MaxElapsed + options.HeartbeatInterval;
             if (row.Recovers)
             {
                 await handler.WaitForAttemptAsync(next, s_signalTimeout);
                 elapsed = watch.Elapsed;
                 Assert.Equal(0, failures.Count);
                 Assert.True(client.IsAuthenticated());
+                Assert.Empty(diagnostics.Of(AuthForgeDiagnosticEvents.OutageStarted));
+            }
+            else if (riddenOut)
+            {
+                // Attempt `next` is the outage's retry; the one after it starts only once the retry was answered.
+                await handler.WaitForAttemptAsync(next + 1, s_signalTimeout);
+                elapsed = watch.Elapsed;
+                // The back-off and the heartbeat after the retry each take up to an interval more.
+                bound += options.HeartbeatInterval + options.HeartbeatInterval;
+                Assert.Equal(0, failures.Count);
+                Assert.True(client.IsAuthenticated());
+                Assert.NotNull(client.GetSessionData());
+                Assert.Equal(new (string, string?)[]
+                    {
+                        (AuthForgeDiagnosticEvents.OutageStarted, row.Code),
+                        (AuthForgeDiagnosticEvents.RetryScheduled, row.Code),
+                        (AuthForgeDiagnosticEvents.OutageEnded, null),
+                    },
+                    diagnostics.Of(AuthForgeDiagnosticEvents.OutageStarted, AuthForgeDiagnosticEvents.RetryScheduled,
+                        AuthForgeDiagnosticEvents.OutageEnded, AuthForgeDiagnosticEvents.SessionEnded));
             }
             else
             {
@@ -160,15 +188,24 @@ namespace AuthForge.Tests.Faults
             DevRequestRecord login = Assert.Single(own, r => r.Path == ValidatePath);
             Assert.Null(login.Fault);
             DevRequestRecord[] heartbeats = own.Where(r => r.Path == HeartbeatPath).ToArray();
-            // After a recovery, heartbeats go on; the faulted one and its retries are the first ones, and the server
-            // saw exactly the nonces the client sent in them.
-            DevRequestRecord[] faulted = row.Recovers ? heartbeats.Take(row.Attempts).ToArray() : heartbeats;
+            // After a recovery, or an outage ridden out, heartbeats go on; the faulted one and its retries are the first
+            // ones, and the server saw exactly the nonces the client sent in them.
+            DevRequestRecord[] faulted = row.Recovers || riddenOut ? heartbeats.Take(row.Attempts).ToArray() : heartbeats;
             AssertServerSaw(faulted, HeartbeatPath, row);
             Assert.Equal(handler.RequestBodies.Skip(1).Take(row.Attempts).Select(NonceOf), faulted.Select(r => r.Nonce));
+            if (riddenOut)
+            {
+                // The outage's retry: a fresh nonce, and the fault spent.
+                DevRequestRecord retry = heartbeats[row.Attempts];
+                Assert.Null(retry.Fault);
+                Assert.Equal(NonceOf(handler.RequestBodies[next - 1]), retry.Nonce);
+                Assert.DoesNotContain(retry.Nonce, faulted.Select(r => r.Nonce));
+            }
             // Measured from the login, so the bound also allows the login and the wait for the first heartbeat.
-            AssertTime(row, elapsed, row.MaxElapsed + options.HeartbeatInterval);
-            AssertRead(row, handler.BytesReadFrom(FirstHeartbeat), options.MaxResponseBytes);
-            await leaks.AssertConnectionsAtMostAsync(row.AbortsConnection && !row.Recovers ? 0 : 1, "after the faulted heartbeat");
+            AssertTime(row, elapsed, bound);
+            AssertRead(row, handler.BytesReadIn(FirstHeartbeat, row.Attempts), options.MaxResponseBytes);
+            bool connectionGone = row.AbortsConnection && !row.Recovers && !riddenOut;
+            await leaks.AssertConnectionsAtMostAsync(connectionGone ? 0 : 1, "after the faulted heartbeat");
         }
 
         private static Task QueueAsync(DevServerHost server, FaultExpectation row, string path, string hwid) =>

@@ -24,24 +24,27 @@ namespace AuthForge.Tests.Faults
         private static readonly TimeSpan s_refusedBound = FaultExpectation.Slack;
         private static readonly string s_refusedText = "< " + s_refusedBound.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
-        /// <summary>The rows these tests add to FAULT-MATRIX.md, in its columns.</summary>
+        /// <summary>The rows these tests add to docs/FAULT-MATRIX.md, in its columns.</summary>
         public static IReadOnlyList<string[]> MatrixRows { get; } = new[]
         {
             new[]
             {
-                "server stopped (connection refused)", "network_error / `network_error`", "—", "no answer",
-                "client sent 2 (server down), all nonces distinct", s_refusedText + " (time-out 10 s)", FaultMatrix.DescribeLeftovers(true),
+                "server stopped (connection refused)", "network_error / `network_error`", "—", "—", "no answer",
+                "client sent 2 (server down), all nonces distinct", s_refusedText + " (time-out " + FaultMatrix.Duration(FaultExpectation.PatientRequestTimeout) + ")",
+                FaultMatrix.DescribeLeftovers(true),
             },
             new[]
             {
                 "server stopped mid-session, restarted later", "succeeds again after the restart",
-                "heartbeat_failed / `network_error`, reported once; heartbeats resume after the new login", "no answer",
-                "client sent 2 while down, all nonces distinct", s_refusedText + " after the stop", FaultMatrix.DescribeLeftovers(true),
+                "heartbeat_failed / `network_error`, reported once; heartbeats resume after the new login",
+                "ridden out, no failure: `outage_started` [`network_error`], retried while the server is down, `outage_ended` after the restart; no new login",
+                "no answer", "client sent 2 while down (tolerance zero), all nonces distinct", s_refusedText + " after the stop (tolerance zero)",
+                FaultMatrix.DescribeLeftovers(true),
             },
             new[]
             {
-                "server restarted while a heartbeat's retry waits", "—", "continues, no failure: the retry reaches the restarted server and the session is renewed", "—",
-                "1 refused + 1 served, nonces distinct", "—", FaultMatrix.DescribeLeftovers(false),
+                "server restarted while a heartbeat's retry waits", "—", "continues, no failure: the retry reaches the restarted server and its answer is the session's",
+                "the same", "—", "1 refused + 1 served, nonces distinct", "—", FaultMatrix.DescribeLeftovers(false),
             },
         };
 
@@ -51,7 +54,7 @@ namespace AuthForge.Tests.Faults
             await using DevServerHost server = await FaultServers.StartAsync(SigningMode.Ed25519);
             await server.StopAsync();
             var leaks = new LeakCheck(server.BaseUrl);
-            using var run = new RestartRun(server, TimeSpan.FromHours(1), FaultExpectation.PatientRequestTimeout);
+            using var run = new RestartRun(server, TimeSpan.FromHours(1), FaultExpectation.PatientRequestTimeout, toleranceZero: true);
 
             var watch = Stopwatch.StartNew();
             bool loggedIn = await run.Client.LoginAsync(FaultServers.LicenseKey);
@@ -75,7 +78,7 @@ namespace AuthForge.Tests.Faults
             await using DevServerHost server = await FaultServers.StartAsync(SigningMode.Ed25519);
             var leaks = new LeakCheck(server.BaseUrl);
             // The held attempt counts against the request time-out, so it is longer than a stop on a loaded machine.
-            using var run = new RestartRun(server, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5));
+            using var run = new RestartRun(server, FaultMatrix.HeartbeatInterval, TimeSpan.FromSeconds(5), toleranceZero: true);
             // 1 login, 2 a clean heartbeat, 3 the heartbeat held until the server is down (4 is its retry),
             // 5 the login after the restart, 6 its first heartbeat, 7 held so the log is final when read.
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -114,12 +117,63 @@ namespace AuthForge.Tests.Faults
         }
 
         [Fact]
-        public async Task ServerRestartedWhileAHeartbeatRetryWaits_TheSessionContinuesWithoutAFailure()
+        public async Task ServerStoppedMidSession_WithTheDefaultTolerance_IsRiddenOut_AndHeartbeatsResumeAfterRestart()
+        {
+            await using DevServerHost server = await FaultServers.StartAsync(SigningMode.Ed25519);
+            var leaks = new LeakCheck(server.BaseUrl);
+            using var run = new RestartRun(server, FaultMatrix.HeartbeatInterval, TimeSpan.FromSeconds(5), toleranceZero: false);
+            // 1 login, 2 a clean heartbeat, 3 the heartbeat held until the server is down; then retries, each refused,
+            // until the restart.
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            run.Handler.BeforeSend = (attempt, cancellationToken) => attempt == 3 ? stopped.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+
+            Assert.True(await run.Client.LoginAsync(FaultServers.LicenseKey));
+            await run.Handler.WaitForAttemptAsync(3, s_signalTimeout);
+            await server.StopAsync();
+            stopped.SetResult();
+
+            // Down: no answer, ridden out on the signed session.
+            AuthForgeDiagnostic outage = await run.Diagnostics.WaitForAsync(AuthForgeDiagnosticEvents.OutageStarted, s_signalTimeout);
+            Assert.Equal(AuthForgeErrorCodes.NetworkError, outage.Code);
+            int whileDown = run.Handler.Attempts;
+            await run.Handler.WaitForAttemptAsync(whileDown + 2, s_signalTimeout); // it keeps trying
+            Assert.True(run.Client.IsAuthenticated());
+            Assert.True(run.Client.GetSession()!.IsOffline);
+            Assert.Equal(0, run.Failures.Count);
+            await leaks.AssertConnectionsAtMostAsync(0, "while the server is stopped");
+
+            // Back: the next retry is answered, the outage ends, and no new login was needed.
+            int logMark = server.Requests.Count;
+            await server.RestartAsync();
+            await run.Diagnostics.WaitForAsync(AuthForgeDiagnosticEvents.OutageEnded, s_signalTimeout);
+            int answered = run.Handler.Attempts;
+            await run.Handler.WaitForAttemptAsync(answered + 1, s_signalTimeout); // the heartbeat after it: the log is final
+
+            Assert.Equal(0, run.Failures.Count);
+            Assert.True(run.Client.IsAuthenticated());
+            Assert.False(run.Client.GetSession()!.IsOffline);
+            // One login, the first; the session never ended.
+            Assert.Equal(new (string, string?)[] { (AuthForgeDiagnosticEvents.LoginSucceeded, null) },
+                run.Diagnostics.Of(AuthForgeDiagnosticEvents.LoginSucceeded, AuthForgeDiagnosticEvents.SessionEnded));
+            // What reached the restarted server: heartbeats only (outage_ended says one was answered and verified).
+            DevRequestRecord[] afterRestart = server.Requests.Skip(logMark).ToArray();
+            Assert.NotEmpty(afterRestart);
+            Assert.All(afterRestart, r => Assert.Equal("/auth/heartbeat", r.Path));
+            AssertFreshNonces(run.Handler.RequestBodies.Skip(1));
+
+            run.Dispose();
+            await leaks.AssertNothingLeftAsync(run.Options.Scheduler);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task ServerRestartedWhileAHeartbeatRetryWaits_TheSessionContinuesWithoutAFailure(bool toleranceZero)
         {
             await using DevServerHost server = await FaultServers.StartAsync(SigningMode.Ed25519);
             var leaks = new LeakCheck(server.BaseUrl);
             // The held attempts count against the request time-out, so it is longer than a stop and a restart.
-            using var run = new RestartRun(server, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5));
+            using var run = new RestartRun(server, FaultMatrix.HeartbeatInterval, TimeSpan.FromSeconds(5), toleranceZero);
             // 1 login, 2 a clean heartbeat, 3 held until the server is down, 4 its retry, held until the server is
             // back, 5 the next heartbeat, held so the log is final when read.
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -145,6 +199,8 @@ namespace AuthForge.Tests.Faults
 
             Assert.Equal(0, run.Failures.Count);
             Assert.True(run.Client.IsAuthenticated());
+            // Retried within the exchange: no outage began, whatever the tolerance.
+            Assert.Empty(run.Diagnostics.Of(AuthForgeDiagnosticEvents.OutageStarted, AuthForgeDiagnosticEvents.SessionEnded));
             IReadOnlyList<string> bodies = run.Handler.RequestBodies;
             // The stored session is the one the retry brought back: its signed payload answers the retry's nonce.
             Assert.Equal(NonceOf(bodies[3]), (string)run.Client.GetSessionData()!["nonce"]!);
@@ -177,10 +233,12 @@ namespace AuthForge.Tests.Faults
         {
             private readonly HttpClient _http;
 
-            public RestartRun(DevServerHost server, TimeSpan interval, TimeSpan requestTimeout)
+            public RestartRun(DevServerHost server, TimeSpan interval, TimeSpan requestTimeout, bool toleranceZero)
             {
                 Options = LiveServer.ClientOptions(server, Failures, interval: interval);
-                Options.OfflineTolerance = TimeSpan.Zero; // one unanswered heartbeat ends the session, as this test expects
+                // Zero: one unanswered heartbeat ends the session; else the default, which rides it out.
+                if (toleranceZero) Options.OfflineTolerance = TimeSpan.Zero;
+                Options.OnDiagnostic = Diagnostics.Callback;
                 _http = Handler.CreateClient();
                 Options.HttpClient = _http;
                 Options.RequestTimeout = requestTimeout;
@@ -188,6 +246,7 @@ namespace AuthForge.Tests.Faults
             }
 
             public FailureRecorder Failures { get; } = new FailureRecorder();
+            public DiagnosticRecorder Diagnostics { get; } = new DiagnosticRecorder();
             public RecordingHandler Handler { get; } = new RecordingHandler();
             public AuthForgeClientOptions Options { get; }
             public AuthForgeClient Client { get; }

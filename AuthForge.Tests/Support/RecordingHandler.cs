@@ -54,6 +54,12 @@ namespace AuthForge.Tests.Support
             lock (_lock) return _bytesByAttempt.Where(p => p.Key >= firstAttempt).Sum(p => p.Value);
         }
 
+        /// <summary>Response body bytes the client read in the <paramref name="count"/> attempts from <paramref name="firstAttempt"/> on.</summary>
+        public long BytesReadIn(int firstAttempt, int count)
+        {
+            lock (_lock) return _bytesByAttempt.Where(p => p.Key >= firstAttempt && p.Key < firstAttempt + count).Sum(p => p.Value);
+        }
+
         /// <summary>Completes when attempt number <paramref name="attempt"/> (1-based) has started; a signal, not a poll.</summary>
         public Task WaitForAttemptAsync(int attempt, TimeSpan timeout)
         {
