@@ -25,7 +25,7 @@ namespace AuthForge.Tests.Async
     [Collection(ProcessWideCollection.Name)]
     public sealed class ManySessionsTests
     {
-        private const int Sessions = 1000;
+        internal const int Sessions = 1000;
         private const string BotKey = "BOT-KEY";
         private readonly ITestOutputHelper _output;
 

@@ -15,7 +15,7 @@ namespace AuthForge.Tests.Crypto
     /// </summary>
     public sealed class Ed25519DifferentialTests
     {
-        private const int Cases = 10_000;
+        internal const int Cases = 10_000;
 
         [Fact]
         public void Ours_and_BouncyCastle_agree_on_10000_random_cases_and_their_bit_flips()

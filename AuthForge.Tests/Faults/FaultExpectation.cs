@@ -230,15 +230,9 @@ namespace AuthForge.Tests.Faults
             return text.ToString();
         }
 
-        /// <summary>A duration as the documents write it: 50 ms, 1 s, 15 min.</summary>
-        internal static string Duration(TimeSpan value) =>
-            value.TotalSeconds < 1 ? value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms"
-            : value.TotalSeconds < 60 || value.TotalSeconds % 60 != 0 ? value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
-            : (value.TotalSeconds / 60).ToString("0", CultureInfo.InvariantCulture) + " min";
+        internal static string Duration(TimeSpan value) => Support.DocText.Duration(value);
 
-        private static string Size(int bytes) =>
-            bytes % (1024 * 1024) == 0 ? (bytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + " MiB"
-            : (bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KiB";
+        private static string Size(int bytes) => Support.DocText.Size(bytes);
 
         internal static string DescribeLeftovers(bool abortsConnection) =>
             "scheduler 0, non-pool threads ≤ +" + Support.LeakCheck.ThreadTolerance.ToString(CultureInfo.InvariantCulture) + ", "

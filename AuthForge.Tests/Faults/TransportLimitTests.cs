@@ -28,6 +28,12 @@ namespace AuthForge.Tests.Faults
     {
         private const string AppSecret = "raw-secret";
         internal const string LicenseKey = "RAW-KEY";
+
+        /// <summary>How deep the hostile envelope nests: a recursive reader without a cap would overflow the stack.</summary>
+        internal const int EnvelopeNesting = 100_000;
+
+        /// <summary>How deep the correctly signed payload nests.</summary>
+        internal const int PayloadNesting = 10_000;
         // Short, so the time-out tests stay quick, and long enough to deliver a loopback request on a loaded machine.
         private static readonly TimeSpan s_shortTimeout = TimeSpan.FromSeconds(1);
 
@@ -87,8 +93,8 @@ namespace AuthForge.Tests.Faults
         [Fact]
         public async Task DeeplyNestedEnvelope_FailsCleanlyAsAForeignAnswer()
         {
-            // 100,000 levels: a recursive reader without a cap would overflow the stack and take the process down.
-            const int Depth = 100_000;
+            // A recursive reader without a cap would overflow the stack and take the process down.
+            const int Depth = EnvelopeNesting;
             byte[] body = Encoding.ASCII.GetBytes("{\"status\":\"ok\",\"payload\":\"e30=\",\"signature\":\"00\",\"x\":"
                 + new string('[', Depth) + new string(']', Depth) + "}");
             await using var server = new RawHttpServer((request, cancellationToken) => request.WriteResponseAsync(200, body, cancellationToken));
@@ -102,7 +108,7 @@ namespace AuthForge.Tests.Faults
 
         [Theory]
         [InlineData(0)]
-        [InlineData(10_000)]
+        [InlineData(PayloadNesting)]
         public async Task DeeplyNestedPayload_CorrectlySigned_FailsCleanlyAsInvalidPayload(int depth)
         {
             // The payload is signed for the request's own nonce with the app secret (v1), so it passes the signature

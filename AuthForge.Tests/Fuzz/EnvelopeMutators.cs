@@ -8,6 +8,9 @@ namespace AuthForge.Tests.Fuzz
     /// <summary>Mutations of the envelope's members, including the base64 and hex forms of the payload and signature.</summary>
     internal static class EnvelopeMutators
     {
+        /// <summary>The deepest nesting a deep value gets (FUZZING.md quotes it).</summary>
+        internal const int MaxNesting = 150_000;
+
         public static readonly FuzzMutator[] All =
         {
             new FuzzMutator("envelope.remove", MutationLayer.Envelope, 12, Remove),
@@ -183,7 +186,7 @@ namespace AuthForge.Tests.Fuzz
 
         private static void Deep(FuzzDraft draft, Random random)
         {
-            int depth = FuzzPick.LogUniform(random, 15, 150_000);
+            int depth = FuzzPick.LogUniform(random, 15, MaxNesting);
             string value = FuzzValues.Deep(random, depth, out string shape);
             string[] names = { "status", "payload", "signature", "keyId", "error", "filler" };
             string name = names[random.Next(names.Length)];

@@ -1,6 +1,7 @@
 // Fuzzes the whole response pipeline: Protocol.Verify, then Session.FromAnswer (verify and bind) and what a client does with a session.
 //
-// CI runs a fixed-seed quick pass (about 57,000 inputs, a few seconds on two idle cores):
+// CI runs a fixed-seed quick pass (QuickPassInputs(): the corpora, QuickMutations and QuickEnvelopes; a few seconds
+// on two idle cores):
 //   dotnet test AuthForge.Tests --filter "FullyQualifiedName~Fuzz"
 //
 // Long run: the random parts scale with AUTHFORGE_FUZZ_ITERATIONS (mutation combinations; structured envelopes get
@@ -18,9 +19,12 @@ namespace AuthForge.Tests.Fuzz
 {
     public sealed class ProtocolFuzzTests
     {
-        private const int DefaultSeed = 20260420;
-        private const long QuickMutations = 20_000;
-        private const long QuickEnvelopes = 8_000;
+        internal const int DefaultSeed = 20260420;
+        internal const long QuickMutations = 20_000;
+        internal const long QuickEnvelopes = 8_000;
+
+        /// <summary>The seeds whose every bit is flipped, one at a time.</summary>
+        private static readonly string[] s_bitFlipSeeds = { "v1-vector-validate", "v2-heartbeat-sigkey", "v3-vector-validate_success" };
 
         private readonly ITestOutputHelper _output;
 
@@ -61,13 +65,22 @@ namespace AuthForge.Tests.Fuzz
 
         [Fact]
         public void EveryBitFlip() =>
-            CheckCorpus("bit-flips", FuzzCorpus.BitFlips("v1-vector-validate", "v2-heartbeat-sigkey", "v3-vector-validate_success"));
+            CheckCorpus("bit-flips", FuzzCorpus.BitFlips(s_bitFlipSeeds));
 
         [Fact]
         public void EveryFieldRemovedDuplicatedAndTypeSwapped() => CheckCorpus("fields", FuzzCorpus.FieldMutations());
 
         [Fact]
         public void EveryEncodingStatusNonceVerifierAndReplay() => CheckCorpus("variants", FuzzCorpus.Variants());
+
+        /// <summary>
+        /// How many inputs one run of these tests makes: every seed, every corpus, and the random parts, which scale with
+        /// <paramref name="iterations"/> (AUTHFORGE_FUZZ_ITERATIONS; null for CI's quick pass). FUZZING.md quotes it.
+        /// </summary>
+        internal static long Inputs(long? iterations = null) =>
+            FuzzSeedSet.Instance.Seeds.Count + FuzzCorpus.Truncations().Count + FuzzCorpus.BitFlips(s_bitFlipSeeds).Count
+            + FuzzCorpus.FieldMutations().Count + FuzzCorpus.Variants().Count
+            + (iterations ?? QuickMutations) + (iterations is long n ? Math.Max(1, n / 4) : QuickEnvelopes);
 
         [Fact]
         public void RandomMutationCombinations()

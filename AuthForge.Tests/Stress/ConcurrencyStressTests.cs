@@ -22,12 +22,12 @@ namespace AuthForge.Tests.Stress
     [Collection(HostileNetworkCollection.Name)]
     public sealed class ConcurrencyStressTests
     {
-        private const int ThreadCount = 16;
+        internal const int ThreadCount = 16;
         private const int Iterations = 300;
         private const int SlotCount = 4;
         private const string StressKey = "STRESS-KEY";
         private const string SurvivorKey = "SURVIVOR-KEY";
-        private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(15);
+        internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(15);
         private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(60);
         /// <summary>How long phase one goes on past its rounds until every check had its occasion; within <see cref="s_deadline"/>.</summary>
         private static readonly TimeSpan s_heartbeatWait = TimeSpan.FromSeconds(30);
@@ -266,7 +266,7 @@ namespace AuthForge.Tests.Stress
                     AppSecret = _server.AppSecret,
                     ApiBaseUrl = _server.BaseUrl,
                     HeartbeatMode = Mode,
-                    HeartbeatInterval = s_interval,
+                    HeartbeatInterval = Interval,
                     RequestTimeout = TimeSpan.FromSeconds(10),
                     OnFailure = failures.Callback,
                     UseSynchronizationContext = false, // as LiveServer.ClientOptions

@@ -11,13 +11,22 @@ using Xunit.Abstractions;
 namespace AuthForge.Tests.Unattended
 {
     /// <summary>
-    /// Issue 9's month: a SERVER-mode app with the default settings (15-minute heartbeats, one-day sessions) restarted
+    /// A month: a SERVER-mode app with the default settings (15-minute heartbeats, one-day sessions) restarted
     /// every morning and evening, through a 3-hour outage, an 8-hour sleep, an outage across a restart and a revocation
     /// on day 20, against the DevServer over real HTTP on a simulated clock. The DevServer's counts say what it cost.
     /// </summary>
     public sealed class ThirtyDaySimulationTests : IDisposable
     {
-        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(900);
+        // The scenario's figures, quoted by RUNNING-UNATTENDED.md.
+        internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(900);
+        internal const int Days = 30;
+        internal const int OutageDay = 2, OutageStartHour = 10, OutageHours = 3;
+        internal const int SleepDay = 4, SleepHours = 8;
+        internal const int RevocationDay = 20;
+        /// <summary>The validates the month may cost: one per day's session plus the first login and the one after
+        /// the revocation with the store; every start without it.</summary>
+        internal static readonly (int Min, int Max) ValidatesWithStore = (30, 33), ValidatesWithoutStore = (60, 64);
+
         private readonly ITestOutputHelper _output;
         private readonly string _folder = Path.Combine(Path.GetTempPath(), "authforge-sim-" + Guid.NewGuid().ToString("N"));
 
@@ -52,15 +61,15 @@ namespace AuthForge.Tests.Unattended
 
             Assert.True(await RestartAsync());
 
-            for (int day = 0; day < 30; day++)
+            for (int day = 0; day < Days; day++)
             {
                 // A restart in the morning: resumed from the store with one heartbeat, or a validate without it.
                 await sim.RunUntilAsync(At(day, 1));
-                if (day == 4)
+                if (day == SleepDay)
                 {
-                    // An 8-hour sleep: the heartbeat that fell due during it runs as soon as the machine wakes.
+                    // A sleep: the heartbeat that fell due during it runs as soon as the machine wakes.
                     long beatsBefore = sim.Server.GetLicense(key)!.HeartbeatCount;
-                    await sim.SleepAsync(TimeSpan.FromHours(8));
+                    await sim.SleepAsync(TimeSpan.FromHours(SleepHours));
                     Assert.Equal(beatsBefore + 1, sim.Server.GetLicense(key)!.HeartbeatCount);
                     Assert.True(client!.IsAuthenticated());
                 }
@@ -105,22 +114,23 @@ namespace AuthForge.Tests.Unattended
                     }
                 }
 
-                if (day == 2)
+                if (day == OutageDay)
                 {
-                    // A 3-hour outage: retried with back-off, never reported, the app runs on its signed session.
-                    await sim.RunUntilAsync(At(day, 10));
+                    // An outage: retried with back-off, never reported, the app runs on its signed session.
+                    DateTimeOffset from = At(day, OutageStartHour), to = At(day, OutageStartHour + OutageHours);
+                    await sim.RunUntilAsync(from);
                     sim.Server.AddFault(DevFaultKind.Drop, count: -1);
-                    await sim.RunUntilAsync(At(day, 12));
+                    await sim.RunUntilAsync(to - TimeSpan.FromHours(1));
                     Assert.True(client!.GetSession()!.IsOffline);
                     Assert.True(client.IsAuthenticated());
-                    await sim.RunUntilAsync(At(day, 13));
+                    await sim.RunUntilAsync(to);
                     sim.Server.ClearFaults();
                     await sim.RunForAsync(Interval);
                     Assert.False(client.GetSession()!.IsOffline);
-                    AssertBackOffDuringOutage(sim, key, At(day, 10), At(day, 13));
+                    AssertBackOffDuringOutage(sim, key, from, to);
                 }
 
-                if (day == 20)
+                if (day == RevocationDay)
                 {
                     // A revocation: reported once, at the next contact, and nothing is asked of the server after it.
                     await sim.RunUntilAsync(At(day, 15));
@@ -143,7 +153,7 @@ namespace AuthForge.Tests.Unattended
                 Assert.True(await RestartAsync());
                 Assert.True(client!.IsAuthenticated());
             }
-            await sim.RunUntilAsync(At(30, 0));
+            await sim.RunUntilAsync(At(Days, 0));
             client!.Dispose();
 
             DevLicenseStatus status = sim.Server.GetLicense(key)!;
@@ -163,14 +173,14 @@ namespace AuthForge.Tests.Unattended
             {
                 // One validate per day's session (renewals) plus the first login and the one after the revocation;
                 // the 60 restarts each cost one heartbeat.
-                Assert.InRange(status.ValidateCount, 30, 33);
+                Assert.InRange(status.ValidateCount, ValidatesWithStore.Min, ValidatesWithStore.Max);
                 Assert.True(sim.Events(AuthForgeDiagnosticEvents.RenewalSucceeded).Count >= 28);
                 Assert.True(sim.Events(AuthForgeDiagnosticEvents.SessionResumed).Count >= 55);
             }
             else
             {
                 // Every start validates: twice a day.
-                Assert.InRange(status.ValidateCount, 60, 64);
+                Assert.InRange(status.ValidateCount, ValidatesWithoutStore.Min, ValidatesWithoutStore.Max);
             }
             AssertNoSecretInDiagnostics(sim, options, key, requests);
         }
