@@ -92,7 +92,7 @@ namespace AuthForge.Tests.Hygiene
             new("docs/ERROR-CODES.md", "rate-limit retries", "RetryPolicy.Default",
                 () => "still limited after the " + string.Join(" and ", RetryPolicy.Default.RateLimitDelays.Select(Duration)) + " retries"),
             new("docs/ERROR-CODES.md", "response size", "AuthForgeClientOptions.MaxResponseBytes",
-                () => "the body passed `MaxResponseBytes` (" + Size(new AuthForgeClientOptions().MaxResponseBytes) + ")"),
+                () => "the body passed `MaxResponseBytes` (" + Size(new AuthForgeClientOptions().MaxResponseBytes) + " by default)"),
 
             // THREAT-MODEL.md
             new("docs/THREAT-MODEL.md", "TTL range", "SessionBinding's TTL constants",
@@ -192,24 +192,36 @@ namespace AuthForge.Tests.Hygiene
                 (Duration(TimeSpan.FromSeconds(60)), Duration(TimeSpan.FromMinutes(15)), Duration(TimeSpan.FromMilliseconds(50)), Size(1 << 20), Size(64 * 1024)));
         }
 
-        /// <summary>Every error code the client has has a row in ERROR-CODES.md's table (its first column), and no row
-        /// names a code the client does not have.</summary>
-        [Fact]
-        public void EveryErrorCodeHasARowInTheErrorCodesTable()
+        public static IEnumerable<object[]> ListedConstants() => new[]
         {
-            string[] codes = typeof(AuthForgeErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            new object[] { nameof(AuthForgeErrorCodes), "docs/ERROR-CODES.md", "code" },
+            new object[] { nameof(AuthForgeDiagnosticEvents), "docs/RUNNING-UNATTENDED.md", "event" },
+        };
+
+        /// <summary>
+        /// Every error code and every diagnostics event the client has has a row in its document's table (the one
+        /// whose first column is headed <paramref name="column"/>), and no row names one the client does not have.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(ListedConstants))]
+        public void EveryConstantHasARowInItsTable(string type, string document, string column)
+        {
+            string[] values = typeof(AuthForgeClient).Assembly.GetType("AuthForge." + type, throwOnError: true)!
+                .GetFields(BindingFlags.Public | BindingFlags.Static)
                 .Where(f => f.IsLiteral && f.FieldType == typeof(string))
                 .Select(f => (string)f.GetRawConstantValue()!)
                 .ToArray();
-            Assert.NotEmpty(codes);
-            string[] listed = RepositoryFiles.Read("docs/ERROR-CODES.md").Split('\n')
-                .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
+            Assert.NotEmpty(values);
+            string[] lines = RepositoryFiles.Read(document).Split('\n');
+            int header = Array.FindIndex(lines, l => Regex.IsMatch(l, @"^\|\s*" + column + @"\s*\|"));
+            Assert.True(header >= 0, document + " has no table whose first column is \"" + column + "\"");
+            string[] listed = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|'))
                 .SelectMany(line => Regex.Matches(line.Split('|')[1], "`([^`]+)`").Select(m => m.Groups[1].Value))
                 .ToArray();
-            string[] missing = codes.Except(listed).ToArray();
-            string[] unknown = listed.Except(codes).ToArray();
+            string[] missing = values.Except(listed).ToArray();
+            string[] unknown = listed.Except(values).ToArray();
             Assert.True(missing.Length == 0 && unknown.Length == 0,
-                "docs/ERROR-CODES.md's table lacks a row for: " + string.Join(", ", missing) + "; names codes the client does not have: " + string.Join(", ", unknown));
+                document + ": no row for " + type + " " + string.Join(", ", missing) + "; rows for what " + type + " does not have: " + string.Join(", ", unknown));
         }
 
         /// <summary>
