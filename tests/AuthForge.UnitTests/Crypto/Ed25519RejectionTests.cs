@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using AuthForge.DevServer;
 using Xunit;
 
 namespace AuthForge.Tests.Crypto
@@ -206,29 +205,6 @@ namespace AuthForge.Tests.Crypto
             Assert.Throws<ArgumentNullException>("publicKey", () => Ed25519OneShot.Verify(null!, Message, Signature));
             Assert.Throws<ArgumentNullException>("message", () => Ed25519OneShot.Verify(Key, null!, Signature));
             Assert.Throws<ArgumentNullException>("signature", () => Ed25519OneShot.Verify(Key, Message, null!));
-        }
-
-        [Theory]
-        [InlineData(0)]
-        [InlineData(31)]
-        [InlineData(33)]
-        [InlineData(64)]
-        public void Signer_FromSeed_rejects_wrong_seed_length(int length)
-        {
-            var e = Assert.Throws<ArgumentException>(() => Ed25519Signer.FromSeed(new byte[length]));
-            Assert.Equal("seed", e.ParamName);
-            Assert.Throws<ArgumentNullException>("seed", () => Ed25519Signer.FromSeed(null!));
-        }
-
-        [Fact]
-        public void Signer_Generate_makes_distinct_working_keys()
-        {
-            Ed25519Signer a = Ed25519Signer.Generate(), b = Ed25519Signer.Generate();
-            Assert.NotEqual(a.PublicKeyBase64, b.PublicKeyBase64);
-            byte[] message = { 1, 2, 3 };
-            Assert.True(Ed25519OneShot.Verify(a.PublicKey, message, a.Sign(message)));
-            Assert.False(Ed25519OneShot.Verify(b.PublicKey, message, a.Sign(message)));
-            Assert.Equal(Convert.ToBase64String(a.PublicKey), a.PublicKeyBase64);
         }
     }
 }
