@@ -12,7 +12,7 @@ using AuthForge.DevServer;
 namespace AuthForge.Benchmarks
 {
     /// <summary>
-    /// The cold-start benchmark: <c>dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N]
+    /// The cold-start benchmark: <c>dotnet run -c Release --project bench/AuthForge.Benchmarks -- --cold [--rounds N]
     /// [--official PATH] [--mono] [--compare FILE] [--out FILE]</c>. Fresh processes of AuthForge.Benchmarks.ColdProbe, started
     /// alternately (the order rotates every round, so load from other processes falls on every kind alike), each timed
     /// from its Main: the bare POST + parse, our client (constructor, first Login, first ValidateLicense) and, when a local
@@ -52,12 +52,12 @@ namespace AuthForge.Benchmarks
             // certificate, as customers' requests all go over TLS.
             bool tls = args.Contains("--tls");
             string output = Path.GetFullPath(Option(args, "--out") ?? Path.Combine(Suite.ProjectDirectory(), tls ? "RESULTS.cold-tls.md" : "RESULTS.cold.md"));
-            string command = "dotnet run -c Release --project AuthForge.Benchmarks -- " + string.Join(" ", args);
+            string command = "dotnet run -c Release --project bench/AuthForge.Benchmarks -- " + string.Join(" ", args);
             void Log(string line) => Console.WriteLine("[cold] " + line);
 
-            string repo = Path.GetDirectoryName(Suite.ProjectDirectory())!;
+            string repo = Path.GetFullPath(Path.Combine(Suite.ProjectDirectory(), "..", ".."));
             string work = Path.Combine(Path.GetTempPath(), "authforge-cold-" + Environment.ProcessId.ToString(Inv));
-            string probeProject = Path.Combine(repo, "AuthForge.Benchmarks.ColdProbe", "AuthForge.Benchmarks.ColdProbe.csproj");
+            string probeProject = Path.Combine(repo, "tests", "AuthForge.Benchmarks.ColdProbe", "AuthForge.Benchmarks.ColdProbe.csproj");
 
             Log("building the probe (ours) ...");
             string ours = Path.Combine(work, "ours");

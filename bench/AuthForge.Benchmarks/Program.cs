@@ -6,15 +6,15 @@ using BenchmarkDotNet.Running;
 namespace AuthForge.Benchmarks
 {
     /// <summary>
-    /// Everything, full:  dotnet run -c Release --project AuthForge.Benchmarks
-    /// Everything, quick: dotnet run -c Release --project AuthForge.Benchmarks -- --quick
+    /// Everything, full:  dotnet run -c Release --project bench/AuthForge.Benchmarks
+    /// Everything, quick: dotnet run -c Release --project bench/AuthForge.Benchmarks -- --quick
     /// Cold start (fresh processes, ours vs the bare POST and the official SDK):
-    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --cold [--rounds N] [--official PATH] [--mono]
+    ///   dotnet run -c Release --project bench/AuthForge.Benchmarks -- --cold [--rounds N] [--official PATH] [--mono]
     /// Warm login against Kestrel and a Python http.server, async and sync, interleaved with the bare request:
-    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --warm [--rounds N] [--block N]
-    /// Either writes a Markdown table of every figure against its baseline (default AuthForge.Benchmarks/RESULTS.md,
+    ///   dotnet run -c Release --project bench/AuthForge.Benchmarks -- --warm [--rounds N] [--block N]
+    /// Either writes a Markdown table of every figure against its baseline (default bench/AuthForge.Benchmarks/RESULTS.md,
     /// quick: RESULTS.quick.md; --out PATH to choose). One BenchmarkDotNet class alone, as before:
-    ///   dotnet run -c Release --project AuthForge.Benchmarks -- --filter "*Ed25519*" --job short
+    ///   dotnet run -c Release --project bench/AuthForge.Benchmarks -- --filter "*Ed25519*" --job short
     /// </summary>
     internal static class Program
     {

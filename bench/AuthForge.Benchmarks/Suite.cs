@@ -27,7 +27,7 @@ namespace AuthForge.Benchmarks
             string output = outIndex >= 0 && outIndex + 1 < args.Length
                 ? Path.GetFullPath(args[outIndex + 1])
                 : Path.Combine(ProjectDirectory(), quick ? "RESULTS.quick.md" : "RESULTS.md");
-            string command = "dotnet run -c Release --project AuthForge.Benchmarks" + (args.Length > 0 ? " -- " + string.Join(" ", args) : "");
+            string command = "dotnet run -c Release --project bench/AuthForge.Benchmarks" + (args.Length > 0 ? " -- " + string.Join(" ", args) : "");
             string loadBefore = LoadAverage();
             DateTimeOffset started = DateTimeOffset.Now;
             void Log(string line) => Console.WriteLine("[suite] " + line);
@@ -230,7 +230,7 @@ namespace AuthForge.Benchmarks
             }
         }
 
-        /// <summary>The AuthForge.Benchmarks folder of the source tree (found from the working directory or the binary).</summary>
+        /// <summary>The bench/AuthForge.Benchmarks folder of the source tree (found from the working directory or the binary).</summary>
         internal static string ProjectDirectory()
         {
             foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
@@ -238,7 +238,7 @@ namespace AuthForge.Benchmarks
                 for (DirectoryInfo? dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
                 {
                     if (File.Exists(Path.Combine(dir.FullName, "AuthForge.Benchmarks.csproj"))) return dir.FullName;
-                    string candidate = Path.Combine(dir.FullName, "AuthForge.Benchmarks");
+                    string candidate = Path.Combine(dir.FullName, "bench", "AuthForge.Benchmarks");
                     if (File.Exists(Path.Combine(candidate, "AuthForge.Benchmarks.csproj"))) return candidate;
                 }
             }

@@ -13,7 +13,7 @@ using AuthForge.DevServer;
 namespace AuthForge.Benchmarks
 {
     /// <summary>
-    /// Warm login against any server: <c>dotnet run -c Release --project AuthForge.Benchmarks -- --warm [--rounds N]
+    /// Warm login against any server: <c>dotnet run -c Release --project bench/AuthForge.Benchmarks -- --warm [--rounds N]
     /// [--block N] [--out FILE]</c>. Against Kestrel (the DevServer, v3, in this process) and against Python's
     /// http.server (PythonServer.py, started here: HTTP/1.1 keep-alive, TCP_NODELAY, v3 when the `cryptography` package is
     /// there, else v2): <c>LoginAsync</c> against a bare <c>SendAsync</c> of the same request, and <c>Login</c> against a
@@ -37,7 +37,7 @@ namespace AuthForge.Benchmarks
             int rounds = int.Parse(Option(args, "--rounds") ?? "30", Inv);
             int block = int.Parse(Option(args, "--block") ?? "50", Inv);
             string output = Path.GetFullPath(Option(args, "--out") ?? Path.Combine(Suite.ProjectDirectory(), "RESULTS.warm.md"));
-            string command = "dotnet run -c Release --project AuthForge.Benchmarks -- " + string.Join(" ", args);
+            string command = "dotnet run -c Release --project bench/AuthForge.Benchmarks -- " + string.Join(" ", args);
             string loadBefore = Suite.LoadAverage();
             DateTimeOffset started = DateTimeOffset.Now;
             var results = new List<Figures>();
@@ -225,7 +225,7 @@ namespace AuthForge.Benchmarks
                 return null;
             }
             url = parts[1]; mode = parts[2]; publicKey = parts[3];
-            note = $"`AuthForge.Benchmarks/PythonServer.py` on {PythonVersion()}, " +
+            note = $"`bench/AuthForge.Benchmarks/PythonServer.py` on {PythonVersion()}, " +
                 (mode == "v3" ? "v3 (Ed25519 by the `cryptography` package)" : "v2 (HMAC; the `cryptography` package was not found)");
             return process;
         }

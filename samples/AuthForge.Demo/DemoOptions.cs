@@ -8,7 +8,7 @@ namespace AuthForge.Demo
     internal sealed class DemoOptions
     {
         public const string Usage = """
-            Usage: dotnet run --project AuthForge.Demo [-- options]
+            Usage: dotnet run --project samples/AuthForge.Demo [-- options]
 
             With no options the demo starts an embedded AuthForge DevServer on 127.0.0.1 and runs against it.
             When standard input is a terminal it shows a menu; otherwise (CI, </dev/null) it runs a short
