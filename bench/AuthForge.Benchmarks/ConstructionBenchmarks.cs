@@ -27,7 +27,7 @@ namespace AuthForge.Benchmarks
             _ed25519 = BenchServer.ClientOptions("http://127.0.0.1:5080", publicKey);
             _ed25519.HwidOverride = null;
             // The first client of the process: probes the hardware once and creates the shared HttpClient.
-            if (new AuthForgeClient(_hmac).HardwareId.Length != 64) throw new InvalidOperationException("hwid");
+            if (new AuthForgeClient(_hmac).GetHardwareId().Length != 64) throw new InvalidOperationException("hwid");
             _ = HttpTransport.SharedClient;
         }
 
@@ -43,9 +43,9 @@ namespace AuthForge.Benchmarks
         }
 
         [Benchmark]
-        public string NewClientHmac() => new AuthForgeClient(_hmac).HardwareId;
+        public string NewClientHmac() => new AuthForgeClient(_hmac).GetHardwareId();
 
         [Benchmark]
-        public string NewClientEd25519() => new AuthForgeClient(_ed25519).HardwareId;
+        public string NewClientEd25519() => new AuthForgeClient(_ed25519).GetHardwareId();
     }
 }

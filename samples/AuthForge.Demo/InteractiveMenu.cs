@@ -144,7 +144,7 @@ namespace AuthForge.Demo
 
         private static void ShowHardwareId(AuthForgeClient client)
         {
-            ConsoleLog.Event("hwid", client.HardwareId);
+            ConsoleLog.Event("hwid", client.GetHardwareId());
             ConsoleLog.Detail("SHA-256 of \"mac:…|cpu:…|disk:…\", read once per process; sent with every request");
         }
 

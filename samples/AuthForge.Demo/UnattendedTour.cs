@@ -52,7 +52,7 @@ namespace AuthForge.Demo
 
             using AuthForgeClient client = _target.CreateClient(_failures);
             ConsoleLog.Event("client", $"{client}");
-            ConsoleLog.Detail($"heartbeat every {_target.HeartbeatInterval.TotalSeconds:0.#} s, hardware id {ConsoleLog.Short(client.HardwareId)}");
+            ConsoleLog.Detail($"heartbeat every {_target.HeartbeatInterval.TotalSeconds:0.#} s, hardware id {ConsoleLog.Short(client.GetHardwareId())}");
 
             if (!await LogInAsync(client, cancellationToken).ConfigureAwait(false)) return 1;
             ShowVariables(client);
@@ -135,10 +135,10 @@ namespace AuthForge.Demo
         private async Task<bool> ValidateAsync(AuthForgeClient client, bool expectValid, CancellationToken cancellationToken)
         {
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(EmbeddedServer.LicenseKey, cancellationToken).ConfigureAwait(false);
-            if (result.IsValid)
+            if (result.Session is AuthForgeSession session)
             {
-                ConsoleLog.Event("validate", $"valid: \"{result.LicenseLabel}\", {result.HwidCount} of {result.MaxHwidSlots} hardware slots used");
-                ConsoleLog.Detail($"licence expires {ConsoleLog.Time(result.LicenseExpiresAt)}, signed by key {result.KeyId}");
+                ConsoleLog.Event("validate", $"valid: \"{session.LicenseLabel}\", {session.HwidCount} of {session.MaxHwidSlots} hardware slots used");
+                ConsoleLog.Detail($"licence expires {ConsoleLog.Time(session.LicenseExpiresAt)}, signed by key {session.KeyId}");
             }
             else
             {

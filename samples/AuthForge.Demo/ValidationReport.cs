@@ -15,15 +15,16 @@ namespace AuthForge.Demo
             }
 
             // The session token is a credential, so it is not shown; everything else in the result is.
+            AuthForgeSession session = result.Session!;
             ConsoleLog.Event("validate", "valid (signature and nonce verified)");
-            ConsoleLog.Detail($"session until   {ConsoleLog.Time(result.ExpiresAt)}");
-            ConsoleLog.Detail($"licence label   {result.LicenseLabel ?? "(none)"}");
-            ConsoleLog.Detail($"licence expiry  {ConsoleLog.Time(result.LicenseExpiresAt)}");
-            ConsoleLog.Detail($"hardware slots  {Number(result.HwidCount)} of {Number(result.MaxHwidSlots)} used");
-            ConsoleLog.Detail($"signing key id  {result.KeyId ?? "(not stated)"}");
-            ConsoleLog.Detail($"request id      {result.RequestId ?? "(not stated)"}");
-            ConsoleLog.Detail($"app variables   {ConsoleLog.Describe(result.AppVariables)}");
-            ConsoleLog.Detail($"licence vars    {ConsoleLog.Describe(result.LicenseVariables)}");
+            ConsoleLog.Detail($"session until   {ConsoleLog.Time(session.ExpiresAt)}");
+            ConsoleLog.Detail($"licence label   {session.LicenseLabel ?? "(none)"}");
+            ConsoleLog.Detail($"licence expiry  {ConsoleLog.Time(session.LicenseExpiresAt)}");
+            ConsoleLog.Detail($"hardware slots  {Number(session.HwidCount)} of {Number(session.MaxHwidSlots)} used");
+            ConsoleLog.Detail($"signing key id  {session.KeyId ?? "(not stated)"}");
+            ConsoleLog.Detail($"request id      {session.RequestId ?? "(not stated)"}");
+            ConsoleLog.Detail($"app variables   {ConsoleLog.Describe(session.AppVariables)}");
+            ConsoleLog.Detail($"licence vars    {ConsoleLog.Describe(session.LicenseVariables)}");
         }
 
         private static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";

@@ -101,7 +101,7 @@ namespace AuthForge.MonoCheck
                 HeartbeatInterval = interval ?? TimeSpan.FromMinutes(15),
                 RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(15),
                 OnFailure = failures.Record,
-                SessionStorePath = storePath,
+                SessionStore = storePath is null ? null : new AuthForgeFileSessionStore(storePath),
                 HttpClient = PinnedTls.Client,
             };
             if (v3)
@@ -132,7 +132,7 @@ namespace AuthForge.MonoCheck
         {
             using (var client = new AuthForgeClient("demo-app", "demo-secret", "LOCAL", apiBaseUrl: _v3.BaseUrl, onFailure: (r, e) => { }))
             {
-                CheckRunner.Expect(Regex.IsMatch(client.HardwareId, "^[0-9a-f]{64}$"), "the hardware id is not 64 lowercase hex characters");
+                CheckRunner.Expect(Regex.IsMatch(client.GetHardwareId(), "^[0-9a-f]{64}$"), "the hardware id is not 64 lowercase hex characters");
             }
         }
 
@@ -233,7 +233,7 @@ namespace AuthForge.MonoCheck
             using (AuthForgeClient client = NewClient(_v3, true, failures))
             {
                 AuthForgeValidationResult valid = client.ValidateLicense("MONO-VALIDATE");
-                CheckRunner.Expect(valid.IsValid && valid.Code == null && !string.IsNullOrEmpty(valid.SessionToken) && valid.ExpiresAt.HasValue,
+                CheckRunner.Expect(valid.IsValid && valid.Code == null && !string.IsNullOrEmpty(valid.SessionToken) && valid.Session != null,
                     "a valid key: " + valid);
                 CheckRunner.Expect(!client.IsAuthenticated(), "ValidateLicense logged in");
                 AuthForgeValidationResult unknown = client.ValidateLicense("MONO-NO-SUCH-KEY");

@@ -76,7 +76,7 @@ namespace AuthForge.WineProbe
 
                     using (var client = new AuthForgeClient(options))
                     {
-                        if (client.HardwareId != hwid) return Fail("the client's hardware id differs from the probed one");
+                        if (client.GetHardwareId() != hwid) return Fail("the client's hardware id differs from the probed one");
                         if (!await client.LoginAsync(licenseKey).ConfigureAwait(false))
                             return Fail("login was refused: " + await WithTimeout(failed.Task, "the failure callback").ConfigureAwait(false));
                         Report("login", "ok");
