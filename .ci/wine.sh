@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Windows hardware-id path, run for real: AuthForge.WineProbe (which compiles AuthForge.cs) is published
+# The Windows hardware-id path, run for real: tests/AuthForge.WineProbe (which compiles AuthForge.cs) is published
 # self-contained for win-x64 and run under Wine against a DevServer on 127.0.0.1. Three fresh processes must each log
 # in, see a heartbeat and see a revocation, print the same hardware id, and start no process at all (Wine's
 # WINEDEBUG=+process trace logs every CreateProcess; a control run that starts one on purpose shows the trace works).
@@ -55,8 +55,8 @@ wineserver -p
 (timeout 600 wineboot --init </dev/null >"$work/wineboot.log" 2>&1; echo $? >"$work/wineboot.rc") &
 boot_job=$!
 
-say "publishing AuthForge.WineProbe self-contained for win-x64"
-if ! timeout 1200 dotnet publish AuthForge.WineProbe/AuthForge.WineProbe.csproj -c Release -r win-x64 --self-contained true \
+say "publishing tests/AuthForge.WineProbe self-contained for win-x64"
+if ! timeout 1200 dotnet publish tests/AuthForge.WineProbe/AuthForge.WineProbe.csproj -c Release -r win-x64 --self-contained true \
     -o "$work/app" </dev/null >"$work/publish.log" 2>&1; then
   show "$work/publish.log"
   fail "dotnet publish for win-x64 failed (the runtime packs come from NuGet)"
@@ -65,7 +65,7 @@ exe="$work/app/AuthForge.WineProbe.exe"
 [ -f "$exe" ] || fail "the publish produced no $exe"
 
 say "building the DevServer"
-if ! timeout 900 dotnet build AuthForge.DevServer/AuthForge.DevServer.csproj -c Release -o "$work/devserver" </dev/null >"$work/devserver-build.log" 2>&1; then
+if ! timeout 900 dotnet build tools/AuthForge.DevServer/AuthForge.DevServer.csproj -c Release -o "$work/devserver" </dev/null >"$work/devserver-build.log" 2>&1; then
   show "$work/devserver-build.log"
   fail "the DevServer did not build"
 fi
