@@ -2710,7 +2710,8 @@ namespace AuthForge.Internal
         }
 
         /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries. Nothing
-        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did.</summary>
+        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did; for
+        /// the same reason <paramref name="nonce"/> (the exchange's shape) is not read: there is no signature to bind it.</summary>
         public static bool VerifyAcknowledgement(TransportResponse response, string nonce)
         {
             ReadEnvelope(response.StatusCode, response.Body);
