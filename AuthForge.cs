@@ -2079,6 +2079,7 @@ namespace AuthForge.Internal
         public async Task<RestoredSession?> LoadAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
         {
             string? text;
+            await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 text = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -2092,6 +2093,10 @@ namespace AuthForge.Internal
                 _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
                     "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
                 return null;
+            }
+            finally
+            {
+                _storeGate.Release();
             }
             if (text is null) return null;
             string problem = "is empty, too large, not UTF-8 or not a regular file";
