@@ -2079,6 +2079,7 @@ namespace AuthForge.Internal
         public async Task<RestoredSession?> LoadAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
         {
             string? text;
+            await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 text = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -2092,6 +2093,10 @@ namespace AuthForge.Internal
                 _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
                     "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
                 return null;
+            }
+            finally
+            {
+                _storeGate.Release();
             }
             if (text is null) return null;
             string problem = "is empty, too large, not UTF-8 or not a regular file";
@@ -2710,7 +2715,8 @@ namespace AuthForge.Internal
         }
 
         /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries. Nothing
-        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did.</summary>
+        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did; for
+        /// the same reason <paramref name="nonce"/> (the exchange's shape) is not read: there is no signature to bind it.</summary>
         public static bool VerifyAcknowledgement(TransportResponse response, string nonce)
         {
             ReadEnvelope(response.StatusCode, response.Body);

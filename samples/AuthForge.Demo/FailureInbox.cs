@@ -20,14 +20,10 @@ namespace AuthForge.Demo
             _onArrival = onArrival;
         }
 
-        /// <summary>The method to pass as <c>onFailure</c>. It must not throw: a throwing callback counts as none.</summary>
-        public void OnFailure(string reason, Exception? exception)
+        /// <summary>The method to pass as <c>OnFailure</c>. It must not throw: a throwing callback counts as none.</summary>
+        public void OnFailure(string reason, AuthForgeException error)
         {
-            var failure = new Failure(
-                reason,
-                (exception as AuthForgeException)?.Code ?? AuthForgeErrorCodes.UnknownError,
-                exception?.Message ?? "",
-                Thread.CurrentThread.IsThreadPoolThread);
+            var failure = new Failure(reason, error.Code, error.Message, Thread.CurrentThread.IsThreadPoolThread);
             _failures.Writer.TryWrite(failure);
             _onArrival?.Invoke(failure);
         }

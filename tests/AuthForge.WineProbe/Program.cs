@@ -70,7 +70,7 @@ namespace AuthForge.WineProbe
                         HeartbeatInterval = TimeSpan.FromSeconds(1),
                         RequestTimeout = TimeSpan.FromSeconds(30),
                         OnFailure = (reason, error) =>
-                            failed.TrySetResult(reason + "/" + ((error as AuthForgeException)?.Code ?? error?.GetType().Name ?? "none")),
+                            failed.TrySetResult(reason + "/" + error.Code),
                     };
                     options.PublicKeys.Add(publicKey);
 
