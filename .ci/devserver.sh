@@ -1,5 +1,5 @@
 # Sourced by CI stages: builds the DevServer once and starts instances of it on loopback, on free ports.
-#   devserver_build                         builds AuthForge.DevServer (Release) and sets DEVSERVER_DLL
+#   devserver_build                         builds tools/AuthForge.DevServer (Release) and sets DEVSERVER_DLL
 #   devserver_start NAME [server options]   starts one on http://127.0.0.1:<free port> (https:// with --https)
 #                                           and sets DEVSERVER_URL, DEVSERVER_PUBLIC_KEY (empty in v1/v2) and
 #                                           DEVSERVER_CERT_SHA256 (the self-signed certificate's fingerprint; empty
@@ -11,8 +11,8 @@ DEVSERVER_PIDS=()
 DEVSERVER_LOGS="${DEVSERVER_LOGS:-$(mktemp -d)}"
 
 devserver_build() {
-  dotnet build AuthForge.DevServer/AuthForge.DevServer.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-  DEVSERVER_DLL="$(pwd)/AuthForge.DevServer/bin/Release/net10.0/AuthForge.DevServer.dll"
+  dotnet build tools/AuthForge.DevServer/AuthForge.DevServer.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+  DEVSERVER_DLL="$(pwd)/tools/AuthForge.DevServer/bin/Release/net10.0/AuthForge.DevServer.dll"
   [ -f "$DEVSERVER_DLL" ] || { echo "ci: the DevServer did not build ($DEVSERVER_DLL)" >&2; return 1; }
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # CI stage: AuthForge.cs on Mono (Unity's runtime family) and under Unity's define symbols.
 #   1. Installs Mono from Debian's packages when absent: the smallest set the check needs, not mono-complete.
-#   2. Builds AuthForge.MonoCheck: AuthForge.cs compiled for .NET Framework 4.7.2 with C# 8 and Nullable off.
+#   2. Builds tests/AuthForge.MonoCheck: AuthForge.cs compiled for .NET Framework 4.7.2 with C# 8 and Nullable off.
 #   3. Starts three DevServers on loopback (v1, v2, v3) over TLS (--https, self-signed, pinned by fingerprint) and
 #      runs the program under Mono: logins in v1, v2 and v3 with heartbeats, LOCAL mode, async calls, a revocation,
 #      ValidateLicense, tampered answers, a huge body, a time-out and an untrusted certificate (see
-#      AuthForge.MonoCheck/MonoChecks.cs).
+#      tests/AuthForge.MonoCheck/MonoChecks.cs).
 #   4. Compiles the file as Unity does (netstandard2.1, no *_OR_GREATER symbols, UNITY_2021_2_OR_NEWER) and proves
 #      AuthForgeClient is IAsyncDisposable there, and that the probe fails without Unity's symbol.
 set -euo pipefail
@@ -28,7 +28,7 @@ fi
 mono --version | head -n 1
 
 echo "== build AuthForge.MonoCheck (net472, C# 8, Nullable off) and the DevServer"
-dotnet build AuthForge.MonoCheck/AuthForge.MonoCheck.csproj -c Release -nologo -v q -warnaserror >"$work/build.log" 2>&1 \
+dotnet build tests/AuthForge.MonoCheck/AuthForge.MonoCheck.csproj -c Release -nologo -v q -warnaserror >"$work/build.log" 2>&1 \
   || { grep -E 'error|warning' "$work/build.log" | sort -u >&2; exit 1; }
 devserver_build
 
@@ -39,7 +39,7 @@ echo "== run it under Mono against DevServers in v1, v2 and v3, over TLS"
 devserver_start v1 --mode v1 --https; v1="$DEVSERVER_URL"; pins="$DEVSERVER_CERT_SHA256"
 devserver_start v2 --mode v2 --https; v2="$DEVSERVER_URL"; pins="$pins,$DEVSERVER_CERT_SHA256"
 devserver_start v3 --mode v3 --https; v3="$DEVSERVER_URL"; pins="$pins,$DEVSERVER_CERT_SHA256"; key="$DEVSERVER_PUBLIC_KEY"
-timeout 600 mono --debug AuthForge.MonoCheck/bin/Release/net472/AuthForge.MonoCheck.exe \
+timeout 600 mono --debug tests/AuthForge.MonoCheck/bin/Release/net472/AuthForge.MonoCheck.exe \
   --v1 "$v1" --v2 "$v2" --v3 "$v3" --public-key "$key" --cert-sha256 "$pins" --require-mono
 devserver_stop_all
 

@@ -48,19 +48,19 @@ for tfm in netstandard2.0 net8.0; do
   fi
 done
 # Each package page shows the README written for it, not the repository's (whose relative links lead nowhere there).
-unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" README.md | cmp - AuthForge/PACKAGE-README.md \
-  || { echo "ci: AuthForge.Client's README is not AuthForge/PACKAGE-README.md" >&2; exit 1; }
-unzip -p "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" README.md | cmp - AuthForge.Sources/PACKAGE-README.md \
-  || { echo "ci: AuthForge.Client.Sources's README is not AuthForge.Sources/PACKAGE-README.md" >&2; exit 1; }
+unzip -p "$work/feed/AuthForge.Client.1.0.0.nupkg" README.md | cmp - src/AuthForge/PACKAGE-README.md \
+  || { echo "ci: AuthForge.Client's README is not src/AuthForge/PACKAGE-README.md" >&2; exit 1; }
+unzip -p "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" README.md | cmp - src/AuthForge.Sources/PACKAGE-README.md \
+  || { echo "ci: AuthForge.Client.Sources's README is not src/AuthForge.Sources/PACKAGE-README.md" >&2; exit 1; }
 unzip -p "$work/feed/AuthForge.Client.Sources.1.0.0.nupkg" contentFiles/cs/any/AuthForge/AuthForge.cs | cmp - AuthForge.cs \
   || { echo "ci: the source package's AuthForge.cs differs from the repository's" >&2; exit 1; }
 
 echo "== deterministic: packing a fresh clone of the same commit in another directory gives byte-identical entries"
-if [ -n "$(git status --porcelain -- AuthForge.cs AuthForge AuthForge.Sources Directory.Build.props 2>/dev/null)" ]; then
+if [ -n "$(git status --porcelain -- AuthForge.cs src/AuthForge src/AuthForge.Sources Directory.Build.props 2>/dev/null)" ]; then
   echo "ci: uncommitted changes to the packaged files: the two-pack comparison needs a committed tree; skipped"
 else
   git clone -q --no-hardlinks "$root" "$work/copy"
-  for proj in AuthForge/AuthForge.csproj AuthForge.Sources/AuthForge.Sources.csproj; do
+  for proj in src/AuthForge/AuthForge.csproj src/AuthForge.Sources/AuthForge.Sources.csproj; do
     dotnet pack "$work/copy/$proj" -c Release -o "$work/feed2" -nologo -v q -p:RepositoryCommit="$commit" >"$work/pack2.log" 2>&1 \
       || { cat "$work/pack2.log"; exit 1; }
   done

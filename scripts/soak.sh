@@ -83,7 +83,9 @@ for ((run = 1; run <= runs; run++)); do
   set -e
   testpid=""
   wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
-  counts=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+, Total: +[0-9]+' "$log" | tail -1 || true)
+  # One summary line per test project (the unit and the integration tier): the run's counts are their sums.
+  counts=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+, Total: +[0-9]+' "$log" \
+    | awk -F'[:,] *' '{ f += $2; p += $4; s += $6; t += $8 } END { if (NR) printf "Failed: %d, Passed: %d, Skipped: %d, Total: %d", f, p, s, t }' || true)
   if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
     line="run $run/$runs: PASS in ${wall} s (${counts:-no test summary})"

@@ -135,7 +135,7 @@ namespace AuthForge.Tests.Async
             _output.WriteLine($"{Sessions} constructions: {stopwatch.Elapsed.TotalMilliseconds:0.0} ms, probes {probe.ProbeCount}");
 
             // The first read probes, once for all of them.
-            Assert.All(clients, client => Assert.Equal("this-machine", client.HardwareId));
+            Assert.All(clients, client => Assert.Equal("this-machine", client.GetHardwareId()));
             Assert.Equal(1, probe.ProbeCount);
             foreach (AuthForgeClient client in clients) client.Dispose();
         }

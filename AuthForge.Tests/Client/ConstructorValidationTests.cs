@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Net.Http;
 using System.Numerics;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
@@ -172,7 +174,38 @@ namespace AuthForge.Tests.Client
 
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(LiveServer.LicenseKey);
 
-            Assert.InRange(result.ExpiresAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(86400 - 60), TimeSpan.FromSeconds(86400 + 60));
+            Assert.InRange(result.Session!.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(86400 - 60), TimeSpan.FromSeconds(86400 + 60));
+        }
+
+        [Fact]
+        public async Task WithoutABaseUrlTheClientAsksTheHostedService()
+        {
+            // Null means "the service's address", read from the library at run time, never compiled into the caller.
+            var sent = new List<Uri>();
+            using var handler = new RecordingHandler
+            {
+                BeforeSendRequest = (request, _) =>
+                {
+                    lock (sent) sent.Add(request.RequestUri!);
+                    throw new HttpRequestException("no network in this test");
+                },
+            };
+            using var http = new HttpClient(handler);
+            var failures = new FailureRecorder();
+            var options = new AuthForgeClientOptions
+            {
+                AppId = "app", AppSecret = "secret", HwidOverride = "test-hwid", HttpClient = http, OnFailure = failures.Callback,
+                Retry = new RetryPolicy(new[] { TimeSpan.Zero, TimeSpan.Zero }, TimeSpan.Zero),
+            };
+            Assert.Null(options.ApiBaseUrl);
+            using var client = new AuthForgeClient(options);
+
+            Assert.False(await client.LoginAsync("K-1"));
+
+            Assert.Equal(AuthForgeErrorCodes.NetworkError, Assert.Single(failures.All).Code);
+            lock (sent) Assert.All(sent, uri => Assert.Equal(AuthForgeClientOptions.DefaultApiBaseUrl + "/auth/validate", uri.ToString()));
+            Assert.Equal("https://auth.authforge.cc", AuthForgeClientOptions.DefaultApiBaseUrl);
+            Assert.Contains("ApiBaseUrl=https://auth.authforge.cc", options.ToString(), StringComparison.Ordinal);
         }
 
         private static void AssertParam(string param, Action construct)

@@ -72,7 +72,7 @@ namespace AuthForge.Tests.Client
             string oldKey = server.PublicKeyBase64;
             var failures = new FailureRecorder();
             using var client = new AuthForgeClient(server.AppId, server.AppSecret, "SERVER", apiBaseUrl: server.BaseUrl,
-                onFailure: failures.Callback, publicKey: " " + oldKey + " , " + Convert.ToBase64String(Ed25519Signer.Generate().PublicKey),
+                onFailure: failures.SdkShapedCallback, publicKey: " " + oldKey + " , " + Convert.ToBase64String(Ed25519Signer.Generate().PublicKey),
                 hwidOverride: "test-hwid");
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
             client.Logout();
@@ -82,7 +82,7 @@ namespace AuthForge.Tests.Client
             Assert.Equal(AuthForgeErrorCodes.SignatureMismatch, (await failures.NextAsync()).Code);
 
             using var both = new AuthForgeClient(server.AppId, server.AppSecret, "SERVER", apiBaseUrl: server.BaseUrl,
-                onFailure: failures.Callback, publicKey: oldKey + "," + newKey, hwidOverride: "test-hwid");
+                onFailure: failures.SdkShapedCallback, publicKey: oldKey + "," + newKey, hwidOverride: "test-hwid");
             Assert.True(await both.LoginAsync(LiveServer.LicenseKey));
         }
 

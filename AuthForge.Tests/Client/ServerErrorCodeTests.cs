@@ -201,6 +201,47 @@ namespace AuthForge.Tests.Client
 
         /// <summary>Logs in once and checks the whole outcome: false, one callback with login_failed and the code,
         /// an exception that is a server error with that code, and no session left behind.</summary>
+        [Fact]
+        public async Task ACodeTheServiceAddsLaterReachesTheAppAsTheServersWord()
+        {
+            // A code this client has no row for is unknown_error (a verdict below 5xx), and the server's word is kept.
+            DevServerHost server = _servers[SigningMode.Ed25519];
+            string key = ServerTrio.NewLicense(server);
+            server.AddFault(new DevFault(DevFaultKind.Status) { Status = 403, Error = "licence_paused", LicenseKey = key });
+            var failures = new FailureRecorder();
+            using var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures));
+
+            Assert.False(await client.LoginAsync(key));
+
+            AuthForgeException error = Assert.Single(failures.All).Error;
+            Assert.Equal(AuthForgeErrorCodes.UnknownError, error.Code);
+            Assert.Equal("licence_paused", error.ServerCode);
+            Assert.Contains("(licence_paused)", error.Message, StringComparison.Ordinal);
+            Assert.False(error.IsNoAnswer);
+        }
+
+        [Fact]
+        public async Task AKnownCodeIsItsOwnServerCodeAndTheClientsOwnCodesHaveNone()
+        {
+            DevServerHost server = _servers[SigningMode.Ed25519];
+            string key = ServerTrio.NewLicense(server);
+            server.RevokeLicense(key);
+            var failures = new FailureRecorder();
+            using (var client = new AuthForgeClient(LiveServer.ClientOptions(server, failures)))
+                Assert.False(await client.LoginAsync(key));
+            Assert.Equal(AuthForgeErrorCodes.Revoked, Assert.Single(failures.All).Error.ServerCode);
+
+            // A foreign answer is not the server's word: it has no server code, whatever its body says.
+            string other = ServerTrio.NewLicense(server);
+            server.AddFault(new DevFault(DevFaultKind.Foreign) { Status = 403, LicenseKey = other });
+            var foreign = new FailureRecorder();
+            using (var client = new AuthForgeClient(LiveServer.ClientOptions(server, foreign)))
+                Assert.False(await client.LoginAsync(other));
+            AuthForgeException error = Assert.Single(foreign.All).Error;
+            Assert.Equal(AuthForgeErrorCodes.ForeignAnswer, error.Code);
+            Assert.Null(error.ServerCode);
+        }
+
         private static async Task AssertLoginFailsAsync(DevServerHost server, string key, string code,
             Action<AuthForgeClientOptions>? adjust = null)
         {

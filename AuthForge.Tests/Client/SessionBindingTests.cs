@@ -86,7 +86,7 @@ namespace AuthForge.Tests.Client
 
             AuthForgeValidationResult result = await client.ValidateLicenseAsync("NO-SUCH-KEY");
             Assert.Equal(AuthForgeErrorCodes.SessionMismatch, result.Code);
-            Assert.Empty(result.LicenseVariables);
+            Assert.Null(result.Session);
         }
 
         [Theory]
@@ -190,7 +190,7 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(key);
             long after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             Assert.True(result.IsValid, result.Code);
-            Assert.InRange(result.ExpiresAt!.Value.ToUnixTimeSeconds() - allowed, before - 1, after + 1);
+            Assert.InRange(result.Session!.ExpiresAt.ToUnixTimeSeconds() - allowed, before - 1, after + 1);
 
             clock.Advance(TimeSpan.FromSeconds(allowed - 5));
             Assert.True(client.IsAuthenticated());
@@ -260,8 +260,8 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(key);
 
             Assert.True(result.IsValid, result.Code);
-            Assert.Equal(server.PublicKeyBase64, result.VerifiedPublicKey);
-            Assert.Equal("forged-key-id", result.KeyId);
+            Assert.Equal(server.PublicKeyBase64, result.Session!.VerifiedPublicKey);
+            Assert.Equal("forged-key-id", result.Session!.KeyId);
         }
 
         [Theory]
@@ -288,7 +288,7 @@ namespace AuthForge.Tests.Client
             AuthForgeClientOptions options = LiveServer.ClientOptions(server);
             options.HwidOverride = null;
             using var client = new AuthForgeClient(options);
-            Assert.Equal(HardwareFingerprint.Current, client.HardwareId);
+            Assert.Equal(HardwareFingerprint.Current, client.GetHardwareId());
         }
     }
 }

@@ -45,7 +45,7 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(LiveServer.LicenseKey);
 
             Assert.True(result.IsValid, result.Code);
-            Assert.Equal(tokenExp, result.ExpiresAt!.Value.ToUnixTimeSeconds());
+            Assert.Equal(tokenExp, result.Session!.ExpiresAt.ToUnixTimeSeconds());
         }
 
         [Fact]
@@ -64,7 +64,7 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(LiveServer.LicenseKey);
             Assert.True(result.IsValid, result.Code);
             long exp = (long)Answer.TokenBody(result.SessionToken!)["exp"]!;
-            Assert.Equal(exp, result.ExpiresAt!.Value.ToUnixTimeSeconds());
+            Assert.Equal(exp, result.Session!.ExpiresAt.ToUnixTimeSeconds());
         }
 
         [Fact]

@@ -35,9 +35,9 @@ namespace AuthForge.Tests.Client
             Assert.Null(result.Exception);
             Assert.False(string.IsNullOrEmpty(result.SessionToken));
             // Default session length: one day from the server's now.
-            Assert.InRange(result.ExpiresAt!.Value, DateTimeOffset.UtcNow.AddSeconds(86400 - 60), DateTimeOffset.UtcNow.AddSeconds(86400 + 60));
-            Assert.Equal("gold", result.AppVariables["tier"]);
-            Assert.Equal("pro", result.LicenseVariables["plan"]);
+            Assert.InRange(result.Session!.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(86400 - 60), DateTimeOffset.UtcNow.AddSeconds(86400 + 60));
+            Assert.Equal("gold", result.Session!.AppVariables["tier"]);
+            Assert.Equal("pro", result.Session!.LicenseVariables["plan"]);
             Assert.Equal(999, server.GetLicense(key)!.Credits);
             Assert.Equal(0, failures.Count);
             Assert.False(client.IsAuthenticated());
@@ -58,11 +58,10 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = client.ValidateLicense(ServerTrio.NewLicense(server, label: "ignored-in-v1-v2"));
 
             Assert.True(result.IsValid);
-            Assert.Null(result.KeyId);
-            Assert.Null(result.SessionExpiresAt);
-            Assert.Null(result.MaxHwidSlots);
-            Assert.Null(result.HwidCount);
-            Assert.Null(result.LicenseLabel);
+            Assert.Null(result.Session!.KeyId);
+            Assert.Null(result.Session!.MaxHwidSlots);
+            Assert.Null(result.Session!.HwidCount);
+            Assert.Null(result.Session!.LicenseLabel);
         }
 
         [Fact]
@@ -76,18 +75,17 @@ namespace AuthForge.Tests.Client
             AuthForgeValidationResult result = await client.ValidateLicenseAsync(key);
 
             Assert.True(result.IsValid);
-            Assert.Equal(server.KeyId, result.KeyId);
-            Assert.Equal(result.ExpiresAt, result.SessionExpiresAt);
-            Assert.Equal(licenceEnd, result.LicenseExpiresAt);
-            Assert.Equal(3, result.MaxHwidSlots);
-            Assert.Equal(1, result.HwidCount);
-            Assert.Equal("Jane's laptop", result.LicenseLabel);
-            Assert.False(string.IsNullOrEmpty(result.RequestId));
+            Assert.Equal(server.KeyId, result.Session!.KeyId);
+            Assert.Equal(licenceEnd, result.Session!.LicenseExpiresAt);
+            Assert.Equal(3, result.Session!.MaxHwidSlots);
+            Assert.Equal(1, result.Session!.HwidCount);
+            Assert.Equal("Jane's laptop", result.Session!.LicenseLabel);
+            Assert.False(string.IsNullOrEmpty(result.Session!.RequestId));
             // A licence without an expiry or label says so with JSON nulls: no value, not a parse failure.
             AuthForgeValidationResult plain = await client.ValidateLicenseAsync(ServerTrio.NewLicense(server));
             Assert.True(plain.IsValid);
-            Assert.Null(plain.LicenseExpiresAt);
-            Assert.Null(plain.LicenseLabel);
+            Assert.Null(plain.Session!.LicenseExpiresAt);
+            Assert.Null(plain.Session!.LicenseLabel);
         }
 
         [Theory]
@@ -114,8 +112,7 @@ namespace AuthForge.Tests.Client
             Assert.Equal(code, result.Exception!.Code);
             Assert.False(string.IsNullOrEmpty(result.Message));
             Assert.Null(result.SessionToken);
-            Assert.Null(result.ExpiresAt);
-            Assert.Empty(result.AppVariables);
+            Assert.Null(result.Session);
             Assert.Equal("Invalid licence: " + code, result.ToString());
             Assert.Equal(0, failures.Count);
             Assert.False(client.IsAuthenticated());

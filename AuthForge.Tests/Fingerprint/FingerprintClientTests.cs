@@ -41,15 +41,7 @@ namespace AuthForge.Tests.Fingerprint
             }
         }
 
-        private sealed class MemoryStore : IAuthForgeSessionStore
-        {
-            private string? _record;
-            public string? Load() => Volatile.Read(ref _record);
-            public void Save(string record) => Volatile.Write(ref _record, record);
-            public void Delete() => Volatile.Write(ref _record, null);
-        }
-
-        private static AuthForgeClientOptions Options(DevServerHost server, HardwareFingerprint.ProbeCache fingerprint, IAuthForgeSessionStore? store)
+        private static AuthForgeClientOptions Options(DevServerHost server, HardwareFingerprint.ProbeCache fingerprint, AuthForgeSessionStore? store)
         {
             AuthForgeClientOptions options = LiveServer.ClientOptions(server, new FailureRecorder());
             options.HwidOverride = null;
@@ -59,7 +51,7 @@ namespace AuthForge.Tests.Fingerprint
         }
 
         public static IEnumerable<object[]> EntryPoints() =>
-            from entry in new[] { "LoginAsync", "ValidateLicenseAsync", "SelfBanAsync" }
+            from entry in new[] { "LoginAsync", "ValidateLicenseAsync", "SelfBanAsync", "GetHardwareIdAsync" }
             from store in new[] { false, true }
             select new object[] { entry, store };
 
@@ -80,7 +72,7 @@ namespace AuthForge.Tests.Fingerprint
                 {
                     Assert.True(await previous.LoginAsync(LiveServer.LicenseKey));
                 }
-                Assert.NotNull(store.Load());
+                Assert.NotNull(store.Record);
             }
 
             var probe = new RecordingProbe(Id);
@@ -103,12 +95,39 @@ namespace AuthForge.Tests.Fingerprint
                     case "SelfBanAsync":
                         await client.SelfBanAsync(LiveServer.LicenseKey, blacklistHwid: false, blacklistIp: false);
                         break;
+                    case "GetHardwareIdAsync":
+                        Assert.Equal(Id, await client.GetHardwareIdAsync());
+                        break;
                 }
             }).WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.Single(probe.Threads);
             Assert.NotEqual(ui.ManagedThreadId, probe.Threads[0]);
-            Assert.Contains(server.Requests, r => r.Hwid == Id);
+            if (entryPoint != "GetHardwareIdAsync") Assert.Contains(server.Requests, r => r.Hwid == Id);
+        }
+
+        [Fact]
+        public async Task GetHardwareIdAsync_StopsWaitingWhenCancelled_AndTheProbeServesTheNextCall()
+        {
+            const string Id = "f9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8";
+            await using DevServerHost server = await LiveServer.StartAsync(SigningMode.Ed25519);
+            using var release = new ManualResetEventSlim();
+            var probe = new HardwareFingerprint.ProbeCache(() =>
+            {
+                release.Wait(TimeSpan.FromSeconds(60));
+                return new HardwareFingerprint.ProbeResult(Id, true, "held");
+            });
+            using var client = new AuthForgeClient(Options(server, probe, null));
+            using var cancel = new CancellationTokenSource();
+
+            Task<string> waiting = client.GetHardwareIdAsync(cancel.Token);
+            Assert.False(waiting.IsCompleted);
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            release.Set();
+            Assert.Equal(Id, await client.GetHardwareIdAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, probe.ProbeCount);
         }
 
         // ---- macOS: a probe cut by a tool's time limit, then a complete one ----
@@ -196,7 +215,7 @@ namespace AuthForge.Tests.Fingerprint
             using var client = new AuthForgeClient(options);
 
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
-            Assert.Equal(degraded, client.HardwareId);
+            Assert.Equal(degraded, client.GetHardwareId());
 
             // Heartbeats for a while: each sends the session's id; nothing probes again while the session lives.
             for (int i = 0; i < 3; i++)
@@ -206,7 +225,7 @@ namespace AuthForge.Tests.Fingerprint
             }
             Assert.True(client.IsAuthenticated());
             Assert.Equal(1, mac.Probes);
-            Assert.Equal(degraded, client.HardwareId);
+            Assert.Equal(degraded, client.GetHardwareId());
             List<DevRequestRecord> heartbeats = server.Requests.Where(r => r.Path == "/auth/heartbeat").ToList();
             Assert.True(heartbeats.Count >= 3, "expected three heartbeats, saw " + heartbeats.Count);
             Assert.All(heartbeats, r => Assert.Equal(degraded, r.Hwid));
@@ -215,7 +234,7 @@ namespace AuthForge.Tests.Fingerprint
             // The next login (between sessions) probes again, and the complete result is final for the process.
             await client.LogoutAsync();
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));
-            Assert.Equal(complete, client.HardwareId);
+            Assert.Equal(complete, client.GetHardwareId());
             Assert.Equal(2, mac.Probes);
             await client.LogoutAsync();
             Assert.True(await client.LoginAsync(LiveServer.LicenseKey));

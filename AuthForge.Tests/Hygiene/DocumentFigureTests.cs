@@ -50,10 +50,12 @@ namespace AuthForge.Tests.Hygiene
                 () => "AUTHFORGE_FUZZ_ITERATIONS=" + LongFuzzIterations + " AUTHFORGE_FUZZ_SEED=42"),
 
             // TESTING.md
-            new("docs/TESTING.md", "Wycheproof cases", "Ed25519WycheproofTests.FileCases",
-                () => "all " + Ed25519WycheproofTests.FileCases + " Wycheproof cases"),
+            new("docs/TESTING.md", "Wycheproof cases", "TestData/wycheproof-ed25519.json",
+                () => "all " + WycheproofCases() + " Wycheproof cases"),
             new("docs/TESTING.md", "differential cases", "Ed25519DifferentialTests.Cases",
                 () => "BouncyCastle (" + Count(Ed25519DifferentialTests.Cases) + " random cases"),
+            new("docs/TESTING.md", "differential cases, in the tiers", "Ed25519DifferentialTests.Cases",
+                () => "(its " + Count(Ed25519DifferentialTests.Cases) + " cases"),
             new("docs/TESTING.md", "sessions", "ManySessionsTests.Sessions",
                 () => Count(ManySessionsTests.Sessions) + " logged-in sessions"),
             new("docs/TESTING.md", "stress threads", "ConcurrencyStressTests.ThreadCount, Interval",
@@ -224,6 +226,17 @@ namespace AuthForge.Tests.Hygiene
                 document + ": no row for " + type + " " + string.Join(", ", missing) + "; rows for what " + type + " does not have: " + string.Join(", ", unknown));
         }
 
+        /// <summary>The docs say what the code does, not which issue changed it: no "issue 16" in docs/.</summary>
+        [Fact]
+        public void TheDocsNameNoIssues()
+        {
+            string[] found = System.IO.Directory.GetFiles(RepositoryFiles.PathOf("docs"), "*.md")
+                .SelectMany(path => Regex.Matches(RepositoryFiles.Read("docs/" + System.IO.Path.GetFileName(path)), @"(?i)\bissues? #?\d+")
+                    .Select(m => System.IO.Path.GetFileName(path) + ": \"" + m.Value + "\""))
+                .ToArray();
+            Assert.True(found.Length == 0, "docs/ names issues (say what the code does instead): " + string.Join(", ", found));
+        }
+
         /// <summary>
         /// TESTING.md's stage table lists what .ci/run runs, in its order: each row's script cell names the command of
         /// the stage at the same place in the script.
@@ -291,6 +304,13 @@ namespace AuthForge.Tests.Hygiene
             Match match = Regex.Match(RepositoryFiles.Read(script), "(?m)^" + Regex.Escape(variable) + "=\"\\$\\{" + Regex.Escape(source) + ":-([^}]*)\\}\"");
             Assert.True(match.Success, script + " no longer sets " + variable + " from ${" + source + ":-...}");
             return match.Groups[1].Value;
+        }
+
+        // The cases of Wycheproof's Ed25519 file, every group's tests (the unit tier runs each of them).
+        private static int WycheproofCases()
+        {
+            using System.Text.Json.JsonDocument file = Ed25519TestData.Load("wycheproof-ed25519.json");
+            return file.RootElement.GetProperty("testGroups").EnumerateArray().Sum(group => group.GetProperty("tests").GetArrayLength());
         }
 
         private static string Flat(string text) => Regex.Replace(text, @"\s+", " ");

@@ -74,7 +74,7 @@ namespace AuthForge.Tests.Hygiene
             Assert.True(await client.LoginAsync(FaultServers.LicenseKey));
             await handler.WaitForAttemptAsync(3, TimeSpan.FromSeconds(10));
 
-            return (server.Requests, handler.RequestBodies.Take(2).ToArray(), client.HardwareId);
+            return (server.Requests, handler.RequestBodies.Take(2).ToArray(), client.GetHardwareId());
         }
     }
 }

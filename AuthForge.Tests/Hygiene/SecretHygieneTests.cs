@@ -78,7 +78,7 @@ namespace AuthForge.Tests.Hygiene
                     }
                     exposure.Add(row.Id, client, options);
                 }
-                foreach (Failure failure in failures.All) exposure.Add(row.Id + " " + failure.Reason, failure.Raw);
+                foreach (Failure failure in failures.All) exposure.Add(row.Id + " " + failure.Reason, failure.Error);
             }
 
             exposure.AssertClean();
@@ -137,7 +137,7 @@ namespace AuthForge.Tests.Hygiene
 
             Assert.Contains(failures.All, f => f.Code == AuthForgeErrorCodes.InvalidApp);
             Assert.Contains(failures.All, f => f.Code == AuthForgeErrorCodes.Revoked);
-            foreach (Failure failure in failures.All) exposure.Add("login " + failure, failure.Raw);
+            foreach (Failure failure in failures.All) exposure.Add("login " + failure, failure.Error);
             exposure.AssertClean();
             Assert.True(exposure.ExceptionCount >= 40, $"only {exposure.ExceptionCount} failures were looked at");
         }
@@ -243,7 +243,7 @@ namespace AuthForge.Tests.Hygiene
             }
 
             Assert.Equal(AuthForgeErrorCodes.Timeout, Assert.Single(failures.All).Code);
-            foreach (Failure failure in failures.All) exposure.Add("login " + failure, failure.Raw);
+            foreach (Failure failure in failures.All) exposure.Add("login " + failure, failure.Error);
             exposure.AssertClean();
             Assert.Equal(7, exposure.ExceptionCount);
         }
@@ -301,7 +301,7 @@ namespace AuthForge.Tests.Hygiene
             }
 
             Assert.True(server.Requests >= 3);
-            exposure.Add(shape + " login", Assert.Single(failures.All).Raw);
+            exposure.Add(shape + " login", Assert.Single(failures.All).Error);
             exposure.AssertClean();
         }
 

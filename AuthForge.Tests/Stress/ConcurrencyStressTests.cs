@@ -92,7 +92,7 @@ namespace AuthForge.Tests.Stress
                         else if (op < 610) _ = tracked.Client.IsAuthenticated();
                         else if (op < 760) Assert.True(tracked.Client.ValidateLicense(StressKey).IsValid);
                         else if (op < 840) Assert.StartsWith("AuthForgeClient(", tracked.Client.ToString(), StringComparison.Ordinal);
-                        else if (op < 990) _ = (tracked.Client.GetAppVariables(), tracked.Client.GetLicenseVariables(), tracked.Client.HardwareId);
+                        else if (op < 990) _ = (tracked.Client.GetAppVariables(), tracked.Client.GetLicenseVariables(), tracked.Client.GetHardwareId());
                         else slot.Mutate(() => world.Replace(slot, tracked, async: op >= 995));
                     }
                     catch (ObjectDisposedException) when (tracked.Disposing)

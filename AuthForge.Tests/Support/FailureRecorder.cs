@@ -13,7 +13,11 @@ namespace AuthForge.Tests.Support
         private readonly SemaphoreSlim _arrived = new SemaphoreSlim(0);
         private int _consumed;
 
-        public Action<string, Exception?> Callback => Record;
+        public Action<string, AuthForgeException> Callback => Record;
+
+        /// <summary>For the positional constructor, whose callback keeps the other SDKs' <c>Exception</c> parameter: the
+        /// cast holds the client to its promise that the exception is always an <see cref="AuthForgeException"/>.</summary>
+        public Action<string, Exception?> SdkShapedCallback => (reason, exception) => Record(reason, (AuthForgeException)exception!);
 
         public int Count
         {
@@ -25,9 +29,9 @@ namespace AuthForge.Tests.Support
             get { lock (_lock) return _all.ToArray(); }
         }
 
-        public void Record(string reason, Exception? exception)
+        public void Record(string reason, AuthForgeException exception)
         {
-            lock (_lock) _all.Add(new Failure(reason, exception as AuthForgeException, exception));
+            lock (_lock) _all.Add(new Failure(reason, exception));
             _arrived.Release();
         }
 
@@ -42,17 +46,15 @@ namespace AuthForge.Tests.Support
 
     internal sealed class Failure
     {
-        public Failure(string reason, AuthForgeException? error, Exception? raw)
+        public Failure(string reason, AuthForgeException error)
         {
             Reason = reason;
             Error = error;
-            Raw = raw;
         }
 
         public string Reason { get; }
-        public AuthForgeException? Error { get; }
-        public Exception? Raw { get; }
-        public string? Code => Error?.Code;
+        public AuthForgeException Error { get; }
+        public string Code => Error.Code;
 
         public override string ToString() => Reason + "/" + Code;
     }

@@ -205,7 +205,7 @@ namespace AuthForge.Tests.Unattended
             }
             if (wallClock is DateTimeOffset back) sim.Time.SetWallClock(back);
             long validatesBefore = sim.Server.GetLicense(loginKey)!.ValidateCount;
-            var store = new RecordingStore(new AuthForgeFileSessionStore(StorePath));
+            var store = new CountingStore(new AuthForgeFileSessionStore(StorePath));
             AuthForgeClientOptions options = sim.ClientOptions(null, hwid);
             options.SessionStore = store;
 
@@ -245,15 +245,36 @@ namespace AuthForge.Tests.Unattended
             Assert.NotEmpty(sim.Events(AuthForgeDiagnosticEvents.StoreFailed));
         }
 
-        [Fact]
-        public void BothStoreOptionsAtOnceAreRefused()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task AStoreThatAnswersLaterResumesAndLogoutWaitsForItsDelete(bool synchronousLogout)
         {
-            var options = new AuthForgeClientOptions { AppId = "a", AppSecret = "s", SessionStorePath = "x.json", SessionStore = new ThrowingStore() };
-            ArgumentException error = Assert.Throws<ArgumentException>(() => new AuthForgeClient(options));
-            Assert.Equal("sessionStore", error.ParamName);
-            options.SessionStore = null;
-            options.SessionStorePath = " ";
-            Assert.Equal("sessionStorePath", Assert.Throws<ArgumentException>(() => new AuthForgeClient(options)).ParamName);
+            await using Simulation sim = await StartAsync();
+            var store = new MemoryStore();
+            AuthForgeClientOptions options = sim.ClientOptions();
+            options.SessionStore = store;
+            using (var first = new AuthForgeClient(options))
+                Assert.True(await first.LoginAsync(Key));
+            Assert.NotNull(store.Record);
+
+            using var client = new AuthForgeClient(options);
+            Assert.True(await client.LoginAsync(Key));
+            Assert.True(client.GetSession()!.IsResumed);
+
+            store.DeleteTime = TimeSpan.FromMilliseconds(200);
+            if (synchronousLogout) client.Logout();
+            else await client.LogoutAsync();
+            Assert.Null(store.Record);
+            Assert.Equal(0, sim.Failures.Count);
+        }
+
+        [Fact]
+        public void AFileStoreWithoutAUsablePathIsRefused()
+        {
+            Assert.Equal("path", Assert.Throws<ArgumentException>(() => new AuthForgeFileSessionStore(" ")).ParamName);
+            Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => new AuthForgeFileSessionStore(null!)).ParamName);
+            Assert.Equal("path", Assert.Throws<ArgumentException>(() => new AuthForgeFileSessionStore("a\0b")).ParamName);
         }
 
         private static string EditRecord(string file, Action<JsonObject> edit, byte[]? reseal)
@@ -273,27 +294,6 @@ namespace AuthForge.Tests.Unattended
             JsonObject body = JsonNode.Parse(Convert.FromBase64String(payload))!.AsObject();
             body["expiresIn"] = body["expiresIn"]!.GetValue<long>() + 365L * 86400;
             return Convert.ToBase64String(Encoding.UTF8.GetBytes(body.ToJsonString()));
-        }
-
-        private sealed class RecordingStore : IAuthForgeSessionStore
-        {
-            private readonly IAuthForgeSessionStore _inner;
-            public RecordingStore(IAuthForgeSessionStore inner) => _inner = inner;
-            public int Deletes { get; private set; }
-            public string? Load() => _inner.Load();
-            public void Save(string record) => _inner.Save(record);
-            public void Delete()
-            {
-                Deletes++;
-                _inner.Delete();
-            }
-        }
-
-        private sealed class ThrowingStore : IAuthForgeSessionStore
-        {
-            public string? Load() => throw new IOException("disk gone");
-            public void Save(string record) => throw new IOException("disk gone");
-            public void Delete() => throw new IOException("disk gone");
         }
     }
 }

@@ -266,7 +266,7 @@ namespace AuthForge.Tests.Unattended
             // minutes, the world three hours and twenty. A tolerance of an hour is spent; the session ends on waking.
             await using Simulation sim = await StartAsync();
             AuthForgeClientOptions options = Options(sim, tolerance: TimeSpan.FromHours(1));
-            options.SessionStorePath = null;
+            options.SessionStore = null;
             using var client = new AuthForgeClient(options);
             Assert.True(await client.LoginAsync(Key));
             await sim.RunForAsync(TimeSpan.FromMinutes(5));

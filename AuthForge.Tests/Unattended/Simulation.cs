@@ -55,7 +55,7 @@ namespace AuthForge.Tests.Unattended
             options.Clock = Time;
             options.Scheduler = Scheduler;
             options.HwidOverride = hwid;
-            options.SessionStorePath = storePath;
+            options.SessionStore = storePath is null ? null : new AuthForgeFileSessionStore(storePath);
             options.OnDiagnostic = Diagnostics.Enqueue;
             return options;
         }

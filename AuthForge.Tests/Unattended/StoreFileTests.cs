@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 using System.Threading.Tasks;
 using AuthForge.DevServer;
 using AuthForge.Tests.Support;
@@ -78,17 +79,19 @@ namespace AuthForge.Tests.Unattended
         public void TheFileStoreReadsWhatIsNotAUsableRecordAsEmpty()
         {
             var store = new AuthForgeFileSessionStore(StorePath);
-            Assert.Null(store.Load());
+            Assert.Null(Load(store));
             Directory.CreateDirectory(StorePath);
-            Assert.Equal("", store.Load());
+            Assert.Equal("", Load(store));
             Directory.Delete(StorePath);
             File.WriteAllBytes(StorePath, new byte[] { 0xc3, 0x28 });
-            Assert.Equal("", store.Load());
+            Assert.Equal("", Load(store));
             File.WriteAllText(StorePath, new string('a', 256 * 1024 + 1));
-            Assert.Equal("", store.Load());
+            Assert.Equal("", Load(store));
             File.WriteAllText(StorePath, "{}");
-            Assert.Equal("{}", store.Load());
+            Assert.Equal("{}", Load(store));
         }
+
+        private static string? Load(AuthForgeSessionStore store) => store.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         // The file now holds the session just validated, which the next start resumes with one heartbeat.
         private void AssertHoldsTheNewSession(Simulation sim)
@@ -98,20 +101,6 @@ namespace AuthForge.Tests.Unattended
             using var next = new AuthForgeClient(sim.ClientOptions(StorePath));
             Assert.True(next.Login(Key));
             Assert.True(next.GetSession()!.IsResumed);
-        }
-
-        private sealed class CountingStore : IAuthForgeSessionStore
-        {
-            private readonly IAuthForgeSessionStore _inner;
-            public CountingStore(IAuthForgeSessionStore inner) => _inner = inner;
-            public int Deletes { get; private set; }
-            public string? Load() => _inner.Load();
-            public void Save(string record) => _inner.Save(record);
-            public void Delete()
-            {
-                Deletes++;
-                _inner.Delete();
-            }
         }
     }
 }

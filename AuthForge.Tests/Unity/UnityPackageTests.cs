@@ -37,7 +37,7 @@ namespace AuthForge.Tests.Unity
             // Unity's rules for a package name: reverse-domain, lower case.
             Assert.Matches(new Regex("^com\\.[a-z0-9-]+(\\.[a-z0-9-]+)+$"), json.GetProperty("name").GetString());
             // One version for the NuGet packages and the Unity package.
-            string? nugetVersion = XDocument.Load(Path.Combine(Root, "AuthForge", "Package.props")).Descendants("Version").Single().Value;
+            string? nugetVersion = XDocument.Load(Path.Combine(Root, "src", "AuthForge", "Package.props")).Descendants("Version").Single().Value;
             Assert.Equal(nugetVersion, json.GetProperty("version").GetString());
             // The minimum the file needs: C# 8, which Unity has from 2020.2.
             Assert.Equal("2020.2", json.GetProperty("unity").GetString());

@@ -40,7 +40,7 @@ namespace AuthForge.AotProbe
                     RequestTimeout = TimeSpan.FromSeconds(30),
                     HwidOverride = "aot-probe",
                     OnFailure = (reason, error) =>
-                        failed.TrySetResult(reason + "/" + ((error as AuthForgeException)?.Code ?? "none")),
+                        failed.TrySetResult(reason + "/" + error.Code),
                     OnDiagnostic = d =>
                     {
                         if (d.Event == AuthForgeDiagnosticEvents.HeartbeatSucceeded) heartbeat.TrySetResult(true);

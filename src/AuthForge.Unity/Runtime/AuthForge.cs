@@ -178,10 +178,16 @@ namespace AuthForge
     {
         /// <summary>Creates an exception with a machine-readable code and a human sentence.</summary>
         public AuthForgeException(string code, string message, Exception? innerException = null, int? httpStatusCode = null)
+            : this(code, message, innerException, httpStatusCode, serverCode: null)
+        {
+        }
+
+        internal AuthForgeException(string code, string message, Exception? innerException, int? httpStatusCode, string? serverCode)
             : base(message, innerException)
         {
             Code = string.IsNullOrEmpty(code) ? AuthForgeErrorCodes.UnknownError : code;
             HttpStatusCode = httpStatusCode;
+            ServerCode = serverCode;
         }
 
         /// <summary>The machine-readable code: one of <see cref="AuthForgeErrorCodes"/>.</summary>
@@ -189,6 +195,12 @@ namespace AuthForge
 
         /// <summary>The HTTP status of the response that failed, when there was one.</summary>
         public int? HttpStatusCode { get; }
+
+        /// <summary>The code exactly as the AuthForge server's error body gave it, when the failure is such a body; null
+        /// otherwise. It equals <see cref="Code"/> for the codes this client knows; for a code the service added later,
+        /// <see cref="Code"/> is <see cref="AuthForgeErrorCodes.UnknownError"/> and this says what the server meant
+        /// (1 to 64 characters of <c>a-z</c>, <c>0-9</c> and <c>_</c>; nothing else is read as the server's code).</summary>
+        public string? ServerCode { get; }
 
         /// <summary>True when <see cref="Code"/> is one of the server's known error codes (PROTOCOL.md); false for
         /// client-side codes and for <see cref="AuthForgeErrorCodes.UnknownError"/>.</summary>
@@ -285,48 +297,64 @@ namespace AuthForge
     }
 
     /// <summary>
-    /// An immutable view of the client's current session, read from its verified payload. It holds no session token.
+    /// A verified session, read from its signed payload: the client's current one (<see cref="AuthForgeClient.GetSession"/>)
+    /// or the one a <see cref="AuthForgeClient.ValidateLicense"/> call was granted (<see cref="AuthForgeValidationResult.Session"/>).
+    /// Immutable, and it holds no session token.
     /// </summary>
     public sealed class AuthForgeSession
     {
-        private readonly SessionDetails _details;
-
-        internal AuthForgeSession(SessionDetails details, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
+        internal AuthForgeSession(Session session, bool isResumed, bool isOffline, DateTimeOffset lastContactAt)
         {
-            _details = details;
+            JsonValue payload = session.Payload;
+            ExpiresAt = session.ExpiresAt;
+            LicenseExpiresAt = Payloads.ReadInstant(payload["licenseExpiresAt"]);
+            LicenseLabel = payload["licenseLabel"]?.AsString();
+            MaxHwidSlots = Payloads.ReadInt32(payload["maxHwidSlots"]);
+            HwidCount = Payloads.ReadInt32(payload["hwidCount"]);
+            AppVariables = session.CopyAppVariables();
+            LicenseVariables = session.CopyLicenseVariables();
+            RequestId = payload["requestId"]?.AsString();
+            KeyId = session.KeyId;
+            VerifiedPublicKey = session.Response.VerifiedPublicKey;
             IsResumed = isResumed;
             IsOffline = isOffline;
             LastContactAt = lastContactAt;
         }
 
-        /// <summary>When the session ends, as the server signed it. The client renews it before then (SERVER mode).</summary>
-        public DateTimeOffset ExpiresAt => _details.ExpiresAt;
+        /// <summary>When the session ends: the session token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
+        /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more. In SERVER mode the client renews
+        /// the session before then.</summary>
+        public DateTimeOffset ExpiresAt { get; }
 
         /// <summary>When the licence itself expires; null when it does not, or the server does not say (v1/v2).</summary>
-        public DateTimeOffset? LicenseExpiresAt => _details.LicenseExpiresAt;
+        public DateTimeOffset? LicenseExpiresAt { get; }
 
         /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel => _details.LicenseLabel;
+        public string? LicenseLabel { get; }
 
         /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots => _details.MaxHwidSlots;
+        public int? MaxHwidSlots { get; }
 
         /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount => _details.HwidCount;
+        public int? HwidCount { get; }
 
         /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables => _details.AppVariables;
+        public IReadOnlyDictionary<string, object?> AppVariables { get; }
 
         /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables => _details.LicenseVariables;
+        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
 
         /// <summary>The server's request id of the answer this session came from (v3), for support tickets.</summary>
-        public string? RequestId => _details.RequestId;
+        public string? RequestId { get; }
 
         /// <summary>The key id the answer's envelope names (v3), when it names one. It travels outside the signed payload,
-        /// so it is the server's unsigned claim, not the key that verified the signature: whoever relays the answer can
-        /// change it without the signature noticing. Use it for logs, never for a decision.</summary>
-        public string? KeyId => _details.KeyId;
+        /// so it is the server's unsigned claim, which whoever relays the answer can change without the signature
+        /// noticing: use it for logs, never for a decision. <see cref="VerifiedPublicKey"/> says which key verified.</summary>
+        public string? KeyId { get; }
+
+        /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
+        /// answer this session came from (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
+        public string? VerifiedPublicKey { get; }
 
         /// <summary>True when the session was read back from the session store at login instead of validated anew.</summary>
         public bool IsResumed { get; }
@@ -346,21 +374,37 @@ namespace AuthForge
     }
 
     /// <summary>
-    /// Keeps one client's signed session across restarts (<see cref="AuthForgeClientOptions.SessionStore"/>). The
-    /// client hands over and takes back an opaque text record; it verifies everything it reads, so a store needs no
-    /// integrity of its own, but the record holds the session token, whose body names the licence key: keep it where
-    /// only the user can read it.
+    /// Keeps one client's signed session across restarts (<see cref="AuthForgeClientOptions.SessionStore"/>):
+    /// <see cref="AuthForgeFileSessionStore"/>, or a class of your own for apps that keep state elsewhere (a database,
+    /// Unity's PlayerPrefs). The client hands over and takes back an opaque text record of a few kilobytes; it verifies
+    /// everything it reads, so a store needs no integrity of its own, but the record holds the session token, whose
+    /// body names the licence key: keep it where only the user can read it.
     /// </summary>
-    public interface IAuthForgeSessionStore
+    /// <remarks>
+    /// The client calls one member at a time per client, never concurrently: <see cref="LoadAsync"/> inside a login,
+    /// <see cref="SaveAsync"/> after every answer (on a thread-pool thread, from heartbeats), <see cref="DeleteAsync"/>
+    /// on logout and when the server ends the licence. An exception from any member is reported as a diagnostic
+    /// (<see cref="AuthForgeDiagnosticEvents.StoreFailed"/>) and never fails a login or a heartbeat: the client then
+    /// validates as if nothing were stored. An abstract class rather than an interface so that members can be added
+    /// in later versions without breaking stores written against this one.
+    /// </remarks>
+    public abstract class AuthForgeSessionStore
     {
-        /// <summary>The record last saved, or null when there is none.</summary>
-        string? Load();
+        /// <summary>For derived stores.</summary>
+        protected AuthForgeSessionStore()
+        {
+        }
 
-        /// <summary>Replaces the record; should be atomic (a reader sees the old record or the new, never a mix).</summary>
-        void Save(string record);
+        /// <summary>The record last saved; null when there is none; an empty string when something is there that is not
+        /// a record this store can hand back (too large, unreadable, of the wrong kind), which the client then deletes.
+        /// Whatever it returns is verified before anything in it is trusted.</summary>
+        public abstract Task<string?> LoadAsync(CancellationToken cancellationToken);
+
+        /// <summary>Replaces the record; should be atomic (a later load sees the old record or the new, never a mix).</summary>
+        public abstract Task SaveAsync(string record, CancellationToken cancellationToken);
 
         /// <summary>Removes the record. Does nothing when there is none.</summary>
-        void Delete();
+        public abstract Task DeleteAsync(CancellationToken cancellationToken);
     }
 
     /// <summary>
@@ -370,7 +414,7 @@ namespace AuthForge
     /// <see cref="DefaultPath"/> does). It holds the session token, whose body names the licence key (base64, not
     /// encrypted); it never holds the app secret.
     /// </summary>
-    public sealed class AuthForgeFileSessionStore : IAuthForgeSessionStore
+    public sealed class AuthForgeFileSessionStore : AuthForgeSessionStore
     {
         // A record is a few kilobytes; anything far larger is not ours and is not read into memory.
         private const int MaxRecordBytes = 256 * 1024;
@@ -379,20 +423,15 @@ namespace AuthForge
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
         public AuthForgeFileSessionStore(string path)
         {
-            Path = FullPath(path, nameof(path));
-        }
-
-        internal static string FullPath(string path, string paramName)
-        {
-            if (path is null) throw new ArgumentNullException(paramName);
-            if (path.Trim().Length == 0) throw new ArgumentException("The session store path must not be empty.", paramName);
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            if (path.Trim().Length == 0) throw new ArgumentException("The session store path must not be empty.", nameof(path));
             try
             {
-                return System.IO.Path.GetFullPath(path);
+                Path = System.IO.Path.GetFullPath(path);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException)
             {
-                throw new ArgumentException("The session store path is not a valid file path.", paramName, ex);
+                throw new ArgumentException("The session store path is not a valid file path.", nameof(path), ex);
             }
         }
 
@@ -416,9 +455,33 @@ namespace AuthForge
         /// The record, or null when there is no file. An entry that is not a usable record reads as an empty string,
         /// which the client removes: a directory, or an entry whose size reads zero (an empty file; also a FIFO, a
         /// device or a socket, which are never opened, because opening a FIFO waits for a writer), a file larger than
-        /// 256 KiB (not read), or bytes that are not UTF-8. At most 256 KiB and one byte are ever read.
+        /// 256 KiB (not read), or bytes that are not UTF-8. At most 256 KiB and one byte are ever read. The file is
+        /// read synchronously (a few kilobytes); the task is complete when this returns.
         /// </summary>
-        public string? Load()
+        public override Task<string?> LoadAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Load());
+        }
+
+        /// <summary>Writes the record to a temporary file beside the store's and renames it over it.</summary>
+        public override Task SaveAsync(string record, CancellationToken cancellationToken)
+        {
+            if (record is null) throw new ArgumentNullException(nameof(record));
+            cancellationToken.ThrowIfCancellationRequested();
+            Save(record);
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Deletes the file, if there is one.</summary>
+        public override Task DeleteAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Delete();
+            return Task.CompletedTask;
+        }
+
+        private string? Load()
         {
             try
             {
@@ -453,10 +516,8 @@ namespace AuthForge
             }
         }
 
-        /// <inheritdoc />
-        public void Save(string record)
+        private void Save(string record)
         {
-            if (record is null) throw new ArgumentNullException(nameof(record));
             string? folder = System.IO.Path.GetDirectoryName(Path);
             if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
             {
@@ -482,8 +543,7 @@ namespace AuthForge
             }
         }
 
-        /// <inheritdoc />
-        public void Delete()
+        private void Delete()
         {
             try
             {
@@ -515,8 +575,9 @@ namespace AuthForge
     /// </summary>
     public sealed class AuthForgeClientOptions
     {
-        /// <summary>The address of the hosted AuthForge API.</summary>
-        public const string DefaultApiBaseUrl = "https://auth.authforge.cc";
+        /// <summary>The address of the hosted AuthForge API, used when <see cref="ApiBaseUrl"/> is null. A property, not a
+        /// constant, so the address lives in this library and never in the apps compiled against it.</summary>
+        public static string DefaultApiBaseUrl => "https://auth.authforge.cc";
 
         /// <summary>How much longer than the requested TTL a session may last, for server clocks and rounding: 60 s.</summary>
         public static readonly TimeSpan SessionLengthSlack = TimeSpan.FromSeconds(60);
@@ -536,15 +597,15 @@ namespace AuthForge
         /// <summary>Time between heartbeats. Default 15 minutes. Must be positive.</summary>
         public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(900);
 
-        /// <summary>The API's base address. Default <see cref="DefaultApiBaseUrl"/>; <c>http://</c> only for loopback
-        /// hosts unless <see cref="AllowInsecureHttp"/> is set.</summary>
-        public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
+        /// <summary>The API's base address; null (the default): the hosted service's (<see cref="DefaultApiBaseUrl"/>).
+        /// <c>http://</c> only for loopback hosts unless <see cref="AllowInsecureHttp"/> is set.</summary>
+        public string? ApiBaseUrl { get; set; }
 
-        /// <summary>Called with a reason (<see cref="AuthForgeFailureReason"/>) and the exception when a login or a
-        /// heartbeat fails. When null, or when it throws, the process is ended with exit code 1 (in Unity: play mode
+        /// <summary>Called with a reason (<see cref="AuthForgeFailureReason"/>) and the failure (never null) when a login
+        /// or a heartbeat fails: switch on <see cref="AuthForgeException.Code"/>. When null, or when it throws, the process is ended with exit code 1 (in Unity: play mode
         /// stops in the Editor, the player quits; see docs/UNITY.md). Where it runs: see
         /// <see cref="UseSynchronizationContext"/>.</summary>
-        public Action<string, Exception?>? OnFailure { get; set; }
+        public Action<string, AuthForgeException>? OnFailure { get; set; }
 
         /// <summary>
         /// True (the default): <see cref="OnFailure"/> runs on the <see cref="SynchronizationContext"/> that was current
@@ -564,7 +625,7 @@ namespace AuthForge
         /// time-out) sends once more after 2 s, so an unreachable server fails it after at most
         /// 2 × <see cref="RequestTimeout"/> + 2 s (8 s for 3 s); rate limiting adds waits of 2 s and 5 s and up to two
         /// more requests, so one call takes at most 4 × <see cref="RequestTimeout"/> + 9 s. A <c>Login</c> that first
-        /// tries a stored session (<see cref="SessionStorePath"/>) may spend that twice: a heartbeat, then a validate.
+        /// tries a stored session (<see cref="SessionStore"/>) may spend that twice: a heartbeat, then a validate.
         /// A certificate failure (<see cref="AuthForgeErrorCodes.TlsError"/>) is not retried.
         /// </summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
@@ -615,16 +676,14 @@ namespace AuthForge
         public TimeSpan? OfflineTolerance { get; set; }
 
         /// <summary>
-        /// Opt-in: a file that keeps the signed session across restarts, so a restart costs one heartbeat instead of a
-        /// validate, and (v3 only) an app restarted during an outage runs on until its signed session ends, and at most
-        /// <see cref="OfflineTolerance"/> after the server's last signed answer. Written atomically, readable by the user
-        /// only; it holds the session token, whose body names the licence key; see <see cref="AuthForgeFileSessionStore"/>.
-        /// Null: nothing is stored.
+        /// Opt-in: keeps the signed session across restarts, so a restart costs one heartbeat instead of a validate, and
+        /// (v3 only) an app restarted during an outage runs on until its signed session ends, and at most
+        /// <see cref="OfflineTolerance"/> after the server's last signed answer. Usually
+        /// <c>new AuthForgeFileSessionStore(AuthForgeFileSessionStore.DefaultPath(appId))</c>: a file written atomically,
+        /// readable by the user only. It holds the session token, whose body names the licence key. Null (the default):
+        /// nothing is stored.
         /// </summary>
-        public string? SessionStorePath { get; set; }
-
-        /// <summary>As <see cref="SessionStorePath"/>, for apps that keep state elsewhere. Set at most one of the two.</summary>
-        public IAuthForgeSessionStore? SessionStore { get; set; }
+        public AuthForgeSessionStore? SessionStore { get; set; }
 
         /// <summary>
         /// Called for what happens in the client's life: logins, heartbeats, retries, renewals, resumes, the start and
@@ -645,94 +704,55 @@ namespace AuthForge
 
         /// <summary>Describes the options without the app secret.</summary>
         public override string ToString() =>
-            "AuthForgeClientOptions(AppId=" + AppId + ", HeartbeatMode=" + HeartbeatMode + ", ApiBaseUrl=" + ApiBaseUrl +
+            "AuthForgeClientOptions(AppId=" + AppId + ", HeartbeatMode=" + HeartbeatMode + ", ApiBaseUrl=" + (ApiBaseUrl ?? DefaultApiBaseUrl) +
             ", PublicKeys=" + PublicKeys.Count.ToString(CultureInfo.InvariantCulture) + ")";
     }
 
     /// <summary>
-    /// The outcome of <see cref="AuthForgeClient.ValidateLicense"/>: either a verified session's details or the code
-    /// of the failure. Never contains the app secret.
+    /// The outcome of <see cref="AuthForgeClient.ValidateLicense"/>: the verified session the server granted, or the
+    /// failure. Never contains the app secret.
     /// </summary>
     public sealed class AuthForgeValidationResult
     {
-        private static readonly IReadOnlyDictionary<string, object?> s_empty = new Dictionary<string, object?>();
+        private readonly string? _sessionToken;
 
-        // The verified session's fields, read from its payload as AuthForgeSession reads them; null on failure.
-        private SessionDetails? _details;
+        private AuthForgeValidationResult(AuthForgeSession? session, string? sessionToken, AuthForgeException? failure)
+        {
+            Session = session;
+            _sessionToken = sessionToken;
+            Exception = failure;
+        }
 
-        private AuthForgeValidationResult() { }
+        /// <summary>True when the server accepted the licence and its answer verified and answers this request;
+        /// <see cref="Session"/> is then set.</summary>
+        public bool IsValid => Session != null;
 
-        /// <summary>True when the server accepted the licence and its response verified.</summary>
-        public bool IsValid { get; private set; }
+        /// <summary>The verified session the server granted; null when the licence was not accepted.</summary>
+        public AuthForgeSession? Session { get; }
+
+        /// <summary>The session token the server issued; null when not valid. Treat it as a credential (never log it).
+        /// It is what <see cref="AuthForgeClient.SelfBan"/> takes to ban this session.</summary>
+        public string? SessionToken => _sessionToken;
 
         /// <summary>The failure's code (<see cref="AuthForgeErrorCodes"/>); null when valid.</summary>
-        public string? Code { get; private set; }
+        public string? Code => Exception?.Code;
 
         /// <summary>A sentence describing the failure; null when valid.</summary>
-        public string? Message { get; private set; }
+        public string? Message => Exception?.Message;
 
         /// <summary>The failure itself; null when valid.</summary>
-        public AuthForgeException? Exception { get; private set; }
+        public AuthForgeException? Exception { get; }
 
-        /// <summary>The session token the server issued. Treat it as a credential.</summary>
-        public string? SessionToken { get; private set; }
+        internal static AuthForgeValidationResult FromSession(Session session, DateTimeOffset answeredAt) =>
+            new AuthForgeValidationResult(new AuthForgeSession(session, isResumed: false, isOffline: false, answeredAt),
+                session.SessionToken, null);
 
-        /// <summary>When the session ends: the token's <c>exp</c>, else its <c>expiresIn</c>, else the payload's
-        /// <c>expiresIn</c>, shortened to the requested TTL when the server granted more.</summary>
-        public DateTimeOffset? ExpiresAt => _details?.ExpiresAt;
-
-        /// <summary>The app's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> AppVariables => _details?.AppVariables ?? s_empty;
-
-        /// <summary>The licence's variables (a copy; empty when none).</summary>
-        public IReadOnlyDictionary<string, object?> LicenseVariables => _details?.LicenseVariables ?? s_empty;
-
-        /// <summary>The key id the server's envelope names (v3), when it names one. It travels outside the signed
-        /// payload, so it is the server's unverified claim; <see cref="VerifiedPublicKey"/> says which trusted key
-        /// actually verified the answer.</summary>
-        public string? KeyId => _details?.KeyId;
-
-        /// <summary>The configured public key (base64, as given to the client) whose Ed25519 signature verified the
-        /// answer (v3); null under HMAC (v1/v2). Useful while rotating keys.</summary>
-        public string? VerifiedPublicKey { get; private set; }
-
-        /// <summary>The payload's <c>sessionExpiresAt</c> as the server states it (v3), when present; not shortened to the
-        /// requested TTL as <see cref="ExpiresAt"/> is.</summary>
-        public DateTimeOffset? SessionExpiresAt => _details?.SessionExpiresAt;
-
-        /// <summary>The licence's own expiry (v3), when it has one.</summary>
-        public DateTimeOffset? LicenseExpiresAt => _details?.LicenseExpiresAt;
-
-        /// <summary>How many hardware ids the licence may bind (v3), when stated.</summary>
-        public int? MaxHwidSlots => _details?.MaxHwidSlots;
-
-        /// <summary>How many hardware ids the licence has bound (v3), when stated.</summary>
-        public int? HwidCount => _details?.HwidCount;
-
-        /// <summary>The licence's label (v3), when it has one.</summary>
-        public string? LicenseLabel => _details?.LicenseLabel;
-
-        /// <summary>The server's request id (v3), for support tickets.</summary>
-        public string? RequestId => _details?.RequestId;
-
-        internal static AuthForgeValidationResult FromSession(Session session) => new AuthForgeValidationResult
-        {
-            IsValid = true,
-            SessionToken = session.SessionToken,
-            VerifiedPublicKey = session.Response.VerifiedPublicKey,
-            _details = SessionDetails.Of(session),
-        };
-
-        internal static AuthForgeValidationResult FromFailure(AuthForgeException error) => new AuthForgeValidationResult
-        {
-            Code = error.Code,
-            Message = error.Message,
-            Exception = error,
-        };
+        internal static AuthForgeValidationResult FromFailure(AuthForgeException failure) =>
+            new AuthForgeValidationResult(null, null, failure);
 
         /// <summary>A one-line summary without the session token.</summary>
-        public override string ToString() => IsValid
-            ? "Valid licence, session until " + ExpiresAt?.ToString("u", CultureInfo.InvariantCulture)
+        public override string ToString() => Session != null
+            ? "Valid licence, session until " + Session.ExpiresAt.ToString("u", CultureInfo.InvariantCulture)
             : "Invalid licence: " + Code;
     }
 
@@ -773,8 +793,10 @@ namespace AuthForge
         /// <param name="appSecret">Your application secret. Required.</param>
         /// <param name="heartbeatMode"><c>"SERVER"</c> or <c>"LOCAL"</c>, case-insensitive.</param>
         /// <param name="heartbeatInterval">Seconds between heartbeats (default 900).</param>
-        /// <param name="apiBaseUrl">The API's base address.</param>
-        /// <param name="onFailure">Called with a reason and the exception on failure; null ends the process instead.</param>
+        /// <param name="apiBaseUrl">The API's base address; null for the hosted service's.</param>
+        /// <param name="onFailure">Called with a reason and the failure on failure; null ends the process instead. The
+        /// exception is always an <see cref="AuthForgeException"/> (typed so in
+        /// <see cref="AuthForgeClientOptions.OnFailure"/>); this parameter keeps the other AuthForge SDKs' shape.</param>
         /// <param name="requestTimeout">Seconds one request (one HTTP exchange) may take (default 15). A call retries
         /// once after 2 s when it gets no answer, so an unreachable server fails it after at most 2 × requestTimeout + 2 s;
         /// with rate limiting, at most 4 × requestTimeout + 9 s (see <see cref="AuthForgeClientOptions.RequestTimeout"/>).</param>
@@ -786,20 +808,10 @@ namespace AuthForge
         /// <param name="allowInsecureHttp">Allows <c>http://</c> to a host that is not loopback.</param>
         /// <exception cref="ArgumentException">A parameter is missing or malformed; the exception names it.</exception>
         public AuthForgeClient(string appId, string appSecret, string heartbeatMode, int heartbeatInterval = 900,
-            string apiBaseUrl = AuthForgeClientOptions.DefaultApiBaseUrl, Action<string, Exception?>? onFailure = null,
+            string? apiBaseUrl = null, Action<string, Exception?>? onFailure = null,
             int requestTimeout = 15, string? publicKey = null, int? ttlSeconds = null, string? hwidOverride = null,
             HttpClient? httpClient = null, bool allowInsecureHttp = false)
             : this(ToOptions(appId, appSecret, ParseMode(heartbeatMode), heartbeatInterval, apiBaseUrl, onFailure,
-                requestTimeout, publicKey, ttlSeconds, hwidOverride, httpClient, allowInsecureHttp))
-        {
-        }
-
-        /// <summary>Creates a client; as the overload taking the mode as a string, with the mode as an enum.</summary>
-        public AuthForgeClient(string appId, string appSecret, HeartbeatMode heartbeatMode, int heartbeatInterval = 900,
-            string apiBaseUrl = AuthForgeClientOptions.DefaultApiBaseUrl, Action<string, Exception?>? onFailure = null,
-            int requestTimeout = 15, string? publicKey = null, int? ttlSeconds = null, string? hwidOverride = null,
-            HttpClient? httpClient = null, bool allowInsecureHttp = false)
-            : this(ToOptions(appId, appSecret, heartbeatMode, heartbeatInterval, apiBaseUrl, onFailure,
                 requestTimeout, publicKey, ttlSeconds, hwidOverride, httpClient, allowInsecureHttp))
         {
         }
@@ -825,11 +837,7 @@ namespace AuthForge
                 throw new ArgumentOutOfRangeException("maxResponseBytes", "The response size limit must be at least 1024 bytes.");
             if (options.OfflineTolerance is TimeSpan tolerance && tolerance < TimeSpan.Zero)
                 throw new ArgumentOutOfRangeException("offlineTolerance", "The offline tolerance must not be negative (null: until the session ends).");
-            if (options.SessionStore != null && options.SessionStorePath != null)
-                throw new ArgumentException("Set SessionStorePath or SessionStore, not both.", "sessionStore");
-            IAuthForgeSessionStore? store = options.SessionStorePath != null
-                ? new AuthForgeFileSessionStore(AuthForgeFileSessionStore.FullPath(options.SessionStorePath, "sessionStorePath"))
-                : options.SessionStore;
+            AuthForgeSessionStore? store = options.SessionStore;
 
             Uri baseUri = ParseBaseUrl(options.ApiBaseUrl, options.AllowInsecureHttp);
             Ed25519SignatureVerifier? ed25519 = options.PublicKeys.Count == 0 ? null : Ed25519SignatureVerifier.Parse(options.PublicKeys, "publicKey");
@@ -852,9 +860,22 @@ namespace AuthForge
         }
 
         /// <summary>The hardware id sent with requests: the override when set; else, while logged in, the id the session
-        /// logged in with; else this machine's fingerprint as last probed (the first read of a process that has not
-        /// probed yet probes here, on the caller's thread; the async methods never do).</summary>
-        public string HardwareId => _settings.HwidOverride ?? _slot.Current?.Session.Hwid ?? _settings.Fingerprint.Value;
+        /// logged in with; else this machine's fingerprint as last probed. The first call of a process that has not
+        /// probed yet probes here, on the caller's thread, which can take seconds on Windows: on a UI thread use
+        /// <see cref="GetHardwareIdAsync"/>.</summary>
+        public string GetHardwareId() => KnownHardwareId() ?? _settings.Fingerprint.Value;
+
+        /// <summary>As <see cref="GetHardwareId"/>; a probe it needs runs on the thread pool, never on the caller's thread.</summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the probe
+        /// itself runs on, and serves the next call).</exception>
+        public Task<string> GetHardwareIdAsync(CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? known = KnownHardwareId();
+            return known != null ? Task.FromResult(known) : Tasks.WithCancellation(_settings.Fingerprint.GetAsync(), cancellationToken);
+        }
+
+        private string? KnownHardwareId() => _settings.HwidOverride ?? _slot.Current?.Session.Hwid;
 
         /// <summary>The protocol generation this client verifies: <c>"v3"</c> with public keys, else <c>"v1/v2"</c>.</summary>
         internal bool UsesEd25519 => _settings.UsesEd25519;
@@ -878,7 +899,7 @@ namespace AuthForge
         /// client renews it with the same licence key before it ends (one credit per TTL), so an app runs for months.
         /// <see cref="HeartbeatMode.Local"/> re-validates at expiry. With a session store, a stored session of the same
         /// app, licence, machine and keys is resumed with one heartbeat instead (see
-        /// <see cref="AuthForgeClientOptions.SessionStorePath"/>).
+        /// <see cref="AuthForgeClientOptions.SessionStore"/>).
         /// </remarks>
         /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is null, blank, or not valid UTF-16.</exception>
         /// <exception cref="InvalidOperationException">The client is logged in with another licence key.</exception>
@@ -912,17 +933,30 @@ namespace AuthForge
         }
 
         /// <summary>Stops the heartbeat at once and clears the session, the licence key and the variables, and deletes
-        /// the stored session. No failure is reported for the ended session afterwards.</summary>
-        public void Logout() => EndLogin(forget: true);
+        /// the stored session (waiting for the store). No failure is reported for the ended session afterwards.</summary>
+        public void Logout()
+        {
+            EndLogin();
+            // On the thread pool, so a store that continues on the caller's context can't deadlock a UI thread's Logout.
+            if (_store != null) RunSync(async () => { await _store.DeleteAsync().ConfigureAwait(false); return true; });
+        }
 
-        /// <summary>As <see cref="Logout"/>, and completes once a heartbeat that was already running has ended.</summary>
-        public Task LogoutAsync() => EndLogin(forget: true);
+        /// <summary>As <see cref="Logout"/>, and completes once the stored session is deleted and a heartbeat that was
+        /// already running has ended. The session ends at once whatever <paramref name="cancellationToken"/> does; it
+        /// only stops the waiting.</summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public Task LogoutAsync(CancellationToken cancellationToken = default)
+        {
+            Task heartbeatIdle = EndLogin();
+            Task done = _store is null ? heartbeatIdle : Task.WhenAll(_store.DeleteAsync(), heartbeatIdle);
+            return Tasks.WithCancellation(done, cancellationToken);
+        }
 
-        // Logout forgets the stored session; Dispose keeps it, so the next start can resume it.
-        private Task EndLogin(bool forget)
+        // The session and its heartbeat end; the stored session is Logout's to delete, and Dispose keeps it, so the
+        // next start can resume it. The task completes once a heartbeat already running has ended.
+        private Task EndLogin()
         {
             ActiveSession? ended = _slot.Clear();
-            if (forget) _store?.Delete();
             if (ended is null) return Task.CompletedTask;
             ended.Heartbeat.Dispose();
             return ended.Heartbeat.WhenIdle;
@@ -941,8 +975,7 @@ namespace AuthForge
         {
             ActiveSession? active = _slot.Current;
             if (active is null) return null;
-            return new AuthForgeSession(SessionDetails.Of(active.Session), active.IsResumed, active.OutageSince != null,
-                active.LastContactWall);
+            return new AuthForgeSession(active.Session, active.IsResumed, active.OutageSince != null, active.LastContactWall);
         }
 
         /// <summary>A copy of the verified payload of the current session; null when not logged in.</summary>
@@ -976,7 +1009,7 @@ namespace AuthForge
             {
                 string hwid = await _settings.LoginHwidAsync().ConfigureAwait(false);
                 Session session = await _issuer.ValidateAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
-                return AuthForgeValidationResult.FromSession(session);
+                return AuthForgeValidationResult.FromSession(session, _settings.Clock.UtcNow);
             }
             catch (AuthForgeException ex)
             {
@@ -1053,7 +1086,7 @@ namespace AuthForge
                 // flight. A login since then has its own heartbeat and is left alone.
                 if (!_slot.ClearIfCurrent(active.Heartbeat)) return;
                 active.Heartbeat.Dispose();
-                _store?.Delete();
+                if (_store != null) await _store.DeleteAsync().ConfigureAwait(false);
             }
         }
 
@@ -1061,7 +1094,7 @@ namespace AuthForge
         public void Dispose()
         {
             _slot.MarkDisposed();
-            EndLogin(forget: false);
+            EndLogin();
         }
 
         // Unity defines none of the *_OR_GREATER symbols; from 2021.2 both its API levels have IAsyncDisposable.
@@ -1070,7 +1103,7 @@ namespace AuthForge
         public ValueTask DisposeAsync()
         {
             _slot.MarkDisposed();
-            return new ValueTask(EndLogin(forget: false));
+            return new ValueTask(EndLogin());
         }
 #endif
 
@@ -1125,7 +1158,7 @@ namespace AuthForge
         private static Uri ParseBaseUrl(string? apiBaseUrl, bool allowInsecureHttp)
         {
             const string param = "apiBaseUrl";
-            if (apiBaseUrl is null) throw new ArgumentNullException(param);
+            if (apiBaseUrl is null) apiBaseUrl = AuthForgeClientOptions.DefaultApiBaseUrl;
             if (!Uri.TryCreate(apiBaseUrl, UriKind.Absolute, out Uri? uri)
                 || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
                 || uri.Host.Length == 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
@@ -1136,7 +1169,7 @@ namespace AuthForge
         }
 
         private static AuthForgeClientOptions ToOptions(string appId, string appSecret, HeartbeatMode heartbeatMode,
-            int heartbeatInterval, string apiBaseUrl, Action<string, Exception?>? onFailure, int requestTimeout,
+            int heartbeatInterval, string? apiBaseUrl, Action<string, Exception?>? onFailure, int requestTimeout,
             string? publicKey, int? ttlSeconds, string? hwidOverride, HttpClient? httpClient, bool allowInsecureHttp)
         {
             if (heartbeatInterval <= 0) throw new ArgumentOutOfRangeException(nameof(heartbeatInterval), "The heartbeat interval must be a positive number of seconds.");
@@ -1767,7 +1800,7 @@ namespace AuthForge.Internal
             // Before anything else and awaited: a first probe runs on the thread pool, never on the caller's (UI)
             // thread. The session keeps this id for its whole life, renewals included, whatever a later probe says.
             string hwid = await _settings.LoginHwidAsync().ConfigureAwait(false);
-            RestoredSession? stored = _store?.Load(licenseKey, hwid);
+            RestoredSession? stored = _store is null ? null : await _store.LoadAsync(licenseKey, hwid, cancellationToken).ConfigureAwait(false);
             if (stored != null)
             {
                 try
@@ -1799,7 +1832,7 @@ namespace AuthForge.Internal
                 }
                 catch (AuthForgeException ex)
                 {
-                    _store!.Delete();
+                    await _store!.DeleteAsync().ConfigureAwait(false);
                     _events.Diagnose(AuthForgeDiagnosticLevel.Information, AuthForgeDiagnosticEvents.ResumeRefused, ex.Code,
                         "The server did not accept the stored session; validating the licence instead.");
                 }
@@ -1831,7 +1864,7 @@ namespace AuthForge.Internal
                     clock.Monotonic, 1, resumed, false, false);
             }, licenseKey, out ActiveSession installed);
             replaced?.Heartbeat.Dispose();
-            _store?.Save(installed);
+            if (_store != null) await _store.SaveAsync(installed, CancellationToken.None).ConfigureAwait(false);
             return null;
         }
     }
@@ -1896,13 +1929,14 @@ namespace AuthForge.Internal
             {
                 AuthForgeException failure = ex as AuthForgeException
                     ?? new AuthForgeException(AuthForgeErrorCodes.UnknownError, "The heartbeat failed unexpectedly.", ex);
-                OnTickFailed(active, registration, failure, renew);
+                await OnTickFailedAsync(active, registration, failure, renew, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            OnTickSucceeded(active, registration, next, renew);
+            await OnTickSucceededAsync(active, registration, next, renew, cancellationToken).ConfigureAwait(false);
         }
 
-        private void OnTickSucceeded(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed)
+        private async Task OnTickSucceededAsync(ActiveSession active, HeartbeatRegistration registration, Session next, bool renewed,
+            CancellationToken cancellationToken)
         {
             if (ReferenceEquals(next, active.Session))
             {
@@ -1921,11 +1955,12 @@ namespace AuthForge.Internal
                     "The session was renewed; it now ends " + next.ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ".");
             else
                 _events.Diagnose(AuthForgeDiagnosticLevel.Debug, AuthForgeDiagnosticEvents.HeartbeatSucceeded, null, "Heartbeat answered.");
-            _store?.Save(updated);
+            if (_store != null) await _store.SaveAsync(updated, cancellationToken).ConfigureAwait(false);
             registration.RunAgainWithin(UntilNextDuty(next));
         }
 
-        private void OnTickFailed(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure, bool renewing)
+        private async Task OnTickFailedAsync(ActiveSession active, HeartbeatRegistration registration, AuthForgeException failure,
+            bool renewing, CancellationToken cancellationToken)
         {
             if (!failure.IsNoAnswer)
             {
@@ -1939,14 +1974,14 @@ namespace AuthForge.Internal
                     registration.RunAgainWithin(TimeSpan.Zero);
                     return;
                 }
-                EndSession(registration, failure, forgetStored: true);
+                await EndSessionAsync(registration, failure, forgetStored: true).ConfigureAwait(false);
                 return;
             }
 
             TimeSpan left = _outage.OfflineLeft(active.Session, active.SinceContact(Clock));
             if (left <= TimeSpan.Zero)
             {
-                EndSession(registration, failure, forgetStored: false);
+                await EndSessionAsync(registration, failure, forgetStored: false).ConfigureAwait(false);
                 return;
             }
             ActiveSession updated = active.WithUnanswered(Clock);
@@ -1958,17 +1993,17 @@ namespace AuthForge.Internal
             TimeSpan delay = backoff < left ? backoff : left;
             _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.RetryScheduled, failure.Code,
                 (renewing ? "Renewal" : "Heartbeat") + " got no answer: " + failure.Message + " Retrying in " + ClientEvents.Describe(delay) + ".");
-            _store?.Save(updated);
+            if (_store != null) await _store.SaveAsync(updated, cancellationToken).ConfigureAwait(false);
             registration.RunAgainWithin(delay);
         }
 
-        private void EndSession(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
+        private async Task EndSessionAsync(HeartbeatRegistration registration, AuthForgeException failure, bool forgetStored)
         {
             bool ended = _slot.EndIfCurrent(registration);
             registration.Dispose();
             // Only the heartbeat that ended the session reports, so one failure is reported once.
             if (!ended) return;
-            if (forgetStored) _store?.Delete();
+            if (forgetStored && _store != null) await _store.DeleteAsync().ConfigureAwait(false);
             _events.Diagnose(AuthForgeDiagnosticLevel.Error, AuthForgeDiagnosticEvents.SessionEnded, failure.Code, failure.IsNoAnswer
                 ? "The session ended without an answer from the server: " + failure.Message
                 : failure.Message);
@@ -2019,15 +2054,15 @@ namespace AuthForge.Internal
     /// </summary>
     internal sealed class SessionStoreKeeper
     {
-        private readonly IAuthForgeSessionStore _store;
+        private readonly AuthForgeSessionStore _store;
         private readonly ClientSettings _settings;
         private readonly SessionIssuer _issuer;
         private readonly SessionSlot _slot;
         private readonly ClientEvents _events;
-        // Orders the store's writes and deletes; never taken with the slot's lock held.
-        private readonly object _storeGate = new object();
+        // One store call at a time, in order (the store is promised that); never awaited with the slot's lock held.
+        private readonly SemaphoreSlim _storeGate = new SemaphoreSlim(1, 1);
 
-        public SessionStoreKeeper(IAuthForgeSessionStore store, ClientSettings settings, SessionIssuer issuer, SessionSlot slot, ClientEvents events)
+        public SessionStoreKeeper(AuthForgeSessionStore store, ClientSettings settings, SessionIssuer issuer, SessionSlot slot, ClientEvents events)
         {
             _store = store;
             _settings = settings;
@@ -2041,12 +2076,17 @@ namespace AuthForge.Internal
 
         /// <summary>The stored session of <paramref name="licenseKey"/> on the machine <paramref name="hwid"/>, if one
         /// checks out; anything else found is removed.</summary>
-        public RestoredSession? Load(string licenseKey, string hwid)
+        public async Task<RestoredSession?> LoadAsync(string licenseKey, string hwid, CancellationToken cancellationToken)
         {
             string? text;
+            await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                text = _store.Load();
+                text = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
@@ -2054,11 +2094,15 @@ namespace AuthForge.Internal
                     "The session store could not be read (" + ex.GetType().Name + "); validating instead.");
                 return null;
             }
+            finally
+            {
+                _storeGate.Release();
+            }
             if (text is null) return null;
             string problem = "is empty, too large, not UTF-8 or not a regular file";
             RestoredSession? restored = text.Length == 0 ? null : Restore(text, licenseKey, hwid, out problem);
             if (restored != null) return restored;
-            Delete();
+            await DeleteAsync().ConfigureAwait(false);
             _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreIgnored, null,
                 "The stored session " + problem + "; it was removed.");
             return null;
@@ -2109,36 +2153,48 @@ namespace AuthForge.Internal
 
         /// <summary>Writes <paramref name="active"/>, only while its login is still current: a heartbeat finishing just
         /// as Logout runs must not write back the session Logout has just deleted.</summary>
-        public void Save(ActiveSession active)
+        public async Task SaveAsync(ActiveSession active, CancellationToken cancellationToken)
         {
-            lock (_storeGate)
+            await _storeGate.WaitAsync().ConfigureAwait(false);
+            try
             {
                 if (!_slot.IsCurrent(active.Heartbeat)) return;
                 Session session = active.Session;
                 StoredAnswer origin = StoredAnswer.Of(session.Origin, _settings.AppSecretVerifier);
                 StoredAnswer? latest = ReferenceEquals(session, session.Origin) ? null : StoredAnswer.Of(session, _settings.AppSecretVerifier);
-                try
-                {
-                    _store.Save(StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), _settings.ProtocolName, origin, latest, _settings.Clock.UtcNow));
-                }
-                catch (Exception ex) when (!(ex is OutOfMemoryException))
-                {
-                    _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                        "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
-                }
+                string record = StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), _settings.ProtocolName, origin, latest, _settings.Clock.UtcNow);
+                await _store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Logged out or disposed while writing: Logout deletes the record, Dispose keeps the one before.
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
+                    "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
+            }
+            finally
+            {
+                _storeGate.Release();
             }
         }
 
-        public void Delete()
+        public async Task DeleteAsync()
         {
+            await _storeGate.WaitAsync().ConfigureAwait(false);
             try
             {
-                lock (_storeGate) _store.Delete();
+                await _store.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
                     "The stored session could not be deleted (" + ex.GetType().Name + ").");
+            }
+            finally
+            {
+                _storeGate.Release();
             }
         }
     }
@@ -2253,42 +2309,6 @@ namespace AuthForge.Internal
         public IReadOnlyDictionary<string, object?> CopyLicenseVariables() => Payloads.CopyObject(Payload["licenseVariables"]);
 
         public override string ToString() => "Session(expires " + ExpiresAt.ToString("u", CultureInfo.InvariantCulture) + ")";
-    }
-
-    /// <summary>
-    /// The one mapping from a verified session's payload to the fields users read, behind both
-    /// <see cref="AuthForgeSession"/> and <see cref="AuthForgeValidationResult"/>. Made per call, so each view's
-    /// variables are a copy of their own.
-    /// </summary>
-    internal sealed class SessionDetails
-    {
-        private SessionDetails(Session session)
-        {
-            JsonValue payload = session.Payload;
-            ExpiresAt = session.ExpiresAt;
-            SessionExpiresAt = Payloads.ReadInstant(payload["sessionExpiresAt"]);
-            LicenseExpiresAt = Payloads.ReadInstant(payload["licenseExpiresAt"]);
-            LicenseLabel = payload["licenseLabel"]?.AsString();
-            MaxHwidSlots = Payloads.ReadInt32(payload["maxHwidSlots"]);
-            HwidCount = Payloads.ReadInt32(payload["hwidCount"]);
-            AppVariables = session.CopyAppVariables();
-            LicenseVariables = session.CopyLicenseVariables();
-            RequestId = payload["requestId"]?.AsString();
-            KeyId = session.KeyId;
-        }
-
-        public static SessionDetails Of(Session session) => new SessionDetails(session);
-
-        public DateTimeOffset ExpiresAt { get; }
-        public DateTimeOffset? SessionExpiresAt { get; }
-        public DateTimeOffset? LicenseExpiresAt { get; }
-        public string? LicenseLabel { get; }
-        public int? MaxHwidSlots { get; }
-        public int? HwidCount { get; }
-        public IReadOnlyDictionary<string, object?> AppVariables { get; }
-        public IReadOnlyDictionary<string, object?> LicenseVariables { get; }
-        public string? RequestId { get; }
-        public string? KeyId { get; }
     }
 
     /// <summary>One signed answer as a store keeps it: the payload text exactly as received, its signature, the key id,
@@ -2695,7 +2715,8 @@ namespace AuthForge.Internal
         }
 
         /// <summary>Accepts an unsigned acknowledgement (self-ban): a success status, or the failure it carries. Nothing
-        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did.</summary>
+        /// in it is signed in any generation, so it proves only that something answered ok, not that the server did; for
+        /// the same reason <paramref name="nonce"/> (the exchange's shape) is not read: there is no signature to bind it.</summary>
         public static bool VerifyAcknowledgement(TransportResponse response, string nonce)
         {
             ReadEnvelope(response.StatusCode, response.Body);
@@ -2737,7 +2758,8 @@ namespace AuthForge.Internal
                 if (error != null)
                 {
                     string code = AuthForgeErrorCodes.IsServerCode(error) ? error : AuthForgeErrorCodes.UnknownError;
-                    throw new AuthForgeException(code, ErrorCodeTable.DescribeServerCode(code) + " (" + code + ")", null, statusCode);
+                    // The server's own word is kept: a code the service adds later reaches the app without a new client.
+                    throw new AuthForgeException(code, ErrorCodeTable.DescribeServerCode(code) + " (" + error + ")", null, statusCode, error);
                 }
                 if (httpSuccess && IsSuccessStatus(json["status"])) return json;
             }
@@ -3666,13 +3688,13 @@ namespace AuthForge.Internal
     {
         private static readonly SendOrPostCallback RunPosted = state => ((Action)state!)();
 
-        private readonly Action<string, Exception?>? _onFailure;
+        private readonly Action<string, AuthForgeException>? _onFailure;
         private readonly SynchronizationContext? _context;
         private readonly bool _callbackOnContext;
         private readonly Action<int> _exit;
         private readonly Action<string>? _errorOutput;
 
-        internal FailureDispatcher(Action<string, Exception?>? onFailure, bool useSynchronizationContext, Action<int> exit,
+        internal FailureDispatcher(Action<string, AuthForgeException>? onFailure, bool useSynchronizationContext, Action<int> exit,
             Action<string>? errorOutput)
         {
             _onFailure = onFailure;
@@ -3803,7 +3825,8 @@ namespace AuthForge.Internal
 
     // =================================================================================================
     // 8. Primitives
-    //    Time (injectable), nonces, hex, base64 as PROTOCOL.md allows it, and constant-time comparison.
+    //    Time (injectable), a task's cancellable wait, nonces, hex, base64 as PROTOCOL.md allows it, and
+    //    constant-time comparison.
     // =================================================================================================
 
     /// <summary>Wall-clock and monotonic time; tests replace it to move time without waiting.</summary>
@@ -3859,6 +3882,34 @@ namespace AuthForge.Internal
         [DllImport("libc", SetLastError = true)]
         private static extern int chmod(string path, uint mode);
 #endif
+    }
+
+    /// <summary>Task helpers the older targets lack.</summary>
+    internal static class Tasks
+    {
+        /// <summary><paramref name="task"/>'s result, or <see cref="OperationCanceledException"/> as soon as
+        /// <paramref name="cancellationToken"/> is cancelled; the task itself runs on (Task.WaitAsync, before .NET 6).</summary>
+        public static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled || task.IsCompleted) return await task.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
+            {
+                if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
+                    throw new OperationCanceledException(cancellationToken);
+            }
+            return await task.ConfigureAwait(false);
+        }
+
+        /// <summary>As the generic overload, for a task without a result.</summary>
+        public static Task WithCancellation(Task task, CancellationToken cancellationToken) =>
+            WithCancellation(AsBoolTask(task), cancellationToken);
+
+        private static async Task<bool> AsBoolTask(Task task)
+        {
+            await task.ConfigureAwait(false);
+            return true;
+        }
     }
 
     internal static class Nonce
