@@ -49,6 +49,14 @@ namespace AuthForge.Tests.Hygiene
             new("docs/FUZZING.md", "the long run's command", "the long run's iterations",
                 () => "AUTHFORGE_FUZZ_ITERATIONS=" + LongFuzzIterations + " AUTHFORGE_FUZZ_SEED=42"),
 
+            // RUNNING-UNATTENDED.md: limits the product decides
+            new("docs/RUNNING-UNATTENDED.md", "the server's code length", "Protocol.MaxServerCodeLength",
+                () => "a code: 1 to " + Protocol.MaxServerCodeLength + " characters of `a-z`"),
+            new("docs/RUNNING-UNATTENDED.md", "the store's read limit", "AuthForgeFileSessionStore.MaxRecordBytes",
+                () => "reads at most " + Size(AuthForgeFileSessionStore.MaxRecordBytes) + " and one byte"),
+            new("docs/RUNNING-UNATTENDED.md", "the first back-off", "OutagePolicy.FirstBackoff",
+                () => "exponential back-off: " + Duration(OutagePolicy.FirstBackoff) + ", doubling each time"),
+
             // TESTING.md
             new("docs/TESTING.md", "Wycheproof cases", "TestData/wycheproof-ed25519.json",
                 () => "all " + WycheproofCases() + " Wycheproof cases"),

@@ -417,7 +417,7 @@ namespace AuthForge
     public sealed class AuthForgeFileSessionStore : AuthForgeSessionStore
     {
         // A record is a few kilobytes; anything far larger is not ours and is not read into memory.
-        private const int MaxRecordBytes = 256 * 1024;
+        internal const int MaxRecordBytes = 256 * 1024;
 
         /// <summary>Creates a store at <paramref name="path"/>; its folder is created on the first save.</summary>
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
@@ -1736,11 +1736,14 @@ namespace AuthForge.Internal
             return OfflineLeft(stored.Session, TimeMath.NotNegative(since));
         }
 
-        // Exponential from 2 s, capped at the interval, with the upper half jittered so clients that lost the server
-        // together don't come back together.
+        /// <summary>The first wait after an unanswered heartbeat; each next one doubles, up to the interval.</summary>
+        internal static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(2);
+
+        // Exponential from FirstBackoff, capped at the interval, with the upper half jittered so clients that lost the
+        // server together don't come back together.
         public TimeSpan Backoff(int attempt)
         {
-            double seconds = 2.0 * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
+            double seconds = FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30));
             long ticks = (long)Math.Min(_settings.Interval.Ticks, seconds * TimeSpan.TicksPerSecond);
             double jitter = 0.5 + 0.5 * ((Nonce.NextUInt32() + 1.0) / (uint.MaxValue + 1.0));
             return TimeSpan.FromTicks(Math.Max(1, (long)(ticks * jitter)));
@@ -2766,13 +2769,16 @@ namespace AuthForge.Internal
             throw ForeignAnswer(statusCode, body, json != null);
         }
 
+        /// <summary>The longest code read as the server's own (its codes are short snake_case words).</summary>
+        internal const int MaxServerCodeLength = 64;
+
         // The server's error body is {"status":"error","error":"<code>"}, its codes short snake_case words. JSON of
         // another service that merely mentions an error (or carries a sentence in it) is not the server's word.
         private static string? ServerErrorCode(JsonValue envelope)
         {
             if (!string.Equals(envelope["status"]?.AsString(), "error", StringComparison.Ordinal)) return null;
             string? code = envelope["error"]?.AsString();
-            if (code is null || code.Length == 0 || code.Length > 64) return null;
+            if (code is null || code.Length == 0 || code.Length > MaxServerCodeLength) return null;
             foreach (char c in code)
             {
                 if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return null;
