@@ -212,7 +212,7 @@ namespace AuthForge.Tests.Faults
         {
             // UntrustedCertificate_IsRefused (below) and RedirectTests see what the shared client does; this covers
             // every code path of the file.
-            string source = File.ReadAllText(FindRepositoryFile("AuthForge.cs"));
+            string source = RepositoryFiles.Read("AuthForge.cs");
             foreach (string forbidden in new[]
             {
                 "ServerCertificateCustomValidationCallback", "RemoteCertificateValidationCallback",
@@ -283,16 +283,6 @@ namespace AuthForge.Tests.Faults
             using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             // Round-trip through PKCS#12 so the private key is usable by SslStream on every platform.
             return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
-        }
-
-        internal static string FindRepositoryFile(string name)
-        {
-            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, name);
-                if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "AuthForge.sln"))) return candidate;
-            }
-            throw new FileNotFoundException(name + " was not found above " + AppContext.BaseDirectory);
         }
 
         /// <summary>An HMAC (v1) client of a raw server, with zero-wait retries and a throwing exit seam.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.Hygiene
@@ -66,7 +67,7 @@ namespace AuthForge.Tests.Hygiene
             Assert.Contains("ui-threads-wpf-winforms", Anchors("## UI threads (WPF, WinForms)"));
         }
 
-        private static string Root { get; } = FindRoot();
+        private static string Root => RepositoryFiles.Root;
 
         private static IEnumerable<string> RepositoryDocuments()
         {
@@ -111,16 +112,6 @@ namespace AuthForge.Tests.Hygiene
                 for (int n = 1; !anchors.Add(unique); n++) unique = slug + "-" + n;
             }
             return anchors;
-        }
-
-        private static string FindRoot()
-        {
-            // The tests run from AuthForge.Tests/bin/<configuration>/<framework>; the repository root holds the solution.
-            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AuthForge.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("The repository root (the folder with AuthForge.sln) is not above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.Unity
@@ -16,7 +17,7 @@ namespace AuthForge.Tests.Unity
     /// </summary>
     public sealed class UnityPackageTests
     {
-        private static readonly string Root = FindRoot();
+        private static readonly string Root = RepositoryFiles.Root;
         private static readonly string Package = Path.Combine(Root, "src", "AuthForge.Unity");
 
         [Fact]
@@ -84,16 +85,6 @@ namespace AuthForge.Tests.Unity
             }
             Assert.Contains("package.json", guids.Values);
             Assert.Contains(Path.Combine("Runtime", "AuthForge.cs"), guids.Values);
-        }
-
-        private static string FindRoot()
-        {
-            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AuthForge.sln")) && File.Exists(Path.Combine(dir.FullName, "AuthForge.cs")))
-                    return dir.FullName;
-            }
-            throw new DirectoryNotFoundException("The repository root (AuthForge.sln) was not found above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using AuthForge.Tests.Support;
 using Xunit;
 
 namespace AuthForge.Tests.Protocol
@@ -40,7 +41,7 @@ namespace AuthForge.Tests.Protocol
         public void NoAnswerCodesAreTheOnesErrorCodesMdLists()
         {
             // ERROR-CODES.md's "No answer" bullet names every code that is no answer; unknown_error only "at 5xx".
-            string doc = File.ReadAllText(Path.Combine(Root(), "docs", "ERROR-CODES.md"));
+            string doc = RepositoryFiles.Read("docs/ERROR-CODES.md");
             Match bullet = Regex.Match(doc, @"- \*\*No answer\*\* is everything else:(.*?)(?:\n\n|\n\|)", RegexOptions.Singleline);
             Assert.True(bullet.Success, "ERROR-CODES.md has its No answer bullet");
             string text = bullet.Groups[1].Value;
@@ -65,15 +66,6 @@ namespace AuthForge.Tests.Protocol
             }
             Assert.False(AuthForgeErrorCodes.IsServerCode(AuthForgeErrorCodes.UnknownError));
             Assert.True(AuthForgeErrorCodes.IsServerCode(AuthForgeErrorCodes.AppBurnCapReached));
-        }
-
-        private static string Root()
-        {
-            for (DirectoryInfo? dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AuthForge.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("The repository root (the folder with AuthForge.sln) is not above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -87,16 +87,9 @@ namespace AuthForge.Tests.Vectors
         public void RootTestVectorsFileIsTheSharedV1VectorByteForByte()
         {
             byte[] root = System.IO.File.ReadAllBytes(TestFiles.PathOf("test_vectors.json"));
-            string shared = System.IO.Path.Combine(RepositoryRoot(), "..", "shared", "vectors", "hmac-v1.json");
+            string shared = System.IO.Path.Combine(RepositoryFiles.Root, "..", "shared", "vectors", "hmac-v1.json");
             if (!System.IO.File.Exists(shared)) return; // shared/ sits beside every clone here and in CI; elsewhere nothing to compare
             Assert.Equal(System.IO.File.ReadAllBytes(shared), root);
-        }
-
-        private static string RepositoryRoot()
-        {
-            var directory = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
-            while (directory != null && !System.IO.File.Exists(System.IO.Path.Combine(directory.FullName, "AuthForge.sln"))) directory = directory.Parent;
-            return directory?.FullName ?? System.AppContext.BaseDirectory;
         }
 
         private static JsonElement Section(string file, string section)
