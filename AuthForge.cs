@@ -602,9 +602,9 @@ namespace AuthForge
         public string? ApiBaseUrl { get; set; }
 
         /// <summary>Called with a reason (<see cref="AuthForgeFailureReason"/>) and the failure (never null) when a login
-        /// or a heartbeat fails: switch on <see cref="AuthForgeException.Code"/>. When null, or when it throws, the process is ended with exit code 1 (in Unity: play mode
-        /// stops in the Editor, the player quits; see docs/UNITY.md). Where it runs: see
-        /// <see cref="UseSynchronizationContext"/>.</summary>
+        /// or a heartbeat fails: switch on <see cref="AuthForgeException.Code"/>. When null, or when it throws, the
+        /// process is ended with exit code 1 (in Unity: play mode stops in the Editor, the player quits; see
+        /// docs/UNITY.md). Where it runs: see <see cref="UseSynchronizationContext"/>.</summary>
         public Action<string, AuthForgeException>? OnFailure { get; set; }
 
         /// <summary>
@@ -714,12 +714,10 @@ namespace AuthForge
     /// </summary>
     public sealed class AuthForgeValidationResult
     {
-        private readonly string? _sessionToken;
-
         private AuthForgeValidationResult(AuthForgeSession? session, string? sessionToken, AuthForgeException? failure)
         {
             Session = session;
-            _sessionToken = sessionToken;
+            SessionToken = sessionToken;
             Exception = failure;
         }
 
@@ -732,7 +730,7 @@ namespace AuthForge
 
         /// <summary>The session token the server issued; null when not valid. Treat it as a credential (never log it).
         /// It is what <see cref="AuthForgeClient.SelfBan"/> takes to ban this session.</summary>
-        public string? SessionToken => _sessionToken;
+        public string? SessionToken { get; }
 
         /// <summary>The failure's code (<see cref="AuthForgeErrorCodes"/>); null when valid.</summary>
         public string? Code => Exception?.Code;
