@@ -8,7 +8,7 @@ using Xunit;
 namespace AuthForge.Tests.Client
 {
     /// <summary>
-    /// <c>Login</c> while logged in (issue 17, item 5): with the same key (trimmed, case-insensitive) it returns true at
+    /// <c>Login</c> while logged in: with the same key (trimmed, case-insensitive) it returns true at
     /// once and asks nothing of the server, the heartbeat already keeping the session alive; with another key it
     /// throws, reports nothing to the failure callback, and the session stays.
     /// </summary>

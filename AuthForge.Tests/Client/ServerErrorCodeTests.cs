@@ -155,7 +155,7 @@ namespace AuthForge.Tests.Client
             await AssertLoginFailsAsync(server, LiveServer.LicenseKey, AuthForgeErrorCodes.AppDisabled);
         }
 
-        // Issue 9: a session ends at its TTL whatever heartbeats say, so session_expired asks for a renewal (a validate
+        // A session ends at its TTL whatever heartbeats say, so session_expired asks for a renewal (a validate
         // with the stored licence key), once; the app never hears of it when the renewal succeeds.
         [Theory]
         [MemberData(nameof(Modes))]

@@ -11,7 +11,7 @@ using Xunit;
 namespace AuthForge.Tests.Client
 {
     /// <summary>
-    /// The relay attacks of issue 8, over real HTTP in every generation: a proxy on the licensee's machine rewrites the
+    /// The relay attacks, over real HTTP in every generation: a proxy on the licensee's machine rewrites the
     /// client's requests (never the signed answers), the server answers the rewritten request honestly, and the client
     /// must notice that the verified session was issued for something it did not ask for.
     /// </summary>

@@ -10,7 +10,7 @@ using Xunit;
 namespace AuthForge.Tests.Unattended
 {
     /// <summary>
-    /// A session read back from the store is held to every rule a live answer is (issue 16, finding 1), over real HTTP
+    /// A session read back from the store is held to every rule a live answer is, over real HTTP
     /// through the public API: the length the client asked for, counted from the session's first signed time; the
     /// machine the payload names; and the licence key compared as the live check compares it.
     /// </summary>

@@ -8,7 +8,7 @@ using Xunit;
 namespace AuthForge.Tests.Unattended
 {
     /// <summary>
-    /// Offline starts are bounded by the server's signed time, not by anything local (issue 16, findings 2 and 6). A
+    /// Offline starts are bounded by the server's signed time, not by anything local. A
     /// licensee who controls the disk and the clock copies old store files back, sets the clock back and re-seals the
     /// record (every input of the seal ships with the app): the session still never runs while the clock reads past
     /// its signed end (plus the slack), and with an honest clock never past the offline tolerance after the last signed

@@ -10,7 +10,7 @@ using Xunit;
 namespace AuthForge.Tests.Unattended
 {
     /// <summary>
-    /// Whatever sits at the store's path, a login completes (issue 16, finding 5): anything but a regular file is
+    /// Whatever sits at the store's path, a login completes: anything but a regular file is
     /// refused without being opened (opening a FIFO waits for a writer forever), reads are bounded, and a file that
     /// can't be decoded is removed, then replaced by the new session.
     /// </summary>

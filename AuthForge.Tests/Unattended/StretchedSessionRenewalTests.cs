@@ -9,7 +9,7 @@ using Xunit;
 namespace AuthForge.Tests.Unattended
 {
     /// <summary>
-    /// A session a relay stretched renews as an honest one does (issue 16, finding 4): every heartbeat answer's length
+    /// A session a relay stretched renews as an honest one does: every heartbeat answer's length
     /// cap counts from the session's first signed time, so the week the server signed never moves the day the client
     /// asked for, and the renewal comes on time.
     /// </summary>
