@@ -3656,11 +3656,21 @@ namespace AuthForge.Internal
         {
             if (IsDisposed) return;
             _scheduler.ReportLateness(TimeSpan.FromTicks(Math.Max(0, _scheduler.NowTicks - DueTicks)));
-            Task running = RunAsync();
-            Volatile.Write(ref _running, running);
+            // Published before the tick starts: a tick runs synchronously until its first await (it builds and sends a
+            // request there), and a Logout reading WhenIdle in that time must wait for it. Dispose sets the flag, then
+            // reads WhenIdle; this publishes, then reads the flag; both with full fences, so either Dispose waits for
+            // this tick or this tick sees the disposal and does not start.
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _running, done.Task);
+            if (IsDisposed)
+            {
+                done.TrySetResult(true);
+                return;
+            }
+            _ = RunAsync(done);
         }
 
-        private async Task RunAsync()
+        private async Task RunAsync(TaskCompletionSource<bool> done)
         {
             try
             {
@@ -3670,7 +3680,14 @@ namespace AuthForge.Internal
             {
                 // The client reports its own failures; nothing may escape onto the thread pool.
             }
-            _scheduler.Reschedule(this);
+            try
+            {
+                _scheduler.Reschedule(this);
+            }
+            finally
+            {
+                done.TrySetResult(true);
+            }
         }
 
         public void Dispose()

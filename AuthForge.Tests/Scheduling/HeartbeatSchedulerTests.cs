@@ -27,6 +27,33 @@ namespace AuthForge.Tests.Scheduling
         }
 
         [Fact]
+        public async Task ATickThatHasStartedIsAwaitedByWhenIdleEvenBeforeItFirstYields()
+        {
+            // LogoutAsync completes on WhenIdle: a tick already running when it is read must be part of it, also while
+            // the tick is still in its synchronous start (building and handing a request to the HTTP stack).
+            var scheduler = new HeartbeatScheduler(new AuthForge.Tests.Support.ManualClock(), useTimer: false);
+            using var entered = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            HeartbeatRegistration registration = scheduler.Schedule(TimeSpan.FromMinutes(1), TimeSpan.Zero, (r, ct) =>
+            {
+                entered.Set();
+                release.Wait(Patience);
+                return Task.CompletedTask;
+            });
+            Task ticking = Task.Factory.StartNew(() => scheduler.RunDueAsync(), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            Assert.True(entered.Wait(Patience));
+
+            registration.Dispose();
+            Task idle = registration.WhenIdle;
+
+            Assert.False(idle.IsCompleted, "WhenIdle completed while the tick was still running");
+            release.Set();
+            await idle.WaitAsync(Patience);
+            await ticking.WaitAsync(Patience);
+        }
+
+        [Fact]
         public async Task DisposingUnschedulesAtOnceAndLeavesNothingBehind()
         {
             var scheduler = new HeartbeatScheduler();
