@@ -1107,7 +1107,7 @@ namespace AuthForge
 
         /// <summary>Describes the client without secrets.</summary>
         public override string ToString() =>
-            "AuthForgeClient(AppId=" + _settings.AppId + ", Mode=" + _settings.Mode + ", Protocol=" + (UsesEd25519 ? "v3" : "v1/v2") +
+            "AuthForgeClient(AppId=" + _settings.AppId + ", Mode=" + _settings.Mode + ", Protocol=" + _settings.ProtocolName +
             ", Authenticated=" + (IsAuthenticated() ? "true" : "false") + ")";
 
         // ---- argument checks and helpers ---------------------------------------------------------------
@@ -2154,44 +2154,37 @@ namespace AuthForge.Internal
 
         /// <summary>Writes <paramref name="active"/>, only while its login is still current: a heartbeat finishing just
         /// as Logout runs must not write back the session Logout has just deleted.</summary>
-        public async Task SaveAsync(ActiveSession active, CancellationToken cancellationToken)
-        {
-            await _storeGate.WaitAsync().ConfigureAwait(false);
-            try
+        public Task SaveAsync(ActiveSession active, CancellationToken cancellationToken) =>
+            GuardedAsync(() =>
             {
-                if (!_slot.IsCurrent(active.Heartbeat)) return;
+                if (!_slot.IsCurrent(active.Heartbeat)) return Task.CompletedTask;
                 Session session = active.Session;
                 StoredAnswer origin = StoredAnswer.Of(session.Origin, _settings.AppSecretVerifier);
                 StoredAnswer? latest = ReferenceEquals(session, session.Origin) ? null : StoredAnswer.Of(session, _settings.AppSecretVerifier);
                 string record = StoredSession.Write(StoreKey(session.LicenseKey, session.Hwid), _settings.ProtocolName, origin, latest, _settings.Clock.UtcNow);
-                await _store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Logged out or disposed while writing: Logout deletes the record, Dispose keeps the one before.
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The session could not be stored (" + ex.GetType().Name + "); the next start validates again.");
-            }
-            finally
-            {
-                _storeGate.Release();
-            }
-        }
+                return _store.SaveAsync(record, cancellationToken);
+            }, "The session could not be stored", "; the next start validates again.", cancellationToken);
 
-        public async Task DeleteAsync()
+        public Task DeleteAsync() =>
+            GuardedAsync(() => _store.DeleteAsync(CancellationToken.None), "The stored session could not be deleted", ".",
+                CancellationToken.None);
+
+        // One store call under the gate. The store is optional: its failure is a diagnostic, never the caller's, and a
+        // call cancelled with its caller (logged out or disposed while writing) is simply over.
+        private async Task GuardedAsync(Func<Task> call, string failed, string consequence, CancellationToken cancellationToken)
         {
             await _storeGate.WaitAsync().ConfigureAwait(false);
             try
             {
-                await _store.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                await call().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 _events.Diagnose(AuthForgeDiagnosticLevel.Warning, AuthForgeDiagnosticEvents.StoreFailed, null,
-                    "The stored session could not be deleted (" + ex.GetType().Name + ").");
+                    failed + " (" + ex.GetType().Name + ")" + consequence);
             }
             finally
             {
@@ -3924,7 +3917,7 @@ namespace AuthForge.Internal
 
         /// <summary>As the generic overload, for a task without a result.</summary>
         public static Task WithCancellation(Task task, CancellationToken cancellationToken) =>
-            WithCancellation(AsBoolTask(task), cancellationToken);
+            !cancellationToken.CanBeCanceled || task.IsCompleted ? task : WithCancellation(AsBoolTask(task), cancellationToken);
 
         private static async Task<bool> AsBoolTask(Task task)
         {
