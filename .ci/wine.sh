@@ -122,7 +122,7 @@ first_hwid=""
 # Wine 8's x64 unwinder can crash while the runtime dispatches an exception: "err:unwind:RtlUnwindEx invalid end
 # frame" then "virtual_setup_exception stack overflow" (the heartbeat thread dies), or an AccessViolationException with
 # no managed frame (the process dies). Under .NET 8 that happened in 6 of 270 runs, always at the revocation, with or
-# without the hardware-id probe; the probe now runs on .NET 10, which unwinds managed frames itself (200 of 200 runs
+# without the hardware-id probe; the probe now runs on .NET 10, which unwinds managed frames itself (300 of 300 runs
 # passed). Should it still happen, a run that crashed that way after its hardware-id probe had finished (so none of
 # this file's native calls was running) is run once more; any other failure, or a second crash, fails.
 restore_licence() { # POST /admin/licenses/KEY/restore with bash alone (no curl on a bare machine)

@@ -161,8 +161,6 @@ namespace AuthForge.Tests.Unattended
             decimal spent = 1000 - status.Credits;
             _output.WriteLine($"store={withStore}: validates={status.ValidateCount} heartbeats={status.HeartbeatCount} credits spent={spent} " +
                 $"requests={requests.Count} (faulted {requests.Count(r => r.Fault != null)}) login failures=[{string.Join(",", loginFailures)}]");
-            File.AppendAllText(Path.Combine(Path.GetTempPath(), "authforge-month-costs.txt"),
-                $"{DateTime.UtcNow:u} store={withStore} validates={status.ValidateCount} heartbeats={status.HeartbeatCount} credits={spent}{Environment.NewLine}");
 
             // Every failure the app heard of: the revocation, and without a store the two starts during the outage.
             Assert.Equal(withStore ? new[] { "revoked" } : new[] { "network_error", "network_error", "revoked" },
