@@ -91,6 +91,26 @@ namespace AuthForge.Tests.Unattended
             Assert.Equal("{}", Load(store));
         }
 
+        [Fact]
+        public async Task TheFileStoresFailuresAndCancellationsAreItsTasksNotThrownByTheCall()
+        {
+            // A folder that can't be created: the store's parent is a regular file.
+            string blocker = Path.Combine(_folder, "a-file");
+            File.WriteAllText(blocker, "");
+            var store = new AuthForgeFileSessionStore(Path.Combine(blocker, "session.json"));
+
+            Task save = store.SaveAsync("{}", CancellationToken.None);
+            await Assert.ThrowsAnyAsync<IOException>(() => save);
+
+            var cancelled = new CancellationToken(canceled: true);
+            Assert.True(store.LoadAsync(cancelled).IsCanceled);
+            Assert.True(store.SaveAsync("{}", cancelled).IsCanceled);
+            Assert.True(store.DeleteAsync(cancelled).IsCanceled);
+            // A null record is the caller's mistake, thrown at once.
+            Exception? thrown = Record.Exception(() => { store.SaveAsync(null!, CancellationToken.None); });
+            Assert.Equal("record", Assert.IsType<ArgumentNullException>(thrown).ParamName);
+        }
+
         private static string? Load(AuthForgeSessionStore store) => store.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         // The file now holds the session just validated, which the next start resumes with one heartbeat.

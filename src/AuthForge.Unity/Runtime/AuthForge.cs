@@ -458,27 +458,33 @@ namespace AuthForge
         /// 256 KiB (not read), or bytes that are not UTF-8. At most 256 KiB and one byte are ever read. The file is
         /// read synchronously (a few kilobytes); the task is complete when this returns.
         /// </summary>
-        public override Task<string?> LoadAsync(CancellationToken cancellationToken)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return Task.FromResult(Load());
-        }
+        public override Task<string?> LoadAsync(CancellationToken cancellationToken) => Completed(Load, cancellationToken);
 
-        /// <summary>Writes the record to a temporary file beside the store's and renames it over it.</summary>
+        /// <summary>Writes the record to a temporary file beside the store's and renames it over it. A failure (a folder
+        /// that can't be created, a full disk) is the returned task's.</summary>
         public override Task SaveAsync(string record, CancellationToken cancellationToken)
         {
             if (record is null) throw new ArgumentNullException(nameof(record));
-            cancellationToken.ThrowIfCancellationRequested();
-            Save(record);
-            return Task.CompletedTask;
+            return Completed(() => { Save(record); return true; }, cancellationToken);
         }
 
         /// <summary>Deletes the file, if there is one.</summary>
-        public override Task DeleteAsync(CancellationToken cancellationToken)
+        public override Task DeleteAsync(CancellationToken cancellationToken) =>
+            Completed(() => { Delete(); return true; }, cancellationToken);
+
+        // The work is a few kilobytes of file I/O, done on the caller's thread; as from any async method, a failure or a
+        // cancellation is the task's, not an exception thrown by the call.
+        private static Task<T> Completed<T>(Func<T> work, CancellationToken cancellationToken)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Delete();
-            return Task.CompletedTask;
+            if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+            try
+            {
+                return Task.FromResult(work());
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException<T>(ex);
+            }
         }
 
         private string? Load()
